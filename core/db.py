@@ -1,0 +1,112 @@
+"""The DuckDB connection, schema migrations and the unit of work.
+
+One connection per process; every read or change gets its own cursor so threads
+never share one. Every change runs inside `Database.transaction`, which handles
+DuckDB's write conflicts at the boundary only (DESIGN §4): after a
+"Conflict on update" a COMMIT would silently write nothing, so the whole change
+is rolled back and rerun with fresh reads, and finally reported as a conflict.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from .errors import ConflictError
+
+T = TypeVar("T")
+
+CONFLICT_RETRIES = 6
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Database:
+    def __init__(self, path: str | Path):
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(path)
+        self._con.execute("SET TimeZone = 'UTC'")
+        self._lock = threading.Lock()
+        migrate(self._con)
+
+    def close(self) -> None:
+        self._con.close()
+
+    @contextmanager
+    def cursor(self):
+        """A cursor of its own for one read (auto-commit)."""
+        with self._lock:
+            cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run `work(cursor)` in one transaction; rerun it on a DuckDB write conflict.
+
+        `work` must do all its reads inside, so a rerun sees fresh data. Domain
+        errors it raises roll everything back and propagate unchanged.
+        """
+        for attempt in range(CONFLICT_RETRIES):
+            with self.cursor() as cur:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    result = work(cur)
+                    cur.execute("COMMIT")
+                    return result
+                except duckdb.TransactionException:
+                    _rollback(cur)
+                    time.sleep(0.002 * (attempt + 1))
+                except BaseException:
+                    _rollback(cur)
+                    raise
+        raise ConflictError(
+            "Someone else changed the same records at the same moment; "
+            "nothing was saved. Reload and try again."
+        )
+
+
+def _rollback(cur) -> None:
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending `migrations/NNN_name.sql` files in order, one transaction each."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    done = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    applied = []
+    folder = resources.files("core") / "migrations"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".sql") or entry.name in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(entry.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?)", [entry.name, utcnow()]
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(entry.name)
+    return applied

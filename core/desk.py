@@ -1,0 +1,181 @@
+"""`Desk`: the thin facade pages, scripts and tests use. Each method opens one
+unit of work and hands off to the module that owns the rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import assets, editing, history, inheritance, instances, projects, scenes
+from . import validation as v
+from .db import Database
+from .history import Context
+from .models import UNSET, Asset, Branch, HistoryRow, Instance, Project, Scene, UpdateResult
+from .tags import normalize_tags
+from .vocabulary import suggestions
+
+
+def _ctx(actor: str, source: str = "user", reason: str | None = None) -> Context:
+    return Context(v.actor(actor), source, v.optional_text(reason, "Reason", v.MAX_REASON))
+
+
+class Desk:
+    def __init__(self, db: Database, image_root: Path, provider: str):
+        self.db = db
+        self.image_root = Path(image_root)
+        self.provider = provider
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _read(self, fn, *args, **kw):
+        """A consistent read: one transaction that writes nothing."""
+        return self.db.transaction(lambda cur: fn(cur, *args, **kw))
+
+    _write = _read
+
+    # --- projects and branches --------------------------------------------
+    def create_project(self, name: str, *, actor: str) -> Project:
+        v.actor(actor)
+        return self._write(projects.create_project, name)
+
+    def get_project(self, project_id: str) -> Project:
+        return self._read(projects.get_project, project_id)
+
+    def projects(self) -> list[Project]:
+        return self._read(projects.list_projects)
+
+    def branches(self, project_id: str) -> list[Branch]:
+        return self._read(projects.branches, project_id)
+
+    # --- scenes -----------------------------------------------------------
+    def add_scene(self, project_id: str, scene_number: int, heading: str, **kw) -> Scene:
+        return self._write(scenes.add_scene, project_id, scene_number, heading, **kw)
+
+    def insert_scene(self, project_id: str, before_scene_number: int, heading: str,
+                     **kw) -> Scene:
+        return self._write(scenes.insert_scene, project_id, before_scene_number, heading, **kw)
+
+    def delete_scene(self, scene_id: str, *, actor: str, reason: str | None = None) -> list[str]:
+        return self._write(scenes.delete_scene, scene_id, _ctx(actor, reason=reason))
+
+    def move_scene(self, scene_id: str, new_scene_number: int, *, actor: str) -> Scene:
+        return self._write(scenes.move_scene, scene_id, new_scene_number, _ctx(actor))
+
+    def scenes(self, project_id: str, branch_id: str | None = None) -> list[Scene]:
+        return self._read(scenes.list_scenes, project_id, branch_id)
+
+    def get_scene(self, scene_id: str) -> Scene:
+        return self._read(scenes.get_scene, scene_id)
+
+    # --- assets -----------------------------------------------------------
+    def add_asset(self, project_id: str, name: str, asset_type: str, description: str,
+                  **kw) -> Asset:
+        return self._write(assets.add_asset, project_id, name, asset_type, description, **kw)
+
+    def update_asset(self, asset_id: str, *, expected_version: int, actor: str,
+                     reason: str | None = None, **changes) -> Asset:
+        return self._write(assets.update_asset, asset_id, expected_version,
+                           _ctx(actor, reason=reason), **changes)
+
+    def get_asset(self, asset_id: str) -> Asset:
+        return self._read(assets.get_asset, asset_id)
+
+    def assets(self, project_id: str) -> list[Asset]:
+        return self._read(assets.list_assets, project_id)
+
+    def add_global_asset(self, name: str, asset_type: str, description: str, **kw):
+        return self._write(assets.add_global_asset, name, asset_type, description, **kw)
+
+    def global_assets(self):
+        return self._read(assets.list_global_assets)
+
+    def clone_global_asset(self, project_id: str, global_asset_id: str, *, actor: str) -> Asset:
+        v.actor(actor)
+        return self._write(assets.clone_global_asset, project_id, global_asset_id)
+
+    def map_scene_assets(self, scene_id: str, asset_ids: list[str], *, source: str = "user"):
+        return self._write(inheritance.map_assets, scene_id, asset_ids, source)
+
+    # --- instances --------------------------------------------------------
+    def inherit_scene(self, scene_id: str, asset_ids: list[str] | None = None, *,
+                      actor: str) -> list[Instance]:
+        def work(cur):
+            ids = inheritance.inherit_scene(cur, scene_id, asset_ids,
+                                            _ctx(actor, "inheritance"))
+            return [instances.get(cur, i) for i in ids]
+        return self.db.transaction(work)
+
+    def inherit_candidates(self, scene_id: str) -> list[str]:
+        return self._read(inheritance.candidates, scene_id)
+
+    def inheritance_chain(self, instance_id: str) -> list[Instance]:
+        return self._read(inheritance.inheritance_chain, instance_id)
+
+    def get_instance(self, instance_id: str) -> Instance:
+        return self._read(instances.get, instance_id)
+
+    def scene_instances(self, scene_id: str) -> list[Instance]:
+        def work(cur):
+            scenes.get_scene(cur, scene_id)
+            return instances.for_scene(cur, scene_id)
+        return self._read(work)
+
+    def update_instance(self, instance_id: str, *, expected_version: int, actor: str,
+                        reason: str | None = None, description_override=UNSET,
+                        status_tags=UNSET, carry_forward=UNSET) -> UpdateResult:
+        return self._write(
+            editing.update_instance, instance_id, expected_version, _ctx(actor, reason=reason),
+            description_override=description_override, status_tags=status_tags,
+            carry_forward=carry_forward)
+
+    def preview_update(self, instance_id: str, *, description_override=UNSET,
+                       status_tags=UNSET, carry_forward=UNSET) -> UpdateResult:
+        return self._read(editing.preview_update, instance_id,
+                          description_override=description_override,
+                          status_tags=status_tags, carry_forward=carry_forward)
+
+    def remove_instance(self, instance_id: str, *, expected_version: int, actor: str,
+                        reason: str | None = None) -> UpdateResult:
+        return self._write(editing.remove_instance, instance_id, expected_version,
+                           _ctx(actor, reason=reason))
+
+    def lock_instance(self, instance_id: str, *, expected_version: int, actor: str,
+                      reason: str | None = None) -> UpdateResult:
+        return self._write(editing.lock_instance, instance_id, expected_version,
+                           _ctx(actor, reason=reason))
+
+    def unlock_instance(self, instance_id: str, *, expected_version: int, actor: str,
+                        reason: str | None = None) -> UpdateResult:
+        return self._write(editing.unlock_instance, instance_id, expected_version,
+                           _ctx(actor, reason=reason))
+
+    def review_tags(self, instance_id: str, keep: list[str], *, expected_version: int,
+                    actor: str, reason: str | None = None) -> UpdateResult:
+        return self._write(editing.review_tags, instance_id, keep, expected_version,
+                           _ctx(actor, reason=reason))
+
+    def take_upstream(self, instance_id: str, *, expected_version: int, actor: str,
+                      reason: str | None = None) -> UpdateResult:
+        return self._write(editing.take_upstream, instance_id, expected_version,
+                           _ctx(actor, reason=reason))
+
+    def mark_reviewed(self, instance_id: str, *, expected_version: int, actor: str,
+                      reason: str | None = None) -> UpdateResult:
+        return self._write(editing.mark_reviewed, instance_id, expected_version,
+                           _ctx(actor, reason=reason))
+
+    def revert_instance(self, instance_id: str, history_id: int, *, expected_version: int,
+                        actor: str, reason: str | None = None) -> UpdateResult:
+        return self._write(editing.revert_instance, instance_id, history_id, expected_version,
+                           _ctx(actor, reason=reason))
+
+    def history(self, instance_id: str) -> list[HistoryRow]:
+        return self._read(history.for_instance, instance_id)
+
+    # --- tags -------------------------------------------------------------
+    @staticmethod
+    def normalize_tags(tags: list[str]) -> list[str]:
+        return normalize_tags(tags)
+
+    def tag_suggestions(self, project_id: str) -> list[str]:
+        return suggestions(self._read(instances.project_tags, project_id))

@@ -1,0 +1,33 @@
+"""Domain errors. Messages are written for the producer; pages show them as they are."""
+
+
+class DeskError(Exception):
+    """Base of every error core raises on purpose."""
+
+
+class ValidationError(DeskError, ValueError):
+    """Bad input from a person, a file or a model; nothing was written."""
+
+
+class NotFoundError(DeskError, LookupError):
+    """An id that does not exist (or no longer exists)."""
+
+
+class ConflictError(DeskError):
+    """The record changed since it was read; `.current` holds its current state."""
+
+    def __init__(self, message: str, current=None):
+        super().__init__(message)
+        self.current = current
+
+
+class LockedError(DeskError):
+    """The instance is locked (E2): unlock it before editing."""
+
+
+class BudgetError(DeskError):
+    """A request would exceed the project's budget."""
+
+
+class ProviderError(DeskError):
+    """An image or detection provider failed."""

@@ -1,0 +1,126 @@
+"""Reading and writing asset-instance rows. Rules live in `chain`; this module
+only moves rows between DuckDB and Python."""
+
+from __future__ import annotations
+
+from .chain import STATE_FIELDS
+from .errors import NotFoundError
+from .models import Instance
+
+ROW_FIELDS = (
+    "id", "project_id", "branch_id", "scene_id", "project_asset_id", *STATE_FIELDS,
+    "version", "modification_count", "last_modified_field", "modification_reason",
+    "created_at", "updated_at",
+)
+_LIST_FIELDS = ("inherited_tags", "status_tags")
+
+_SELECT = (
+    "SELECT "
+    + ", ".join(f"i.{c}" for c in ROW_FIELDS)
+    + ", s.scene_number, a.name, a.asset_type"
+    + " FROM scene_asset_instances i"
+    + " JOIN scenes s ON s.id = i.scene_id"
+    + " JOIN project_assets a ON a.id = i.project_asset_id"
+)
+TYPE_ORDER = "CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END"
+
+
+def _to_dict(r) -> dict:
+    row = dict(zip(ROW_FIELDS, r[: len(ROW_FIELDS)], strict=True))
+    for f in _LIST_FIELDS:
+        row[f] = list(row[f])
+    row["scene_number"], row["asset_name"], row["asset_type"] = r[len(ROW_FIELDS):]
+    return row
+
+
+def to_instance(row: dict) -> Instance:
+    return Instance(**{k: row[k] for k in Instance.__dataclass_fields__ if k in row})
+
+
+def load_row(cur, instance_id: str) -> dict:
+    r = cur.execute(_SELECT + " WHERE i.id = ?", [instance_id]).fetchone()
+    if r is None:
+        raise NotFoundError(f"Asset instance {instance_id} does not exist.")
+    return _to_dict(r)
+
+
+def get(cur, instance_id: str) -> Instance:
+    return to_instance(load_row(cur, instance_id))
+
+
+def load_chain(cur, branch_id: str, asset_id: str) -> list[dict]:
+    """The asset's appearances in the branch, in scene order (I1)."""
+    rows = cur.execute(
+        _SELECT + " WHERE i.branch_id = ? AND i.project_asset_id = ? ORDER BY s.scene_number",
+        [branch_id, asset_id],
+    ).fetchall()
+    return [_to_dict(r) for r in rows]
+
+
+def for_scene(cur, scene_id: str) -> list[Instance]:
+    rows = cur.execute(
+        _SELECT + f" WHERE i.scene_id = ? ORDER BY {TYPE_ORDER}, lower(a.name)", [scene_id]
+    ).fetchall()
+    return [to_instance(_to_dict(r)) for r in rows]
+
+
+def insert_rows(cur, rows: list[dict]) -> None:
+    if not rows:
+        return
+    _bulk(cur, "INSERT INTO scene_asset_instances ({cols}) SELECT {values}", rows, ROW_FIELDS)
+
+
+_UPDATE_FIELDS = tuple(
+    f for f in ROW_FIELDS
+    if f not in ("id", "project_id", "branch_id", "scene_id", "project_asset_id", "created_at")
+)
+
+
+def update_rows(cur, rows: list[dict]) -> None:
+    """Write many rows' state in one statement."""
+    if not rows:
+        return
+    sets = ", ".join(f"{c} = u.{c}" for c in _UPDATE_FIELDS)
+    _bulk(
+        cur,
+        f"UPDATE scene_asset_instances SET {sets} FROM (SELECT {{values}}) u "
+        "WHERE scene_asset_instances.id = u.id",
+        rows,
+        ("id", *_UPDATE_FIELDS),
+    )
+
+
+def delete_rows(cur, ids: list[str]) -> None:
+    if ids:
+        cur.execute(
+            "DELETE FROM scene_asset_instances WHERE list_contains(?::VARCHAR[], id)", [ids]
+        )
+
+
+_SQL_TYPES = {
+    "inherited_tags": "VARCHAR[][]", "status_tags": "VARCHAR[][]",
+    "carry_forward": "BOOLEAN[]", "locked": "BOOLEAN[]", "pending_review": "BOOLEAN[]",
+    "upstream_description_changed": "BOOLEAN[]", "upstream_tags_changed": "BOOLEAN[]",
+    "version": "INTEGER[]", "modification_count": "INTEGER[]",
+    "created_at": "TIMESTAMPTZ[]", "updated_at": "TIMESTAMPTZ[]",
+}
+
+
+def _bulk(cur, template: str, rows: list[dict], cols: tuple[str, ...]) -> None:
+    values = ", ".join(
+        f"UNNEST(?::{_SQL_TYPES.get(c, 'VARCHAR[]')}) AS {c}" for c in cols
+    )
+    cur.execute(
+        template.format(cols=", ".join(cols), values=values),
+        [[row[c] for row in rows] for c in cols],
+    )
+
+
+def project_tags(cur, project_id: str) -> list[str]:
+    """Tags in use in the project, most used first."""
+    rows = cur.execute(
+        "SELECT tag, count(*) AS n FROM (SELECT UNNEST(status_tags) AS tag "
+        "FROM scene_asset_instances WHERE project_id = ?) GROUP BY tag ORDER BY n DESC, tag",
+        [project_id],
+    ).fetchall()
+    return [r[0] for r in rows]

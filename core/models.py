@@ -1,0 +1,143 @@
+"""Values that cross the core boundary: str ids, list tags, UTC datetimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+"""Marks an omitted keyword argument (None means "clear")."""
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    name: str
+    main_branch_id: str
+    visual_style: str
+    budget: float | None
+    version: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Branch:
+    id: str
+    project_id: str
+    name: str
+    parent_branch_id: str | None
+    forked_at_scene_number: int | None
+
+
+@dataclass(frozen=True)
+class Scene:
+    id: str
+    project_id: str
+    branch_id: str
+    scene_number: int
+    label: str | None
+    heading: str
+    script_excerpt: str
+    end_state_summary: str
+    story_day: int | None
+    shots: list[str] = field(default_factory=list)
+
+    @property
+    def display_label(self) -> str:
+        return self.label or str(self.scene_number)
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    project_id: str
+    name: str
+    aliases: list[str]
+    asset_type: str
+    description: str
+    master_image_key: str | None
+    approved: bool
+    version: int
+    global_asset_id: str | None = None
+
+
+@dataclass(frozen=True)
+class GlobalAsset:
+    id: str
+    name: str
+    aliases: list[str]
+    asset_type: str
+    description: str
+    master_image_key: str | None
+
+
+@dataclass(frozen=True)
+class Instance:
+    id: str
+    project_id: str
+    branch_id: str
+    scene_id: str
+    scene_number: int
+    project_asset_id: str
+    asset_name: str
+    asset_type: str
+    description_override: str | None
+    inherited_description: str | None
+    effective_description: str
+    inherited_tags: list[str]
+    status_tags: list[str]
+    carry_forward: bool
+    inherited_from_instance_id: str | None
+    locked: bool
+    pending_review: bool
+    upstream_description_changed: bool
+    upstream_tags_changed: bool
+    version: int
+    modification_count: int
+    last_modified_field: str | None
+    modification_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    image_key: str | None = None
+    image_stale: bool = False
+
+    @property
+    def upstream_changed(self) -> bool:
+        return self.upstream_description_changed or self.upstream_tags_changed
+
+    @property
+    def follows_master(self) -> bool:
+        """First appearance or reset (E1): shows the master description live."""
+        return self.description_override is None and self.inherited_description is None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: int
+    instance_id: str
+    scene_id: str
+    project_asset_id: str
+    field: str
+    old_value: Any
+    new_value: Any
+    actor: str
+    source: str
+    reason: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What an edit did: `propagated` = later instances whose state changed,
+    `flagged` = instances newly flagged upstream-changed; disjoint, in scene order."""
+
+    instance: Instance | None
+    propagated: list[str]
+    flagged: list[str]

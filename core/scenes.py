@@ -1,0 +1,158 @@
+"""Scenes and their shots. Changes of order re-link appearances (I1) through
+`appearances.change_chain`."""
+
+from __future__ import annotations
+
+from . import appearances
+from . import validation as v
+from .db import utcnow
+from .errors import NotFoundError, ValidationError
+from .history import Context
+from .models import Scene
+from .projects import new_id, resolve_branch
+
+_COLS = (
+    "id, project_id, branch_id, scene_number, label, heading, script_excerpt, "
+    "end_state_summary, story_day"
+)
+
+
+def _shots(cur, scene_ids: list[str]) -> dict[str, list[str]]:
+    if not scene_ids:
+        return {}
+    rows = cur.execute(
+        "SELECT scene_id, description FROM shots WHERE list_contains(?::VARCHAR[], scene_id) "
+        "ORDER BY scene_id, position",
+        [scene_ids],
+    ).fetchall()
+    out: dict[str, list[str]] = {}
+    for sid, desc in rows:
+        out.setdefault(sid, []).append(desc)
+    return out
+
+
+def get_scene(cur, scene_id: str) -> Scene:
+    r = cur.execute(f"SELECT {_COLS} FROM scenes WHERE id = ?", [scene_id]).fetchone()
+    if r is None:
+        raise NotFoundError(f"Scene {scene_id} does not exist.")
+    return Scene(*r, shots=_shots(cur, [scene_id]).get(scene_id, []))
+
+
+def list_scenes(cur, project_id: str, branch_id: str | None = None) -> list[Scene]:
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    rows = cur.execute(
+        f"SELECT {_COLS} FROM scenes WHERE branch_id = ? ORDER BY scene_number", [branch_id]
+    ).fetchall()
+    shots = _shots(cur, [r[0] for r in rows])
+    return [Scene(*r, shots=shots.get(r[0], [])) for r in rows]
+
+
+def _fields(heading, script_excerpt, label, end_state_summary, story_day, shots) -> dict:
+    return {
+        "heading": v.text(heading, "Scene heading", v.MAX_HEADING),
+        "script_excerpt": v.text(script_excerpt, "Script excerpt", v.MAX_SCRIPT, required=False),
+        "label": v.optional_text(label, "Scene label", 20),
+        "end_state_summary": v.text(
+            end_state_summary, "End-state summary", v.MAX_DESCRIPTION, required=False
+        ),
+        "story_day": v.story_day(story_day),
+        "shots": [v.text(s, "Shot", v.MAX_DESCRIPTION) for s in (shots or [])],
+    }
+
+
+def add_scene(cur, project_id, scene_number, heading, *, branch_id=None, script_excerpt="",
+              label=None, end_state_summary="", story_day=None, shots=None) -> Scene:
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    number = v.scene_number(scene_number)
+    f = _fields(heading, script_excerpt, label, end_state_summary, story_day, shots)
+    taken = cur.execute(
+        "SELECT 1 FROM scenes WHERE branch_id = ? AND scene_number = ?", [branch_id, number]
+    ).fetchone()
+    if taken:
+        raise ValidationError(
+            f"Scene number {number} is already used in this branch; "
+            "insert the scene before it instead."
+        )
+    sid = new_id()
+    cur.execute(
+        f"INSERT INTO scenes ({_COLS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [sid, project_id, branch_id, number, f["label"] or str(number), f["heading"],
+         f["script_excerpt"], f["end_state_summary"], f["story_day"], utcnow()],
+    )
+    for pos, desc in enumerate(f["shots"], start=1):
+        cur.execute(
+            "INSERT INTO shots (id, scene_id, position, description) VALUES (?, ?, ?, ?)",
+            [new_id(), sid, pos, desc],
+        )
+    return get_scene(cur, sid)
+
+
+def insert_scene(cur, project_id, before_scene_number, heading, *, branch_id=None, **kw) -> Scene:
+    """Insert a scene at `before_scene_number`, renumbering that scene and the later ones."""
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    number = v.scene_number(before_scene_number)
+    _fields(heading, kw.get("script_excerpt", ""), kw.get("label"),
+            kw.get("end_state_summary", ""), kw.get("story_day"), kw.get("shots"))
+    cur.execute(
+        "UPDATE scenes SET scene_number = scene_number + 1 "
+        "WHERE branch_id = ? AND scene_number >= ?",
+        [branch_id, number],
+    )
+    return add_scene(cur, project_id, number, heading, branch_id=branch_id, **kw)
+
+
+def assets_in_branch(cur, branch_id: str, scene_ids: list[str] | None = None) -> list[str]:
+    sql = "SELECT DISTINCT project_asset_id FROM scene_asset_instances WHERE branch_id = ?"
+    params: list = [branch_id]
+    if scene_ids is not None:
+        sql += " AND list_contains(?::VARCHAR[], scene_id)"
+        params.append(scene_ids)
+    return [r[0] for r in cur.execute(sql + " ORDER BY 1", params).fetchall()]
+
+
+def delete_scene(cur, scene_id: str, ctx: Context) -> list[str]:
+    """Delete a scene with its instances (history kept) and re-link each asset's
+    next appearance (I1). Later scenes keep their numbers. Returns deleted instance ids."""
+    scene = get_scene(cur, scene_id)
+    deleted = []
+    for asset_id in assets_in_branch(cur, scene.branch_id, [scene_id]):
+        out = appearances.change_chain(
+            cur, asset_id, scene.branch_id,
+            lambda rows: [r for r in rows if r["scene_id"] != scene_id],
+            ctx, propagation_reason=f"scene {scene.display_label} deleted",
+        )
+        deleted += out.deleted
+    cur.execute("DELETE FROM scene_assets WHERE scene_id = ?", [scene_id])
+    cur.execute("DELETE FROM shots WHERE scene_id = ?", [scene_id])
+    cur.execute("DELETE FROM scenes WHERE id = ?", [scene_id])
+    return deleted
+
+
+def move_scene(cur, scene_id: str, new_number: int, ctx: Context) -> Scene:
+    """Move a scene to another position in its branch; the scenes in between shift
+    by one and every moved appearance is re-linked (I1, then P2)."""
+    scene = get_scene(cur, scene_id)
+    new_number = v.scene_number(new_number)
+    old = scene.scene_number
+    if new_number == old:
+        return scene
+    cur.execute("UPDATE scenes SET scene_number = -1 WHERE id = ?", [scene_id])
+    if new_number > old:
+        cur.execute(
+            "UPDATE scenes SET scene_number = scene_number - 1 "
+            "WHERE branch_id = ? AND scene_number > ? AND scene_number <= ?",
+            [scene.branch_id, old, new_number],
+        )
+    else:
+        cur.execute(
+            "UPDATE scenes SET scene_number = scene_number + 1 "
+            "WHERE branch_id = ? AND scene_number >= ? AND scene_number < ?",
+            [scene.branch_id, new_number, old],
+        )
+    cur.execute("UPDATE scenes SET scene_number = ? WHERE id = ?", [new_number, scene_id])
+    for asset_id in assets_in_branch(cur, scene.branch_id, [scene_id]):
+        appearances.change_chain(
+            cur, asset_id, scene.branch_id, lambda rows: rows, ctx,
+            propagation_reason=f"scene {scene.display_label} moved to {new_number}",
+        )
+    return get_scene(cur, scene_id)
