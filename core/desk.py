@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import assets, editing, history, inheritance, instances, projects, scenes
+from . import (
+    assets,
+    branches,
+    continuity,
+    editing,
+    history,
+    inheritance,
+    instances,
+    projects,
+    scenes,
+    search,
+)
 from . import validation as v
 from .db import Database
 from .history import Context
@@ -46,6 +57,11 @@ class Desk:
 
     def branches(self, project_id: str) -> list[Branch]:
         return self._read(projects.branches, project_id)
+
+    def create_branch(self, project_id: str, name: str, *, from_branch_id: str | None = None,
+                      up_to_scene_number: int, actor: str) -> Branch:
+        return self._write(branches.create_branch, project_id, name, from_branch_id,
+                           up_to_scene_number, _ctx(actor, "inheritance"))
 
     # --- scenes -----------------------------------------------------------
     def add_scene(self, project_id: str, scene_number: int, heading: str, **kw) -> Scene:
@@ -179,3 +195,16 @@ class Desk:
 
     def tag_suggestions(self, project_id: str) -> list[str]:
         return suggestions(self._read(instances.project_tags, project_id))
+
+    # --- cross-scene views ------------------------------------------------
+    def search(self, project_id: str, query: str, branch_id: str | None = None):
+        return self._read(search.search, project_id, query, branch_id)
+
+    def continuity_matrix(self, project_id: str, branch_id: str | None = None):
+        return self._read(continuity.matrix, project_id, branch_id)
+
+    def continuity_cells(self, project_id: str, branch_id: str | None = None):
+        return self._read(continuity.cells, project_id, branch_id)
+
+    def scene_readiness(self, scene_id: str) -> continuity.Readiness:
+        return self._read(continuity.readiness, scene_id)

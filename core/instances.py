@@ -93,7 +93,7 @@ def update_rows(cur, rows: list[dict]) -> None:
 def delete_rows(cur, ids: list[str]) -> None:
     if ids:
         cur.execute(
-            "DELETE FROM scene_asset_instances WHERE list_contains(?::VARCHAR[], id)", [ids]
+            "DELETE FROM scene_asset_instances WHERE id = ANY(?::VARCHAR[])", [ids]
         )
 
 

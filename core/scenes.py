@@ -21,7 +21,7 @@ def _shots(cur, scene_ids: list[str]) -> dict[str, list[str]]:
     if not scene_ids:
         return {}
     rows = cur.execute(
-        "SELECT scene_id, description FROM shots WHERE list_contains(?::VARCHAR[], scene_id) "
+        "SELECT scene_id, description FROM shots WHERE scene_id = ANY(?::VARCHAR[]) "
         "ORDER BY scene_id, position",
         [scene_ids],
     ).fetchall()
@@ -105,7 +105,7 @@ def assets_in_branch(cur, branch_id: str, scene_ids: list[str] | None = None) ->
     sql = "SELECT DISTINCT project_asset_id FROM scene_asset_instances WHERE branch_id = ?"
     params: list = [branch_id]
     if scene_ids is not None:
-        sql += " AND list_contains(?::VARCHAR[], scene_id)"
+        sql += " AND scene_id = ANY(?::VARCHAR[])"
         params.append(scene_ids)
     return [r[0] for r in cur.execute(sql + " ORDER BY 1", params).fetchall()]
 

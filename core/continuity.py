@@ -1,0 +1,100 @@
+"""Cross-scene views of a branch: the continuity matrix (C2) and scene
+readiness (R1, without images until the images module exists)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import instances
+from .projects import resolve_branch
+from .scenes import get_scene, list_scenes
+
+
+def cells(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
+    """One row per instance of the branch with what the matrix shows: tags, and
+    whether the state changed from the asset's previous appearance."""
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    rows = cur.execute(
+        """
+        SELECT i.id, i.scene_id, s.scene_number, a.id, a.name, a.asset_type,
+               i.status_tags, i.effective_description, i.locked, i.pending_review,
+               i.upstream_description_changed OR i.upstream_tags_changed,
+               i.inherited_from_instance_id, p.effective_description, p.status_tags
+        FROM scene_asset_instances i
+        JOIN scenes s ON s.id = i.scene_id
+        JOIN project_assets a ON a.id = i.project_asset_id
+        LEFT JOIN scene_asset_instances p ON p.id = i.inherited_from_instance_id
+        WHERE i.branch_id = ?
+        ORDER BY CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END,
+                 lower(a.name), s.scene_number
+        """,
+        [branch_id],
+    ).fetchall()
+    out = []
+    for r in rows:
+        tags, prev_tags = list(r[6]), (list(r[13]) if r[13] is not None else None)
+        out.append({
+            "instance_id": r[0], "scene_id": r[1], "scene_number": r[2], "asset_id": r[3],
+            "asset_name": r[4], "asset_type": r[5], "status_tags": tags,
+            "effective_description": r[7], "locked": r[8], "pending_review": r[9],
+            "upstream_changed": r[10],
+            "tags_added": [t for t in tags if prev_tags is not None and t not in prev_tags],
+            "tags_removed": [t for t in (prev_tags or []) if t not in tags],
+            "description_changed": r[11] is not None and r[7] != r[12],
+        })
+    return pd.DataFrame(out, columns=[
+        "instance_id", "scene_id", "scene_number", "asset_id", "asset_name", "asset_type",
+        "status_tags", "effective_description", "locked", "pending_review",
+        "upstream_changed", "tags_added", "tags_removed", "description_changed"])
+
+
+def matrix(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
+    """Assets × scene numbers; a cell holds the instance's tags (a list), or None
+    where the asset does not appear."""
+    numbers = [s.scene_number for s in list_scenes(cur, project_id, branch_id)]
+    data = cells(cur, project_id, branch_id)
+    names = list(dict.fromkeys(data["asset_name"]))
+    frame = pd.DataFrame(None, index=pd.Index(names, name="asset"),
+                         columns=pd.Index(numbers, name="scene"), dtype=object)
+    for r in data.itertuples():
+        frame.at[r.asset_name, r.scene_number] = list(r.status_tags)
+    return frame
+
+
+@dataclass(frozen=True)
+class Blocker:
+    kind: str          # no_instances | pending_review | upstream_changed | ...
+    instance_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Readiness:
+    scene_id: str
+    ready: bool
+    blockers: list[Blocker]
+
+
+def readiness(cur, scene_id: str) -> Readiness:
+    scene = get_scene(cur, scene_id)
+    blockers = []
+    found = instances.for_scene(cur, scene_id)
+    if not found:
+        blockers.append(Blocker("no_instances", None,
+                                f"Scene {scene.display_label} has no assets yet."))
+    for inst in found:
+        if inst.pending_review:
+            blockers.append(Blocker(
+                "pending_review", inst.id,
+                f"{inst.asset_name}: carried conditions ({', '.join(inst.status_tags)}) "
+                "await review."))
+        if inst.upstream_changed:
+            fields = [n for n, f in (("description", inst.upstream_description_changed),
+                                     ("tags", inst.upstream_tags_changed)) if f]
+            blockers.append(Blocker(
+                "upstream_changed", inst.id,
+                f"{inst.asset_name}: the earlier scene changed its {' and '.join(fields)}; "
+                "take the new value or mark it reviewed."))
+    return Readiness(scene_id, not blockers, blockers)
