@@ -136,6 +136,11 @@ class Desk:
             return instances.for_scene(cur, scene_id)
         return self._read(work)
 
+    def branch_instances(self, project_id: str, branch_id: str | None = None) -> list[Instance]:
+        def work(cur):
+            return instances.for_branch(cur, projects.resolve_branch(cur, project_id, branch_id))
+        return self._read(work)
+
     def update_instance(self, instance_id: str, *, expected_version: int, actor: str,
                         reason: str | None = None, description_override=UNSET,
                         status_tags=UNSET, carry_forward=UNSET) -> UpdateResult:

@@ -57,6 +57,15 @@ def load_chain(cur, branch_id: str, asset_id: str) -> list[dict]:
     return [_to_dict(r) for r in rows]
 
 
+def for_branch(cur, branch_id: str) -> list[Instance]:
+    """Every instance of a branch, in scene order then type and name."""
+    rows = cur.execute(
+        _SELECT + f" WHERE i.branch_id = ? ORDER BY s.scene_number, {TYPE_ORDER}, lower(a.name)",
+        [branch_id],
+    ).fetchall()
+    return [to_instance(_to_dict(r)) for r in rows]
+
+
 def for_scene(cur, scene_id: str) -> list[Instance]:
     rows = cur.execute(
         _SELECT + f" WHERE i.scene_id = ? ORDER BY {TYPE_ORDER}, lower(a.name)", [scene_id]

@@ -93,12 +93,23 @@ def insert_scene(cur, project_id, before_scene_number, heading, *, branch_id=Non
     number = v.scene_number(before_scene_number)
     _fields(heading, kw.get("script_excerpt", ""), kw.get("label"),
             kw.get("end_state_summary", ""), kw.get("story_day"), kw.get("shots"))
-    cur.execute(
-        "UPDATE scenes SET scene_number = scene_number + 1 "
-        "WHERE branch_id = ? AND scene_number >= ?",
-        [branch_id, number],
-    )
+    _shift(cur, branch_id, number, None, +1)
     return add_scene(cur, project_id, number, heading, branch_id=branch_id, **kw)
+
+
+def _shift(cur, branch_id: str, first: int, last: int | None, delta: int) -> None:
+    """Renumber scenes first..last (open-ended when last is None) by delta. Goes
+    through negative numbers because DuckDB checks the unique (branch, number)
+    key row by row during an UPDATE."""
+    cur.execute(
+        "UPDATE scenes SET scene_number = -(scene_number + ?) "
+        "WHERE branch_id = ? AND scene_number >= ? AND (? IS NULL OR scene_number <= ?)",
+        [delta, branch_id, first, last, last],
+    )
+    cur.execute(
+        "UPDATE scenes SET scene_number = -scene_number WHERE branch_id = ? AND scene_number < 0",
+        [branch_id],
+    )
 
 
 def assets_in_branch(cur, branch_id: str, scene_ids: list[str] | None = None) -> list[str]:
@@ -136,19 +147,11 @@ def move_scene(cur, scene_id: str, new_number: int, ctx: Context) -> Scene:
     old = scene.scene_number
     if new_number == old:
         return scene
-    cur.execute("UPDATE scenes SET scene_number = -1 WHERE id = ?", [scene_id])
+    cur.execute("UPDATE scenes SET scene_number = 0 WHERE id = ?", [scene_id])
     if new_number > old:
-        cur.execute(
-            "UPDATE scenes SET scene_number = scene_number - 1 "
-            "WHERE branch_id = ? AND scene_number > ? AND scene_number <= ?",
-            [scene.branch_id, old, new_number],
-        )
+        _shift(cur, scene.branch_id, old + 1, new_number, -1)
     else:
-        cur.execute(
-            "UPDATE scenes SET scene_number = scene_number + 1 "
-            "WHERE branch_id = ? AND scene_number >= ? AND scene_number < ?",
-            [scene.branch_id, new_number, old],
-        )
+        _shift(cur, scene.branch_id, new_number, old - 1, +1)
     cur.execute("UPDATE scenes SET scene_number = ? WHERE id = ?", [new_number, scene_id])
     for asset_id in assets_in_branch(cur, scene.branch_id, [scene_id]):
         appearances.change_chain(
