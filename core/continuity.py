@@ -98,3 +98,80 @@ def readiness(cur, scene_id: str) -> Readiness:
                 f"{inst.asset_name}: the earlier scene changed its {' and '.join(fields)}; "
                 "take the new value or mark it reviewed."))
     return Readiness(scene_id, not blockers, blockers)
+
+
+def scene_summaries(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
+    """One row per scene with its status counts and readiness (R1)."""
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    rows = cur.execute(
+        """
+        SELECT s.id, s.scene_number, s.label, s.heading, s.story_day,
+               count(i.id),
+               count(*) FILTER (WHERE i.pending_review),
+               count(*) FILTER (WHERE i.upstream_description_changed
+                                   OR i.upstream_tags_changed),
+               count(*) FILTER (WHERE i.locked)
+        FROM scenes s LEFT JOIN scene_asset_instances i ON i.scene_id = s.id
+        WHERE s.branch_id = ?
+        GROUP BY ALL ORDER BY s.scene_number
+        """,
+        [branch_id],
+    ).fetchall()
+    data = [[*r, r[5] > 0 and r[6] == 0 and r[7] == 0] for r in rows]
+    return pd.DataFrame(data, columns=[
+        "scene_id", "scene_number", "label", "heading", "story_day", "assets",
+        "pending_review", "upstream_changed", "locked", "ready"])
+
+
+@dataclass(frozen=True)
+class AssetChange:
+    instance_id: str
+    asset_name: str
+    asset_type: str
+    previous_scene_number: int | None   # None: first appearance
+    tags_added: list[str]
+    tags_removed: list[str]
+    description_changed: bool
+    reset: bool                           # the previous appearance did not carry forward
+
+
+@dataclass(frozen=True)
+class Rearview:
+    scene_id: str
+    previous_scene_id: str | None
+    previous_end_state: str
+    previous_instances: list
+    changes: list[AssetChange]
+
+
+def rearview(cur, scene_id: str) -> Rearview:
+    """The previous scene's end state and instances, and per asset of this scene
+    what changed since its previous appearance."""
+    scene = get_scene(cur, scene_id)
+    prev = cur.execute(
+        "SELECT id FROM scenes WHERE branch_id = ? AND scene_number < ? "
+        "ORDER BY scene_number DESC LIMIT 1",
+        [scene.branch_id, scene.scene_number],
+    ).fetchone()
+    prev_scene = get_scene(cur, prev[0]) if prev else None
+    changes = []
+    for inst in instances.for_scene(cur, scene_id):
+        src = (instances.get(cur, inst.inherited_from_instance_id)
+               if inst.inherited_from_instance_id else None)
+        before_tags = src.status_tags if src else []
+        changes.append(AssetChange(
+            instance_id=inst.id, asset_name=inst.asset_name, asset_type=inst.asset_type,
+            previous_scene_number=src.scene_number if src else None,
+            tags_added=[t for t in inst.status_tags if t not in before_tags],
+            tags_removed=[t for t in before_tags if t not in inst.status_tags],
+            description_changed=src is not None
+            and src.effective_description != inst.effective_description,
+            reset=src is not None and not src.carry_forward,
+        ))
+    return Rearview(
+        scene_id=scene_id,
+        previous_scene_id=prev_scene.id if prev_scene else None,
+        previous_end_state=prev_scene.end_state_summary if prev_scene else "",
+        previous_instances=instances.for_scene(cur, prev_scene.id) if prev_scene else [],
+        changes=changes,
+    )

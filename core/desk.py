@@ -193,6 +193,17 @@ class Desk:
     def history(self, instance_id: str) -> list[HistoryRow]:
         return self._read(history.for_instance, instance_id)
 
+    def project_history(self, project_id: str, branch_id: str | None = None, **filters):
+        """The project's audit log, newest first (filters: asset_id, scene_id, actor,
+        source, since, until, limit)."""
+        def work(cur):
+            branch = projects.resolve_branch(cur, project_id, branch_id)
+            return history.for_project(cur, project_id, branch_id=branch, **filters)
+        return self._read(work)
+
+    def history_actors(self, project_id: str) -> list[str]:
+        return self._read(history.actors, project_id)
+
     # --- tags -------------------------------------------------------------
     @staticmethod
     def normalize_tags(tags: list[str]) -> list[str]:
@@ -213,3 +224,9 @@ class Desk:
 
     def scene_readiness(self, scene_id: str) -> continuity.Readiness:
         return self._read(continuity.readiness, scene_id)
+
+    def scene_summaries(self, project_id: str, branch_id: str | None = None):
+        return self._read(continuity.scene_summaries, project_id, branch_id)
+
+    def rearview(self, scene_id: str) -> continuity.Rearview:
+        return self._read(continuity.rearview, scene_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import appearances, history, instances
+from . import appearances, chain, history, instances
 from . import validation as v
 from .errors import ConflictError, LockedError, NotFoundError, ValidationError
 from .history import Context
@@ -48,10 +48,7 @@ def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *, writ
     )
     settled = out.rows[target]
     instance = instances.get(cur, target) if write else instances.to_instance(
-        {**settled, **{k: row[k] for k in ("scene_number", "asset_name", "asset_type",
-                                            "version", "modification_count",
-                                            "last_modified_field", "modification_reason",
-                                            "created_at", "updated_at")}}
+        {**row, **{k: settled[k] for k in settled if k in chain.STATE_FIELDS}}
     )
     return UpdateResult(instance, out.propagated, out.flagged)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import pandas as pd
+
 from .chain import STATE_FIELDS
 from .db import utcnow
 from .models import HistoryRow
@@ -104,3 +106,51 @@ def for_instance(cur, instance_id: str) -> list[HistoryRow]:
 def get(cur, history_id: int) -> HistoryRow | None:
     r = cur.execute(_SELECT + " WHERE id = ?", [history_id]).fetchone()
     return _to_row(r) if r else None
+
+
+PROJECT_COLUMNS = ["id", "at", "actor", "source", "scene_id", "scene_number", "scene_label",
+                   "asset_id", "asset_name", "instance_id", "field", "old_value", "new_value",
+                   "reason"]
+
+
+def for_project(cur, project_id: str, *, branch_id: str, asset_id: str | None = None,
+                scene_id: str | None = None, actor: str | None = None,
+                source: str | None = None, since=None, until=None,
+                limit: int = 500) -> pd.DataFrame:
+    """The project-wide audit log of one branch, newest first, with optional filters.
+    Rows of deleted scenes keep their ids; their scene number shows as missing."""
+    where, params = ["h.project_id = ?", "h.branch_id = ?"], [project_id, branch_id]
+    for column, value in (("h.project_asset_id", asset_id), ("h.scene_id", scene_id),
+                          ("h.actor", actor), ("h.source", source)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if since is not None:
+        where.append("h.changed_at >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("h.changed_at < ?")
+        params.append(until)
+    rows = cur.execute(
+        f"""
+        SELECT h.id, h.changed_at, h.actor, h.source, h.scene_id, s.scene_number, s.label,
+               h.project_asset_id, a.name, h.instance_id, h.field, h.old_value, h.new_value,
+               h.reason
+        FROM instance_history h
+        LEFT JOIN scenes s ON s.id = h.scene_id
+        LEFT JOIN project_assets a ON a.id = h.project_asset_id
+        WHERE {' AND '.join(where)}
+        ORDER BY h.id DESC LIMIT ?
+        """,
+        [*params, int(limit)],
+    ).fetchall()
+    data = [[*r[:11], decode(r[11]), decode(r[12]), r[13]] for r in rows]
+    return pd.DataFrame(data, columns=PROJECT_COLUMNS, dtype=object)
+
+
+def actors(cur, project_id: str) -> list[str]:
+    rows = cur.execute(
+        "SELECT DISTINCT actor FROM instance_history WHERE project_id = ? ORDER BY actor",
+        [project_id],
+    ).fetchall()
+    return [r[0] for r in rows]

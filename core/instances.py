@@ -17,10 +17,12 @@ _LIST_FIELDS = ("inherited_tags", "status_tags")
 _SELECT = (
     "SELECT "
     + ", ".join(f"i.{c}" for c in ROW_FIELDS)
-    + ", s.scene_number, a.name, a.asset_type"
+    + ", s.scene_number, a.name, a.asset_type, ps.scene_number, p.carry_forward"
     + " FROM scene_asset_instances i"
     + " JOIN scenes s ON s.id = i.scene_id"
     + " JOIN project_assets a ON a.id = i.project_asset_id"
+    + " LEFT JOIN scene_asset_instances p ON p.id = i.inherited_from_instance_id"
+    + " LEFT JOIN scenes ps ON ps.id = p.scene_id"
 )
 TYPE_ORDER = "CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END"
 
@@ -29,7 +31,8 @@ def _to_dict(r) -> dict:
     row = dict(zip(ROW_FIELDS, r[: len(ROW_FIELDS)], strict=True))
     for f in _LIST_FIELDS:
         row[f] = list(row[f])
-    row["scene_number"], row["asset_name"], row["asset_type"] = r[len(ROW_FIELDS):]
+    (row["scene_number"], row["asset_name"], row["asset_type"], row["source_scene_number"],
+     row["source_carry_forward"]) = r[len(ROW_FIELDS):]
     return row
 
 

@@ -105,8 +105,19 @@ class Instance:
     modification_reason: str | None
     created_at: datetime
     updated_at: datetime
+    source_scene_number: int | None = None
+    source_carry_forward: bool | None = None
     image_key: str | None = None
     image_stale: bool = False
+
+    @property
+    def source_label(self) -> str:
+        """Where the starting state came from: the master, or an earlier scene (I2, I3)."""
+        if self.source_scene_number is None:
+            return "Master"
+        if not self.source_carry_forward:
+            return f"Master (reset after scene {self.source_scene_number})"
+        return f"Scene {self.source_scene_number}"
 
     @property
     def upstream_changed(self) -> bool:

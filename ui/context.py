@@ -1,0 +1,67 @@
+"""The Desk opened once per process, and the sidebar's shared choices
+(project, branch, who is working) that every page reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+import core
+from core.config import from_env
+from core.demo import seed_demo
+
+
+@st.cache_resource(show_spinner="Opening the continuity database…",
+                   on_release=lambda desk: desk.close())
+def _open(db_path: str, image_root: str, provider: str) -> core.Desk:
+    """Seeds the demo film only into an empty *configured* database
+    (DESIGN §4: `open_desk` itself never creates demo data)."""
+    desk = core.open_desk(db_path=db_path, image_root=image_root, provider=provider)
+    if not desk.projects():
+        seed_demo(desk)
+    return desk
+
+
+def get_desk() -> core.Desk:
+    settings = from_env()
+    try:
+        return _open(settings.db_path, settings.image_root, settings.provider)
+    except core.DeskError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+@dataclass(frozen=True)
+class Context:
+    desk: core.Desk
+    project: core.Project
+    branch: core.Branch
+    actor: str
+
+
+def sidebar(desk: core.Desk) -> Context | None:
+    """Project and branch pickers and the producer's name, shared by all pages."""
+    projects = desk.projects()
+    if not projects:
+        st.sidebar.info("No projects yet.")
+        return None
+    ids = [p.id for p in projects]
+    wanted = st.query_params.get("project")
+    if wanted in ids and "project_id" not in st.session_state:
+        st.session_state.project_id = wanted
+    if st.session_state.get("project_id") not in ids:
+        st.session_state.project_id = ids[0]
+    by_id = {p.id: p for p in projects}
+    project = by_id[st.sidebar.selectbox(
+        "Project", ids, format_func=lambda i: by_id[i].name, key="project_id")]
+    branches = desk.branches(project.id)
+    bids = [b.id for b in branches]
+    if st.session_state.get("branch_id") not in bids:
+        st.session_state.branch_id = project.main_branch_id
+    bby = {b.id: b for b in branches}
+    branch = bby[st.sidebar.selectbox(
+        "Branch", bids, format_func=lambda i: bby[i].name, key="branch_id")]
+    st.session_state.setdefault("actor", "producer")
+    actor = st.sidebar.text_input("Your name (for the audit log)", key="actor").strip()
+    return Context(desk, project, branch, actor or "producer")
