@@ -17,8 +17,9 @@ def create_branch(cur, project_id: str, name: str, from_branch_id: str | None,
     source = resolve_branch(cur, project_id, from_branch_id)
     name = v.text(name, "Branch name", v.MAX_NAME)
     last = v.scene_number(up_to_scene_number)
-    if any(b.name.casefold() == name.casefold() for b in branches(cur, project_id)):
-        raise ValidationError(f"The project already has a branch named {name!r}.")
+    for b in branches(cur, project_id):
+        if b.name.casefold() == name.casefold():
+            raise ValidationError(f"The project already has a branch named {b.name!r}.")
     bid, now = new_id(), utcnow()
     cur.execute(
         "INSERT INTO branches (id, project_id, name, parent_branch_id, forked_at_scene_number, "

@@ -56,11 +56,12 @@ def matrix(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
     numbers = [s.scene_number for s in list_scenes(cur, project_id, branch_id)]
     data = cells(cur, project_id, branch_id)
     names = list(dict.fromkeys(data["asset_name"]))
-    frame = pd.DataFrame(None, index=pd.Index(names, name="asset"),
-                         columns=pd.Index(numbers, name="scene"), dtype=object)
-    for r in data.itertuples():
-        frame.at[r.asset_name, r.scene_number] = list(r.status_tags)
-    return frame
+    tags = {(r.asset_name, r.scene_number): list(r.status_tags) for r in data.itertuples()}
+    return pd.DataFrame(
+        [[tags.get((name, n)) for n in numbers] for name in names],
+        index=pd.Index(names, name="asset"), columns=pd.Index(numbers, name="scene"),
+        dtype=object,
+    )
 
 
 @dataclass(frozen=True)
@@ -175,3 +176,18 @@ def rearview(cur, scene_id: str) -> Rearview:
         previous_instances=instances.for_scene(cur, prev_scene.id) if prev_scene else [],
         changes=changes,
     )
+
+
+BLOCKER_COLUMNS = ["scene_id", "scene_number", "scene_label", "heading", "kind",
+                   "instance_id", "message"]
+
+
+def branch_blockers(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
+    """Every readiness blocker (R1) of every scene of the branch, in scene order: the
+    dashboard's open issues. Uses `readiness` per scene, so the rule stays in one place."""
+    rows = []
+    for scene in list_scenes(cur, project_id, branch_id):
+        for b in readiness(cur, scene.id).blockers:
+            rows.append([scene.id, scene.scene_number, scene.display_label, scene.heading,
+                         b.kind, b.instance_id, b.message])
+    return pd.DataFrame(rows, columns=BLOCKER_COLUMNS)
