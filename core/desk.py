@@ -230,3 +230,7 @@ class Desk:
 
     def rearview(self, scene_id: str) -> continuity.Rearview:
         return self._read(continuity.rearview, scene_id)
+
+    def branch_blockers(self, project_id: str, branch_id: str | None = None):
+        """Readiness blockers of every scene of the branch (DataFrame, scene order)."""
+        return self._read(continuity.branch_blockers, project_id, branch_id)

@@ -1,0 +1,52 @@
+"""Core queries the dashboard pages read (Overview, Scenes, History)."""
+
+from __future__ import annotations
+
+import pytest
+
+import core
+from core.demo import seed_demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    desk = core.open_desk(":memory:", image_root=tmp_path_factory.mktemp("images"))
+    project = seed_demo(desk)
+    yield desk, project
+    desk.close()
+
+
+def test_branch_blockers_list_every_scene_readiness_blocker(demo):
+    desk, project = demo
+    blockers = desk.branch_blockers(project.id)
+    expected = [
+        (s.id, b.kind, b.instance_id, b.message)
+        for s in desk.scenes(project.id)
+        for b in desk.scene_readiness(s.id).blockers
+    ]
+    got = list(zip(blockers["scene_id"], blockers["kind"], blockers["instance_id"],
+                   blockers["message"], strict=True))
+    assert got == expected
+    # The demo leaves Pike's mud in scene 8 pending review, and nothing else.
+    assert list(blockers["kind"]) == ["pending_review"]
+    assert list(blockers["scene_number"]) == [8]
+    assert "Pike" in blockers["message"].iloc[0]
+
+
+def test_branch_blockers_include_empty_scenes_in_scene_order(demo):
+    desk, project = demo
+    branch = desk.create_branch(project.id, "Empty tail", from_branch_id=project.main_branch_id,
+                                up_to_scene_number=3, actor="ana")
+    desk.add_scene(project.id, 10, "INT. NOWHERE - DAY", branch_id=branch.id)
+    blockers = desk.branch_blockers(project.id, branch.id)
+    assert list(blockers["kind"]) == ["no_instances"]
+    assert list(blockers["scene_number"]) == [10]
+    assert blockers["instance_id"].iloc[0] is None
+    # Other branches are untouched.
+    assert list(desk.branch_blockers(project.id)["scene_number"]) == [8]
+
+
+def test_branch_blockers_unknown_project(demo):
+    desk, _ = demo
+    with pytest.raises(core.NotFoundError):
+        desk.branch_blockers("00000000-0000-0000-0000-000000000000")
