@@ -234,3 +234,15 @@ class Desk:
     def branch_blockers(self, project_id: str, branch_id: str | None = None):
         """Readiness blockers of every scene of the branch (DataFrame, scene order)."""
         return self._read(continuity.branch_blockers, project_id, branch_id)
+
+    # --- asset editor -------------------------------------------------------
+    def fallback_description(self, instance_id: str):
+        """What clearing the instance's override falls back to (E1): `.description`,
+        `.source_scene_number` (None = the master), `.source` for display."""
+        from . import editor_queries
+        return self._read(editor_queries.fallback_description, instance_id)
+
+    def asset_appearances(self, instance_id: str) -> list[Instance]:
+        """Every appearance of the instance's asset in its branch, in scene order."""
+        from . import editor_queries
+        return self._read(editor_queries.asset_appearances, instance_id)
