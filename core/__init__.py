@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import PROVIDERS
 from .db import Database
 from .desk import Desk
 from .errors import (
@@ -16,14 +15,20 @@ from .errors import (
     ProviderError,
     ValidationError,
 )
+from .images.providers import ImageProvider
+from .images.registry import provider_from_settings
 from .models import UNSET, Asset, Branch, HistoryRow, Instance, Project, Scene, UpdateResult
 
 
 def open_desk(db_path: str | Path = ":memory:", image_root: str | Path = "data/images",
-              provider: str = "offline") -> Desk:
-    """Open (and migrate) the database. Never creates demo data."""
-    if provider not in PROVIDERS:
-        raise ValidationError(f"Unknown image provider {provider!r}: use one of {PROVIDERS}.")
+              provider: str | ImageProvider = "offline", *, api_key: str | None = None,
+              model: str | None = None) -> Desk:
+    """Open (and migrate) the database. Never creates demo data.
+
+    `provider` is "offline", "gemini" (needs `api_key`) or a provider object
+    (tests and benchmarks pass fakes)."""
+    if isinstance(provider, str):
+        provider = provider_from_settings(provider, api_key=api_key, model=model)
     return Desk(Database(db_path), Path(image_root), provider)
 
 

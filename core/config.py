@@ -1,13 +1,12 @@
-"""Settings from the environment (pages may also pass values from st.secrets)."""
+"""Settings from the environment (the app may also pass values from st.secrets)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_DB_PATH = "data/continuity.duckdb"
 DEFAULT_IMAGE_ROOT = "data/images"
-PROVIDERS = ("offline", "gemini")
 
 
 @dataclass(frozen=True)
@@ -15,11 +14,25 @@ class Settings:
     db_path: str
     image_root: str
     provider: str
+    model: str | None = None
+    api_key: str | None = field(default=None, repr=False)   # never shown or logged
 
 
-def from_env(env=os.environ) -> Settings:
+def from_env(env=os.environ, secrets=None) -> Settings:
+    """Environment first, then `secrets` (a mapping such as st.secrets)."""
+    def get(name, default=None):
+        value = env.get(name)
+        if value is None and secrets is not None:
+            try:
+                value = secrets.get(name)
+            except Exception:  # st.secrets raises when no secrets file exists
+                value = None
+        return default if value in (None, "") else str(value)
+
     return Settings(
-        db_path=env.get("CONTINUITY_DB_PATH", DEFAULT_DB_PATH),
-        image_root=env.get("CONTINUITY_IMAGE_ROOT", DEFAULT_IMAGE_ROOT),
-        provider=env.get("CONTINUITY_IMAGE_PROVIDER", "offline"),
+        db_path=get("CONTINUITY_DB_PATH", DEFAULT_DB_PATH),
+        image_root=get("CONTINUITY_IMAGE_ROOT", DEFAULT_IMAGE_ROOT),
+        provider=get("CONTINUITY_IMAGE_PROVIDER", "offline"),
+        model=get("CONTINUITY_IMAGE_MODEL"),
+        api_key=get("GEMINI_API_KEY") or get("GOOGLE_API_KEY"),
     )

@@ -3,12 +3,15 @@ readiness (R1, without images until the images module exists)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
 
 from . import instances
-from .projects import resolve_branch
+from .db import utcnow
+from .errors import ValidationError
+from .projects import new_id, resolve_branch
 from .scenes import get_scene, list_scenes
 
 
@@ -72,20 +75,33 @@ class Blocker:
 
 
 @dataclass(frozen=True)
+class SignOff:
+    actor: str
+    signed_at: object
+
+
+@dataclass(frozen=True)
 class Readiness:
     scene_id: str
     ready: bool
     blockers: list[Blocker]
+    signed_off: SignOff | None = None   # a sign-off of the current state (R1)
+    lapsed: bool = False                # signed once, but the state changed since
 
 
-def readiness(cur, scene_id: str) -> Readiness:
-    scene = get_scene(cur, scene_id)
+def _blockers(scene, found) -> list[Blocker]:
     blockers = []
-    found = instances.for_scene(cur, scene_id)
     if not found:
         blockers.append(Blocker("no_instances", None,
                                 f"Scene {scene.display_label} has no assets yet."))
     for inst in found:
+        if inst.image_key is None:
+            blockers.append(Blocker("missing_image", inst.id,
+                                    f"{inst.asset_name}: no reference image yet."))
+        elif inst.image_stale:
+            blockers.append(Blocker(
+                "stale_image", inst.id,
+                f"{inst.asset_name}: the image shows an earlier state; generate a new one."))
         if inst.pending_review:
             blockers.append(Blocker(
                 "pending_review", inst.id,
@@ -98,30 +114,86 @@ def readiness(cur, scene_id: str) -> Readiness:
                 "upstream_changed", inst.id,
                 f"{inst.asset_name}: the earlier scene changed its {' and '.join(fields)}; "
                 "take the new value or mark it reviewed."))
-    return Readiness(scene_id, not blockers, blockers)
+    return blockers
+
+
+def _fingerprint(found) -> str:
+    text = "|".join(f"{i.id}:{i.version}:{i.image_key}" for i in sorted(found, key=lambda i: i.id))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def readiness(cur, scene_id: str) -> Readiness:
+    scene = get_scene(cur, scene_id)
+    found = instances.for_scene(cur, scene_id)
+    blockers = _blockers(scene, found)
+    last = cur.execute(
+        "SELECT fingerprint, actor, signed_at FROM scene_signoffs WHERE scene_id = ? "
+        "ORDER BY signed_at DESC LIMIT 1", [scene_id]).fetchone()
+    valid = last is not None and not blockers and last[0] == _fingerprint(found)
+    return Readiness(scene_id, not blockers, blockers,
+                     SignOff(last[1], last[2]) if valid else None,
+                     lapsed=last is not None and not valid)
+
+
+def mark_ready(cur, scene_id: str, actor: str) -> Readiness:
+    """R1: an audited sign-off of the scene's current state; refused while anything
+    blocks. It lapses as soon as the scene's state or images change."""
+    scene = get_scene(cur, scene_id)
+    found = instances.for_scene(cur, scene_id)
+    blockers = _blockers(scene, found)
+    if blockers:
+        raise ValidationError(
+            f"Scene {scene.display_label} is not ready: "
+            + "; ".join(b.message for b in blockers[:5])
+            + (f" (and {len(blockers) - 5} more)" if len(blockers) > 5 else ""))
+    cur.execute("INSERT INTO scene_signoffs VALUES (?, ?, ?, ?, ?)",
+                [new_id(), scene_id, _fingerprint(found), actor, utcnow()])
+    return readiness(cur, scene_id)
+
+
+def local_context(cur, scene_id: str) -> dict:
+    """R2: what the next pipeline stage (prompt writing) needs, JSON-serialisable."""
+    scene = get_scene(cur, scene_id)
+    prev = cur.execute(
+        "SELECT id FROM scenes WHERE branch_id = ? AND scene_number < ? "
+        "ORDER BY scene_number DESC LIMIT 1", [scene.branch_id, scene.scene_number]).fetchone()
+    prev_scene = get_scene(cur, prev[0]) if prev else None
+    return {
+        "scene": {"id": scene.id, "number": scene.scene_number, "label": scene.display_label,
+                  "heading": scene.heading, "story_day": scene.story_day,
+                  "script_excerpt": scene.script_excerpt, "shots": scene.shots,
+                  "end_state_summary": scene.end_state_summary},
+        "previous_scene": None if prev_scene is None else {
+            "id": prev_scene.id, "number": prev_scene.scene_number,
+            "heading": prev_scene.heading, "end_state_summary": prev_scene.end_state_summary},
+        "assets": [
+            {"instance_id": i.id, "asset_id": i.project_asset_id, "name": i.asset_name,
+             "type": i.asset_type, "description": i.effective_description,
+             "tags": list(i.status_tags), "image_key": i.image_key,
+             "image_stale": i.image_stale, "source": i.source_label}
+            for i in instances.for_scene(cur, scene_id)],
+    }
 
 
 def scene_summaries(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
     """One row per scene with its status counts and readiness (R1)."""
     branch_id = resolve_branch(cur, project_id, branch_id)
-    rows = cur.execute(
-        """
-        SELECT s.id, s.scene_number, s.label, s.heading, s.story_day,
-               count(i.id),
-               count(*) FILTER (WHERE i.pending_review),
-               count(*) FILTER (WHERE i.upstream_description_changed
-                                   OR i.upstream_tags_changed),
-               count(*) FILTER (WHERE i.locked)
-        FROM scenes s LEFT JOIN scene_asset_instances i ON i.scene_id = s.id
-        WHERE s.branch_id = ?
-        GROUP BY ALL ORDER BY s.scene_number
-        """,
-        [branch_id],
-    ).fetchall()
-    data = [[*r, r[5] > 0 and r[6] == 0 and r[7] == 0] for r in rows]
+    by_scene: dict[str, list] = {}
+    for inst in instances.for_branch(cur, branch_id):
+        by_scene.setdefault(inst.scene_id, []).append(inst)
+    data = []
+    for scene in list_scenes(cur, project_id, branch_id):
+        found = by_scene.get(scene.id, [])
+        blockers = _blockers(scene, found)
+        data.append([
+            scene.id, scene.scene_number, scene.label, scene.heading, scene.story_day,
+            len(found), sum(i.image_key is not None for i in found),
+            sum(i.image_stale for i in found), sum(i.pending_review for i in found),
+            sum(i.upstream_changed for i in found), sum(i.locked for i in found),
+            len(blockers), not blockers])
     return pd.DataFrame(data, columns=[
-        "scene_id", "scene_number", "label", "heading", "story_day", "assets",
-        "pending_review", "upstream_changed", "locked", "ready"])
+        "scene_id", "scene_number", "label", "heading", "story_day", "assets", "with_images",
+        "stale", "pending_review", "upstream_changed", "locked", "blockers", "ready"])
 
 
 @dataclass(frozen=True)
@@ -190,4 +262,4 @@ def branch_blockers(cur, project_id: str, branch_id: str | None = None) -> pd.Da
         for b in readiness(cur, scene.id).blockers:
             rows.append([scene.id, scene.scene_number, scene.display_label, scene.heading,
                          b.kind, b.instance_id, b.message])
-    return pd.DataFrame(rows, columns=BLOCKER_COLUMNS)
+    return pd.DataFrame(rows, columns=BLOCKER_COLUMNS, dtype=object)

@@ -36,6 +36,8 @@ class Database:
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            path = str(Path(path).resolve())
+        self.path = path
         self._con = duckdb.connect(path)
         self._con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()

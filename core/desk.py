@@ -20,6 +20,9 @@ from . import (
 from . import validation as v
 from .db import Database
 from .history import Context
+from .images import attempts
+from .images.providers import ImageProvider
+from .images.service import ImageService
 from .models import UNSET, Asset, Branch, HistoryRow, Instance, Project, Scene, UpdateResult
 from .tags import normalize_tags
 from .vocabulary import suggestions
@@ -30,12 +33,17 @@ def _ctx(actor: str, source: str = "user", reason: str | None = None) -> Context
 
 
 class Desk:
-    def __init__(self, db: Database, image_root: Path, provider: str):
+    def __init__(self, db: Database, image_root: Path, provider: ImageProvider):
         self.db = db
         self.image_root = Path(image_root)
-        self.provider = provider
+        self.images = ImageService(db, self.image_root, provider)
+
+    @property
+    def provider(self) -> ImageProvider:
+        return self.images.provider
 
     def close(self) -> None:
+        self.images.close()
         self.db.close()
 
     def _read(self, fn, *args, **kw):
@@ -115,9 +123,12 @@ class Desk:
     # --- instances --------------------------------------------------------
     def inherit_scene(self, scene_id: str, asset_ids: list[str] | None = None, *,
                       actor: str) -> list[Instance]:
+        ctx = _ctx(actor, "inheritance")
+
         def work(cur):
-            ids = inheritance.inherit_scene(cur, scene_id, asset_ids,
-                                            _ctx(actor, "inheritance"))
+            ids = inheritance.inherit_scene(cur, scene_id, asset_ids, ctx)
+            for i in ids:  # I2/I3: the source's image, or the master's, comes along
+                attempts.inherit(cur, self.images.store, i, ctx)
             return [instances.get(cur, i) for i in ids]
         return self.db.transaction(work)
 
@@ -246,3 +257,110 @@ class Desk:
         """Every appearance of the instance's asset in its branch, in scene order."""
         from . import editor_queries
         return self._read(editor_queries.asset_appearances, instance_id)
+
+    # --- reference images (G1–G9, R1–R2) -----------------------------------
+    def set_project_style(self, project_id: str, style: str, *, actor: str) -> Project:
+        v.actor(actor)
+        return self._write(projects.set_style, project_id, style)
+
+    def set_budget(self, project_id: str, budget: float | None, *, actor: str) -> Project:
+        v.actor(actor)
+        return self._write(projects.set_budget, project_id, budget)
+
+    def estimate_images(self, instance_ids: list[str], *, regenerate: bool = False):
+        """-> .count .new_jobs .reused .estimated_cost (.budget .committed)"""
+        return self.images.estimate(instance_ids, regenerate)
+
+    def request_images(self, instance_ids: list[str], *, actor: str, regenerate: bool = False):
+        return self.images.request(instance_ids, _ctx(actor, "image"), regenerate)
+
+    def wait_for_jobs(self, job_ids: list[str], timeout: float = 60.0):
+        return self.images.wait(job_ids, timeout)
+
+    def cancel_jobs(self, job_ids: list[str], *, actor: str) -> list[str]:
+        v.actor(actor)
+        return self.images.cancel(job_ids)
+
+    def retry_jobs(self, job_ids: list[str], *, actor: str):
+        return self.images.retry_failed(job_ids, _ctx(actor, "image"))
+
+    def image_jobs(self, project_id: str, statuses=None, limit: int = 1000):
+        return self.images.jobs(project_id, statuses, limit)
+
+    def resume_jobs(self) -> list[str]:
+        """Queue the jobs a crash left queued or running (called when the app starts)."""
+        return self.images.resume()
+
+    def attempts(self, instance_id: str):
+        return self.images.attempts(instance_id)
+
+    def select_attempt(self, instance_id: str, attempt_id: str, *, actor: str) -> None:
+        self.images.select(instance_id, attempt_id, _ctx(actor, "image"))
+
+    def upload_image(self, instance_id: str, data: bytes, filename: str, *, actor: str) -> str:
+        return self.images.upload(instance_id, data, filename, _ctx(actor, "image"))
+
+    def use_master_image(self, instance_id: str, *, actor: str) -> str:
+        return self.images.use_master(instance_id, _ctx(actor, "image"))
+
+    def image_path(self, image_key: str | None):
+        """The file of an image key under the image root (None for None)."""
+        return self.images.image_path(image_key)
+
+    def mark_scene_ready(self, scene_id: str, *, actor: str) -> continuity.Readiness:
+        return self._write(continuity.mark_ready, scene_id, v.actor(actor))
+
+    def local_context(self, scene_id: str) -> dict:
+        return self.images.local_context(scene_id)
+
+    # --- screenplay import, detection, suggestions, library I/O (issue 6) ---
+    def import_screenplay(self, project_id: str, text: bytes | str, format: str = "fountain",
+                          branch_id: str | None = None, *, actor: str, dry_run: bool = False,
+                          merge_aliases=None, create_candidates=None):
+        """Fountain / FDX -> scenes, assets, mapping (core.importing). dry_run previews."""
+        from . import importing, screenplay
+        parsed = screenplay.parse_screenplay(text, format)
+        try:
+            return self._write(importing.import_screenplay, project_id, parsed, branch_id,
+                               actor, raw=text, merge_aliases=merge_aliases,
+                               create_candidates=create_candidates, dry_run=dry_run)
+        except importing.DryRun as preview:
+            return preview.report
+
+    def detect_assets(self, scene_id: str, *, method: str = "deterministic",
+                      actor: str = "detector", persist: bool = True, detector=None):
+        """D1 (deterministic) or D2 (gemini); records mapping and suggestions (D3)."""
+        from . import suggestions
+        return suggestions.detect_assets(self.db, scene_id, method=method, actor=actor,
+                                         persist=persist, detector=detector)
+
+    def suggestions(self, scene_id: str, status: str | None = "pending"):
+        from . import suggestions
+        return self._read(suggestions.for_scene, scene_id, status)
+
+    def project_suggestions(self, project_id: str, status: str | None = "pending"):
+        from . import suggestions
+        return self._read(suggestions.for_project, project_id, status)
+
+    def accept_suggestion(self, suggestion_id: str, *, actor: str,
+                          expected_version: int | None = None, **overrides):
+        """Create or link the asset and inherit its instance; -> (suggestion, instances)."""
+        from . import suggestions
+        ctx = _ctx(actor, "inheritance")
+
+        def work(cur):
+            s, ids = suggestions.accept(cur, suggestion_id, actor,
+                                        expected_version=expected_version, **overrides)
+            images = getattr(self, "images", None)
+            if images is not None and ids:      # I2/I3 images, as inherit_scene does
+                from .images import attempts as image_attempts
+                for i in ids:
+                    image_attempts.inherit(cur, images.store, i, ctx)
+            return s, [instances.get(cur, i) for i in ids]
+        return self.db.transaction(work)
+
+    def dismiss_suggestion(self, suggestion_id: str, *, actor: str,
+                           expected_version: int | None = None):
+        from . import suggestions
+        return self._write(suggestions.dismiss, suggestion_id, actor,
+                           expected_version=expected_version)

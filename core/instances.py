@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .chain import STATE_FIELDS
 from .errors import NotFoundError
+from .images import state as images_state
 from .models import Instance
 
 ROW_FIELDS = (
@@ -18,11 +19,14 @@ _SELECT = (
     "SELECT "
     + ", ".join(f"i.{c}" for c in ROW_FIELDS)
     + ", s.scene_number, a.name, a.asset_type, ps.scene_number, p.carry_forward"
+    + ", a.master_image_hash, pr.visual_style, att.image_key, att.state_hash"
     + " FROM scene_asset_instances i"
     + " JOIN scenes s ON s.id = i.scene_id"
     + " JOIN project_assets a ON a.id = i.project_asset_id"
+    + " JOIN projects pr ON pr.id = i.project_id"
     + " LEFT JOIN scene_asset_instances p ON p.id = i.inherited_from_instance_id"
     + " LEFT JOIN scenes ps ON ps.id = p.scene_id"
+    + " LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected"
 )
 TYPE_ORDER = "CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END"
 
@@ -32,8 +36,18 @@ def _to_dict(r) -> dict:
     for f in _LIST_FIELDS:
         row[f] = list(row[f])
     (row["scene_number"], row["asset_name"], row["asset_type"], row["source_scene_number"],
-     row["source_carry_forward"]) = r[len(ROW_FIELDS):]
+     row["source_carry_forward"], row["master_image_hash"], row["visual_style"],
+     row["image_key"], selected_hash) = r[len(ROW_FIELDS):]
+    row["state_hash"] = state_hash(row)
+    row["image_stale"] = selected_hash is not None and selected_hash != row["state_hash"]
     return row
+
+
+def state_hash(row: dict) -> str:
+    """The hash of the visual state an image of this instance must show (G4, G7)."""
+    return images_state.state_hash(
+        row["asset_name"], row["asset_type"], row["effective_description"],
+        row["status_tags"], row["master_image_hash"], row["visual_style"])
 
 
 def to_instance(row: dict) -> Instance:

@@ -107,8 +107,9 @@ class Instance:
     updated_at: datetime
     source_scene_number: int | None = None
     source_carry_forward: bool | None = None
-    image_key: str | None = None
-    image_stale: bool = False
+    image_key: str | None = None      # the selected attempt's file (G6)
+    image_stale: bool = False         # it shows another state than the current one (G7)
+    state_hash: str | None = None
 
     @property
     def source_label(self) -> str:

@@ -66,3 +66,22 @@ def resolve_branch(cur, project_id: str, branch_id: str | None) -> str:
     if r[0] != project_id:
         raise ValidationError("That branch belongs to another project.")
     return branch_id
+
+
+def set_style(cur, project_id: str, style: str) -> Project:
+    """The project's visual style, part of every prompt and state hash (G2, G4)."""
+    get_project(cur, project_id)
+    style = v.text(style, "Visual style", v.MAX_DESCRIPTION, required=False)
+    cur.execute("UPDATE projects SET visual_style = ?, version = version + 1 WHERE id = ?",
+                [style, project_id])
+    return get_project(cur, project_id)
+
+
+def set_budget(cur, project_id: str, budget: float | None) -> Project:
+    get_project(cur, project_id)
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
+                               or budget < 0):
+        raise ValidationError(f"The budget must be a number of 0 or more, not {budget!r}.")
+    cur.execute("UPDATE projects SET budget = ?, version = version + 1 WHERE id = ?",
+                [None if budget is None else float(budget), project_id])
+    return get_project(cur, project_id)

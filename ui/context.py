@@ -12,21 +12,28 @@ from core.config import from_env
 from core.demo import seed_demo
 
 
+def _settings():
+    return from_env(secrets=st.secrets)
+
+
 @st.cache_resource(show_spinner="Opening the continuity database…",
                    on_release=lambda desk: desk.close())
-def _open(db_path: str, image_root: str, provider: str) -> core.Desk:
-    """Seeds the demo film only into an empty *configured* database
-    (DESIGN §4: `open_desk` itself never creates demo data)."""
-    desk = core.open_desk(db_path=db_path, image_root=image_root, provider=provider)
+def _open(db_path: str, image_root: str, provider: str, model: str | None) -> core.Desk:
+    """Seeds the demo film only into an empty *configured* database (DESIGN §4:
+    `open_desk` itself never creates demo data), and resumes image jobs a crash
+    left unfinished (G8). The API key is read here, never passed around or shown."""
+    desk = core.open_desk(db_path=db_path, image_root=image_root, provider=provider,
+                          api_key=_settings().api_key, model=model)
     if not desk.projects():
         seed_demo(desk)
+    desk.resume_jobs()
     return desk
 
 
 def get_desk() -> core.Desk:
-    settings = from_env()
+    settings = _settings()
     try:
-        return _open(settings.db_path, settings.image_root, settings.provider)
+        return _open(settings.db_path, settings.image_root, settings.provider, settings.model)
     except core.DeskError as exc:
         st.error(str(exc))
         st.stop()
@@ -57,6 +64,9 @@ def sidebar(desk: core.Desk) -> Context | None:
         "Project", ids, format_func=lambda i: by_id[i].name, key="project_id")]
     branches = desk.branches(project.id)
     bids = [b.id for b in branches]
+    wanted = st.query_params.get("branch")
+    if wanted in bids and "branch_id" not in st.session_state:
+        st.session_state.branch_id = wanted
     if st.session_state.get("branch_id") not in bids:
         st.session_state.branch_id = project.main_branch_id
     bby = {b.id: b for b in branches}
@@ -65,3 +75,19 @@ def sidebar(desk: core.Desk) -> Context | None:
     st.session_state.setdefault("actor", "producer")
     actor = st.sidebar.text_input("Your name (for the audit log)", key="actor").strip()
     return Context(desk, project, branch, actor or "producer")
+
+
+def page_context() -> Context | None:
+    """The context app.py put in session state for this run; every page calls this first.
+
+    A `pages/` folder next to app.py makes Streamlit assume its legacy multipage mode
+    until some run calls `st.navigation`: on a fresh server whose first request is a
+    deep link (`/scenes?scene=…`), and on *every* AppTest run (AppTest resets the
+    flag), the page then runs alone, without app.py and its sidebar. Switch that
+    mode off and rerun, so app.py routes the request."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory or "ctx" not in st.session_state:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state.ctx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fakes import png_bytes
 
 import core
 
@@ -99,16 +100,18 @@ def test_R1_readiness_lists_exactly_what_blocks(film):
     r = desk.scene_readiness(scenes[6].id)  # Brick's bloody/clean and the car carried in
     assert not r.ready
     assert {(b.kind, b.instance_id) for b in r.blockers} == {
-        ("pending_review", at(6, brick).id), ("pending_review", at(6, car).id)}
+        ("pending_review", at(6, brick).id), ("pending_review", at(6, car).id),
+        ("missing_image", at(6, brick).id), ("missing_image", at(6, car).id)}
     for asset in (brick, car):
         i = at(6, asset)
         desk.review_tags(i.id, [], expected_version=i.version, actor="ana")
+        desk.upload_image(i.id, png_bytes(), "ref.png", actor="ana")  # images: test_images
     assert desk.scene_readiness(scenes[6].id).ready
     edit(6, brick, description_override="Fresh suit")
     edit(4, brick, description_override="Bandaged head")
     r = desk.scene_readiness(scenes[6].id)
-    assert [(b.kind, b.instance_id) for b in r.blockers] == [("upstream_changed",
-                                                             at(6, brick).id)]
+    assert [(b.kind, b.instance_id) for b in r.blockers] == [
+        ("stale_image", at(6, brick).id), ("upstream_changed", at(6, brick).id)]
 
 
 def test_B1_branch_copies_up_to_a_scene_and_is_independent(film):

@@ -1,0 +1,159 @@
+"""Attempts (G6): every image an instance has had — generated, uploaded, the
+master copied, or inherited (I2) — exactly one selected, older unselected ones
+pruned past 8 (files too, once nothing refers to them). Selecting is audited
+(A1, source `image`) and does not change the instance's version (A4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .. import history, instances
+from ..db import utcnow
+from ..errors import NotFoundError, ValidationError
+from ..history import Context
+from ..projects import new_id
+from .store import ImageStore, scene_key, to_png
+
+KEEP_UNSELECTED = 8
+KINDS = ("generated", "uploaded", "master", "inherited")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: str
+    instance_id: str
+    kind: str
+    image_key: str
+    state_hash: str
+    job_id: str | None
+    selected: bool
+    created_at: datetime
+    stale: bool = False
+
+
+_COLS = "id, instance_id, kind, image_key, state_hash, job_id, selected, created_at"
+
+
+def list_attempts(cur, instance_id: str) -> list[Attempt]:
+    row = instances.load_row(cur, instance_id)
+    rows = cur.execute(
+        f"SELECT {_COLS} FROM image_attempts WHERE instance_id = ? ORDER BY created_at DESC, id",
+        [instance_id],
+    ).fetchall()
+    return [Attempt(*r, stale=r[4] != row["state_hash"]) for r in rows]
+
+
+def add(cur, store: ImageStore, row: dict, kind: str, ctx: Context, *, png: bytes | None = None,
+        source_key: str | None = None, state_hash: str | None = None,
+        job_id: str | None = None, own_key: str | None = None) -> str:
+    """Store an image for the instance `row` (a loaded instance row) and select it.
+
+    The file comes from `png` (written under a new scene key), from `source_key`
+    (copied under a new scene key, G5) or is `own_key` (already written for this
+    scene). Returns the attempt id."""
+    if own_key is not None:
+        key = own_key
+    else:
+        key = scene_key(row["project_id"], row["branch_id"], row["scene_id"],
+                        row["project_asset_id"])
+        if png is not None:
+            store.write(key, png)
+        else:
+            store.copy(source_key, key)
+    attempt_id = new_id()
+    cur.execute(
+        f"INSERT INTO image_attempts ({_COLS}, project_id) VALUES (?, ?, ?, ?, ?, ?, false, ?, ?)",
+        [attempt_id, row["id"], kind, key, state_hash or row["state_hash"], job_id, utcnow(),
+         row["project_id"]],
+    )
+    _select(cur, row, attempt_id, key, ctx)
+    prune(cur, store, row["id"])
+    return attempt_id
+
+
+def select(cur, instance_id: str, attempt_id: str, ctx: Context) -> None:
+    row = instances.load_row(cur, instance_id)
+    found = cur.execute(
+        "SELECT image_key FROM image_attempts WHERE id = ? AND instance_id = ?",
+        [attempt_id, instance_id],
+    ).fetchone()
+    if found is None:
+        raise NotFoundError(f"Image attempt {attempt_id} is not one of this instance's images.")
+    _select(cur, row, attempt_id, found[0], ctx)
+
+
+def _select(cur, row: dict, attempt_id: str, key: str, ctx: Context) -> None:
+    if row.get("image_key") == key and cur.execute(
+            "SELECT selected FROM image_attempts WHERE id = ?", [attempt_id]).fetchone()[0]:
+        return
+    cur.execute("UPDATE image_attempts SET selected = (id = ?) WHERE instance_id = ?",
+                [attempt_id, row["id"]])
+    history.append(cur, [(row, "image", row.get("image_key"), key,
+                          Context(ctx.actor, "image", ctx.reason))])
+    row["image_key"] = key
+
+
+def prune(cur, store: ImageStore, instance_id: str) -> None:
+    """Drop unselected attempts past the newest 8; delete files nothing refers to."""
+    old = cur.execute(
+        "SELECT id, image_key FROM image_attempts WHERE instance_id = ? AND NOT selected "
+        "ORDER BY created_at DESC, id OFFSET ?",
+        [instance_id, KEEP_UNSELECTED],
+    ).fetchall()
+    for attempt_id, key in old:
+        cur.execute("DELETE FROM image_attempts WHERE id = ?", [attempt_id])
+        delete_if_unused(cur, store, key)
+
+
+def delete_if_unused(cur, store: ImageStore, key: str) -> None:
+    used = cur.execute(
+        "SELECT 1 FROM image_attempts WHERE image_key = ? UNION ALL "
+        "SELECT 1 FROM image_jobs WHERE image_key = ? UNION ALL "
+        "SELECT 1 FROM project_assets WHERE master_image_key = ? LIMIT 1",
+        [key, key, key],
+    ).fetchone()
+    if not used:
+        store.delete(key)
+
+
+def upload(cur, store: ImageStore, instance_id: str, data: bytes, filename: str,
+           ctx: Context) -> str:
+    """An uploaded png/jpeg/webp (≤ 5 MB, checked by content, not by name)."""
+    row = instances.load_row(cur, instance_id)
+    name = filename if isinstance(filename, str) and filename.strip() else "upload"
+    png = to_png(data, f"The file {name!r}")
+    return add(cur, store, row, "uploaded", ctx, png=png)
+
+
+def use_master(cur, store: ImageStore, instance_id: str, ctx: Context) -> str:
+    """Use the asset's master image for this scene: fresh until the state changes."""
+    row = instances.load_row(cur, instance_id)
+    master = cur.execute(
+        "SELECT master_image_key FROM project_assets WHERE id = ?", [row["project_asset_id"]]
+    ).fetchone()[0]
+    if not master:
+        raise ValidationError(f"{row['asset_name']} has no master image yet.")
+    return add(cur, store, row, "master", ctx, source_key=master)
+
+
+def inherit(cur, store: ImageStore, instance_id: str, ctx: Context) -> str | None:
+    """I2/I3: a new instance's first attempt — the source's selected image when it
+    carries forward (not stale if the states match), else the master image."""
+    row = instances.load_row(cur, instance_id)
+    source = row["inherited_from_instance_id"]
+    if source and row["source_carry_forward"]:
+        found = cur.execute(
+            "SELECT image_key, state_hash FROM image_attempts WHERE instance_id = ? AND selected",
+            [source],
+        ).fetchone()
+        if found and store.exists(found[0]):
+            return add(cur, store, row, "inherited", ctx, source_key=found[0],
+                       state_hash=found[1])
+        return None
+    master = cur.execute(
+        "SELECT master_image_key FROM project_assets WHERE id = ?", [row["project_asset_id"]]
+    ).fetchone()[0]
+    if master and store.exists(master):
+        return add(cur, store, row, "master", ctx, source_key=master)
+    return None

@@ -1,0 +1,269 @@
+"""Image jobs (G3, G4, G9): created with their cost reserved, reused for the same
+asset in the same state across scenes, and moved through
+queued → running → completed | failed | cancelled by the runner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .. import instances
+from ..db import utcnow
+from ..errors import BudgetError, NotFoundError, ValidationError
+from ..history import Context
+from ..projects import new_id
+from . import attempts, state
+from .providers import ImageProvider
+from .store import ImageStore, scene_key
+
+ACTIVE = ("queued", "running")
+FINAL = ("completed", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    project_id: str
+    project_asset_id: str
+    instance_id: str
+    state_hash: str
+    provider: str
+    model: str
+    status: str
+    tries: int
+    error_code: str | None
+    error: str | None
+    estimated_cost: float
+    actual_cost: float | None
+    prompt: str
+    aspect_ratio: str
+    image_key: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+_COLS = ("id, project_id, project_asset_id, instance_id, state_hash, provider, model, status, "
+         "tries, error_code, error_message, estimated_cost, actual_cost, prompt, aspect_ratio, "
+         "image_key, created_at, started_at, finished_at")
+
+
+def get(cur, job_id: str) -> Job:
+    r = cur.execute(f"SELECT {_COLS} FROM image_jobs WHERE id = ?", [job_id]).fetchone()
+    if r is None:
+        raise NotFoundError(f"Image job {job_id} does not exist.")
+    return Job(*r)
+
+
+def for_project(cur, project_id: str, statuses: tuple[str, ...] | None = None,
+                limit: int = 1000) -> list[Job]:
+    sql = f"SELECT {_COLS} FROM image_jobs WHERE project_id = ?"
+    params: list = [project_id]
+    if statuses:
+        sql += " AND status = ANY(?::VARCHAR[])"
+        params.append(list(statuses))
+    rows = cur.execute(sql + " ORDER BY created_at DESC, id LIMIT ?", [*params, limit])
+    return [Job(*r) for r in rows.fetchall()]
+
+
+def job_key(asset_id: str, state_hash: str, provider: ImageProvider) -> str:
+    return f"{asset_id}|{state_hash}|{provider.name}|{provider.model}"
+
+
+def _reusable(cur, key: str) -> Job | None:
+    r = cur.execute(
+        f"SELECT {_COLS} FROM image_jobs WHERE job_key = ? "
+        "AND status IN ('queued', 'running', 'completed') ORDER BY created_at DESC LIMIT 1",
+        [key],
+    ).fetchone()
+    return Job(*r) if r else None
+
+
+def _distinct(ids) -> list[str]:
+    if isinstance(ids, str) or not isinstance(ids, (list, tuple)):
+        raise ValidationError("Instance ids must be given as a list.")
+    return list(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    count: int
+    new_jobs: int
+    reused: int
+    estimated_cost: float
+    budget: float | None
+    committed: float     # already spent or reserved in the project
+
+
+def _plan(cur, provider: ImageProvider, instance_ids, regenerate: bool):
+    """For each instance: (row, key, job to reuse or None). Same-key instances in one
+    request share the first one's new job."""
+    plan, new_keys = [], set()
+    for iid in _distinct(instance_ids):
+        row = instances.load_row(cur, iid)
+        key = job_key(row["project_asset_id"], row["state_hash"], provider)
+        reuse = None if regenerate else _reusable(cur, key)
+        plan.append((row, key, reuse, reuse is None and key in new_keys and not regenerate))
+        if reuse is None:
+            new_keys.add(key)
+    return plan
+
+
+def committed_cost(cur, project_id: str) -> float:
+    return cur.execute(
+        "SELECT coalesce(sum(CASE WHEN status = 'completed' THEN coalesce(actual_cost, 0) "
+        "WHEN status IN ('queued', 'running') THEN estimated_cost ELSE "
+        "coalesce(actual_cost, 0) END), 0) FROM image_jobs WHERE project_id = ?",
+        [project_id],
+    ).fetchone()[0]
+
+
+def estimate(cur, provider: ImageProvider, instance_ids, regenerate=False) -> Estimate:
+    plan = _plan(cur, provider, instance_ids, regenerate)
+    new = sum(1 for _, _, reuse, shared in plan if reuse is None and not shared)
+    project_ids = {row["project_id"] for row, *_ in plan}
+    if len(project_ids) > 1:
+        raise ValidationError("Images can be requested for one project at a time.")
+    pid = next(iter(project_ids), None)
+    budget = cur.execute("SELECT budget FROM projects WHERE id = ?", [pid]).fetchone()[0] \
+        if pid else None
+    return Estimate(count=len(plan), new_jobs=new, reused=len(plan) - new,
+                    estimated_cost=round(new * provider.price(), 6), budget=budget,
+                    committed=committed_cost(cur, pid) if pid else 0.0)
+
+
+def request(cur, store: ImageStore, provider: ImageProvider, instance_ids, ctx: Context,
+            regenerate: bool = False) -> tuple[list[str], list[str]]:
+    """Create or reuse one job per distinct instance (G4). Refuses the whole request
+    when it would exceed the budget (G9). Returns (job ids in order, new job ids)."""
+    est = estimate(cur, provider, instance_ids, regenerate)
+    if est.budget is not None and est.committed + est.estimated_cost > est.budget + 1e-9:
+        raise BudgetError(
+            f"This request would cost about {est.estimated_cost:.2f} credits for "
+            f"{est.new_jobs} new image(s); {est.committed:.2f} of the project's budget of "
+            f"{est.budget:.2f} is already spent or reserved, leaving "
+            f"{max(est.budget - est.committed, 0):.2f}. Nothing was queued.")
+    job_ids, created, by_key = [], [], {}
+    now = utcnow()
+    for row, key, reuse, _shared in _plan(cur, provider, instance_ids, regenerate):
+        job = reuse or by_key.get(key)
+        if job is None:
+            jid = new_id()
+            cur.execute(
+                f"INSERT INTO image_jobs ({_COLS}, "
+                "job_key, requested_by, updated_at) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, 'queued', 0, NULL, NULL, ?, NULL, ?, ?, NULL, ?, NULL, "
+                "NULL, ?, ?, ?)",
+                [jid, row["project_id"], row["project_asset_id"], row["id"], row["state_hash"],
+                 provider.name, provider.model, provider.price(),
+                 state.prompt(row["asset_name"], row["asset_type"],
+                              row["effective_description"], row["status_tags"],
+                              row["visual_style"]),
+                 state.aspect_ratio(row["asset_type"]), now, key, ctx.actor, now],
+            )
+            job = get(cur, jid)
+            by_key[key] = job
+            created.append(jid)
+        cur.execute("INSERT INTO image_job_targets VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    [job.id, row["id"]])
+        if job.status == "completed":
+            _attach(cur, store, job, row, ctx)
+        job_ids.append(job.id)
+    return job_ids, created
+
+
+def _attach(cur, store: ImageStore, job: Job, row: dict, ctx: Context) -> None:
+    """Give an instance the finished job's image (once), as its selected attempt."""
+    have = cur.execute(
+        "SELECT 1 FROM image_attempts WHERE instance_id = ? AND job_id = ?", [row["id"], job.id]
+    ).fetchone()
+    if have or not job.image_key or not store.exists(job.image_key):
+        return
+    attempts.add(cur, store, row, "generated", ctx, source_key=job.image_key,
+                 state_hash=job.state_hash, job_id=job.id)
+
+
+def claim(cur, job_id: str) -> Job | None:
+    """queued/running → running, one more try. None when the job is final."""
+    job = get(cur, job_id)
+    if job.status in FINAL:
+        return None
+    cur.execute(
+        "UPDATE image_jobs SET status = 'running', tries = tries + 1, "
+        "started_at = coalesce(started_at, ?), updated_at = ? WHERE id = ?",
+        [utcnow(), utcnow(), job_id],
+    )
+    return get(cur, job_id)
+
+
+def is_cancelled(cur, job_id: str) -> bool:
+    return get(cur, job_id).status == "cancelled"
+
+
+def complete(cur, store: ImageStore, job_id: str, png: bytes, cost: float) -> bool:
+    """Store the image and give it to every waiting instance. A job finished twice
+    (after a crash) or cancelled meanwhile changes nothing; cost is counted once."""
+    job = get(cur, job_id)
+    if job.status != "running":
+        return False
+    row = instances.load_row(cur, job.instance_id) if cur.execute(
+        "SELECT 1 FROM scene_asset_instances WHERE id = ?", [job.instance_id]).fetchone() \
+        else None
+    targets = [r[0] for r in cur.execute(
+        "SELECT t.instance_id FROM image_job_targets t JOIN scene_asset_instances i "
+        "ON i.id = t.instance_id WHERE t.job_id = ? ORDER BY t.instance_id", [job_id]
+    ).fetchall()]
+    anchor = row or (instances.load_row(cur, targets[0]) if targets else None)
+    key = None
+    if anchor is not None:
+        key = scene_key(anchor["project_id"], anchor["branch_id"], anchor["scene_id"],
+                        anchor["project_asset_id"])
+        store.write(key, png)
+    now = utcnow()
+    cur.execute(
+        "UPDATE image_jobs SET status = 'completed', actual_cost = ?, image_key = ?, "
+        "finished_at = ?, updated_at = ?, error_code = NULL, error_message = NULL "
+        "WHERE id = ?",
+        [cost, key, now, now, job_id],
+    )
+    job = get(cur, job_id)
+    ctx = Context("image runner", "image", "image generated")
+    for iid in targets:
+        target = instances.load_row(cur, iid)
+        if anchor is not None and iid == anchor["id"]:
+            attempts.add(cur, store, target, "generated", ctx, own_key=key,
+                         state_hash=job.state_hash, job_id=job.id)
+        else:
+            _attach(cur, store, job, target, ctx)
+    return True
+
+
+def fail(cur, job_id: str, code: str, message: str, cost: float = 0.0) -> None:
+    """G3: a failed job never changes the instance."""
+    now = utcnow()
+    cur.execute(
+        "UPDATE image_jobs SET status = 'failed', error_code = ?, error_message = ?, "
+        "actual_cost = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status <> 'cancelled'",
+        [code, message, cost, now, now, job_id],
+    )
+
+
+def cancel(cur, job_ids) -> list[str]:
+    """Cancel queued or running jobs; returns those cancelled."""
+    out = []
+    for jid in _distinct(job_ids):
+        job = get(cur, jid)
+        if job.status in ACTIVE:
+            now = utcnow()
+            cur.execute(
+                "UPDATE image_jobs SET status = 'cancelled', actual_cost = 0, finished_at = ?, "
+                "updated_at = ? WHERE id = ?", [now, now, jid])
+            out.append(jid)
+    return out
+
+
+def unfinished(cur) -> list[str]:
+    """Jobs a crash left queued or running, oldest first (G8)."""
+    return [r[0] for r in cur.execute(
+        "SELECT id FROM image_jobs WHERE status IN ('queued', 'running') ORDER BY created_at, id"
+    ).fetchall()]

@@ -1,0 +1,113 @@
+"""The image side of the Desk: owns the store, the provider and the one runner
+of this process and database file; every change is one unit of work."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from .. import continuity
+from ..db import Database
+from ..history import Context
+from . import attempts, jobs
+from .providers import ImageProvider
+from .runner import JobRunner
+from .store import ImageStore
+
+_RUNNERS: dict[str, JobRunner] = {}
+_RUNNERS_LOCK = threading.Lock()
+
+
+class ImageService:
+    def __init__(self, db: Database, image_root: Path, provider: ImageProvider,
+                 workers: int = 4):
+        self.db = db
+        self.store = ImageStore(image_root)
+        self.provider = provider
+        self.workers = workers
+        self._runner: JobRunner | None = None
+
+    @property
+    def runner(self) -> JobRunner:
+        """One runner per database file in this process (G8), started on first use."""
+        if self._runner is None:
+            with _RUNNERS_LOCK:
+                key = self.db.path
+                runner = _RUNNERS.get(key) if key != ":memory:" else None
+                if runner is None or runner.db is not self.db:
+                    runner = JobRunner(self.db, self.store, self.provider, self.workers)
+                    if key != ":memory:":
+                        _RUNNERS[key] = runner
+                self._runner = runner
+        return self._runner
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.shutdown()
+            with _RUNNERS_LOCK:
+                if _RUNNERS.get(self.db.path) is self._runner:
+                    del _RUNNERS[self.db.path]
+
+    def resume(self) -> list[str]:
+        return self.runner.resume()
+
+    # --- jobs -------------------------------------------------------------
+    def estimate(self, instance_ids, regenerate=False) -> jobs.Estimate:
+        return self.db.transaction(
+            lambda cur: jobs.estimate(cur, self.provider, instance_ids, regenerate))
+
+    def request(self, instance_ids, ctx: Context, regenerate=False) -> list[jobs.Job]:
+        ids, _ = self.db.transaction(lambda cur: jobs.request(
+            cur, self.store, self.provider, instance_ids, ctx, regenerate))
+        found = self.db.transaction(lambda cur: [jobs.get(cur, j) for j in ids])
+        self.runner.submit([j.id for j in found if j.status in jobs.ACTIVE])
+        return found
+
+    def wait(self, job_ids, timeout: float = 60.0) -> list[jobs.Job]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.db.transaction(lambda cur: [jobs.get(cur, j) for j in job_ids])
+            pending = [j.id for j in found if j.status not in jobs.FINAL]
+            if not pending:
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Image jobs still running after {timeout:.0f} s: "
+                                   + ", ".join(pending))
+            time.sleep(0.05)
+
+    def cancel(self, job_ids) -> list[str]:
+        return self.db.transaction(lambda cur: jobs.cancel(cur, job_ids))
+
+    def retry_failed(self, job_ids, ctx: Context) -> list[jobs.Job]:
+        """Request failed or cancelled jobs' instances again (new jobs)."""
+        targets = self.db.transaction(lambda cur: [
+            jobs.get(cur, j).instance_id for j in job_ids
+            if jobs.get(cur, j).status in ("failed", "cancelled")])
+        return self.request(targets, ctx) if targets else []
+
+    def jobs(self, project_id: str, statuses=None, limit: int = 1000) -> list[jobs.Job]:
+        return self.db.transaction(lambda cur: jobs.for_project(cur, project_id, statuses, limit))
+
+    # --- attempts ---------------------------------------------------------
+    def attempts(self, instance_id: str) -> list[attempts.Attempt]:
+        return self.db.transaction(lambda cur: attempts.list_attempts(cur, instance_id))
+
+    def select(self, instance_id: str, attempt_id: str, ctx: Context) -> None:
+        self.db.transaction(lambda cur: attempts.select(cur, instance_id, attempt_id, ctx))
+
+    def upload(self, instance_id: str, data: bytes, filename: str, ctx: Context) -> str:
+        return self.db.transaction(
+            lambda cur: attempts.upload(cur, self.store, instance_id, data, filename, ctx))
+
+    def use_master(self, instance_id: str, ctx: Context) -> str:
+        return self.db.transaction(
+            lambda cur: attempts.use_master(cur, self.store, instance_id, ctx))
+
+    def image_path(self, key: str | None) -> Path | None:
+        return self.store.path(key) if key else None
+
+    # --- scene hand-off (R1, R2) -------------------------------------------
+    def local_context(self, scene_id: str) -> dict:
+        return self.db.transaction(lambda cur: continuity.local_context(cur, scene_id))
+

@@ -1,0 +1,92 @@
+"""The image store (G5): scene-specific keys made of ids only, files verified
+with Pillow and written atomically under the image root."""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from ..errors import ValidationError
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP"}
+
+
+def scene_key(project_id: str, branch_id: str, scene_id: str, asset_id: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return (f"project_{project_id}/branch_{branch_id}/scene_{scene_id}/scene-assets/"
+            f"{asset_id}_{stamp}_{secrets.token_hex(4)}.png")
+
+
+def master_key(project_id: str, asset_id: str) -> str:
+    return f"project_{project_id}/masters/{asset_id}_{secrets.token_hex(6)}.png"
+
+
+def to_png(data: bytes, what: str = "The image") -> bytes:
+    """Verify image bytes with Pillow and return them as PNG; ValidationError otherwise."""
+    if not isinstance(data, (bytes, bytearray)) or not data:
+        raise ValidationError(f"{what} is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            f"{what} is {len(data) / 1024 / 1024:.1f} MB; at most 5 MB is accepted.")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format
+            probe.verify()
+        if fmt not in ACCEPTED_FORMATS:
+            raise ValidationError(f"{what} is a {fmt} file; use PNG, JPEG or WebP.")
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            if fmt == "PNG":
+                return bytes(data)
+            out = io.BytesIO()
+            img.convert("RGBA" if img.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
+            return out.getvalue()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(f"{what} is not a readable PNG, JPEG or WebP image.") from exc
+
+
+class ImageStore:
+    def __init__(self, root: str | Path):
+        self.root = Path(root).resolve()
+
+    def path(self, key: str) -> Path:
+        """The file for a key; refuses anything that would leave the root."""
+        path = (self.root / key).resolve()
+        if self.root not in path.parents:
+            raise ValidationError("An image key points outside the image store.")
+        return path
+
+    def write(self, key: str, png: bytes) -> None:
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(png)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def read(self, key: str) -> bytes:
+        return self.path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def copy(self, source_key: str, target_key: str) -> None:
+        self.write(target_key, self.read(source_key))
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
