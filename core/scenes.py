@@ -159,3 +159,24 @@ def move_scene(cur, scene_id: str, new_number: int, ctx: Context) -> Scene:
             propagation_reason=f"scene {scene.display_label} moved to {new_number}",
         )
     return get_scene(cur, scene_id)
+
+
+def update_scene_text(cur, scene_id: str, *, heading=None, script_excerpt=None,
+                      shots=None) -> Scene:
+    """Replace a scene's heading, script excerpt and/or shots (a revised draft).
+    Number, label and instances are untouched. None leaves a field as it is."""
+    scene = get_scene(cur, scene_id)
+    f = _fields(scene.heading if heading is None else heading,
+                scene.script_excerpt if script_excerpt is None else script_excerpt,
+                scene.label, scene.end_state_summary, scene.story_day,
+                scene.shots if shots is None else shots)
+    cur.execute("UPDATE scenes SET heading = ?, script_excerpt = ? WHERE id = ?",
+                [f["heading"], f["script_excerpt"], scene_id])
+    if shots is not None and f["shots"] != scene.shots:
+        cur.execute("DELETE FROM shots WHERE scene_id = ?", [scene_id])
+        for pos, desc in enumerate(f["shots"], start=1):
+            cur.execute(
+                "INSERT INTO shots (id, scene_id, position, description) VALUES (?, ?, ?, ?)",
+                [new_id(), scene_id, pos, desc],
+            )
+    return get_scene(cur, scene_id)

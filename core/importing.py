@@ -1,0 +1,465 @@
+"""Screenplay import: a parsed screenplay (core.screenplay) becomes scenes,
+project assets and the scene-asset mapping (I5), written through the existing
+scene, asset and mapping functions in one transaction.
+
+- **Preview and apply are one code path.** `dry_run=True` runs the whole import
+  and rolls the transaction back, so the preview shows exactly what applying
+  would do (its ids are not kept).
+- **Merging, not duplicating.** A character, location or accepted candidate whose
+  name or one of its aliases equals (case-insensitively) a name or alias of an
+  existing project asset is that asset; new aliases are added to it. A name that
+  belongs to an asset of another type is reported, not mapped.
+- **Aliases are confirmed.** The parser proposes aliases (`DETECTIVE RAY` for
+  `RAY`, `BRICK BRADDOCK` for `BRICK`); `merge_aliases` lists the accepted
+  (name key, alias key) pairs. None accepts every proposal the preview showed
+  (the page asks per proposal); an unaccepted speaking variant stays a character
+  of its own.
+- **Candidates are never created unasked.** Names in capitals in action lines
+  (`PORSCHE`) are created only when listed in `create_candidates` (key -> type).
+- **Revised drafts.** Scenes are matched by label (a forced `#12A#` number, when
+  the location is the same: labels of hand-made scenes are just their numbers),
+  then by heading, in order (difflib alignment, so repeated headings pair up in
+  story order). Matched scenes get the new heading, text and shots; new scenes
+  are placed after their predecessor in the draft, in a free scene number, or by
+  renumbering later scenes only when none of those has instances (else they go
+  to the end, with a warning). Existing scenes missing from the draft are
+  reported, never deleted. Importing the same file again changes nothing.
+- New assets are not approved (their master description is a placeholder for
+  the producer to write); the mapping (source `import`) is what inheritance
+  offers for each scene.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+
+from . import assets as assets_mod
+from . import detection, inheritance, scenes
+from . import validation as v
+from .db import utcnow
+from .errors import ValidationError
+from .history import Context
+from .projects import get_project, new_id, resolve_branch
+from .screenplay import (
+    AliasProposal,
+    Candidate,
+    ParsedScene,
+    ParsedScreenplay,
+    heading_key,
+    name_key,
+    parse_heading,
+)
+
+MAPPING_SOURCE = "import"
+
+
+@dataclass
+class SceneOutcome:
+    index: int                    # position in the file
+    label: str | None             # as in the file
+    heading: str
+    action: str                   # create | update | unchanged
+    scene_id: str
+    scene_number: int
+    matched_by: str | None        # label | heading | None (new)
+    assets: list[str]             # names of the assets mapped to it
+    new_mappings: list[str]       # of those, the ones this import adds
+
+
+@dataclass
+class AssetOutcome:
+    name: str
+    asset_type: str
+    action: str                   # create | match | skip
+    asset_id: str | None
+    origin: str                   # speaker | slugline | candidate
+    aliases: list[str]
+    aliases_added: list[str]
+    scenes: list[int]             # file positions where the script has it
+    note: str = ""
+
+
+@dataclass
+class MissingScene:
+    scene_id: str
+    scene_number: int
+    label: str | None
+    heading: str
+    instance_count: int
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    format: str
+    title: str | None
+    project_id: str
+    branch_id: str
+    scenes: list[SceneOutcome]
+    assets: list[AssetOutcome]
+    alias_proposals: list[tuple[AliasProposal, bool]]
+    candidates: list[tuple[Candidate, str | None]]
+    missing_scenes: list[MissingScene]
+    mappings_created: int
+    warnings: list[str] = field(default_factory=list)
+    import_id: str | None = None
+
+    @property
+    def scenes_created(self) -> list[str]:
+        return [s.scene_id for s in self.scenes if s.action == "create"]
+
+    @property
+    def scenes_updated(self) -> list[str]:
+        return [s.scene_id for s in self.scenes if s.action == "update"]
+
+    @property
+    def assets_created(self) -> list[str]:
+        return [a.asset_id for a in self.assets if a.action == "create"]
+
+    @property
+    def assets_matched(self) -> list[str]:
+        return [a.asset_id for a in self.assets if a.action == "match"]
+
+    @property
+    def aliases_added(self) -> dict[str, list[str]]:
+        return {a.name: a.aliases_added for a in self.assets if a.aliases_added}
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.scenes_created or self.scenes_updated or self.assets_created
+                    or self.aliases_added or self.mappings_created)
+
+
+class DryRun(Exception):
+    """Raised inside the transaction to roll a preview back; carries the report."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__("dry run")
+        self.report = report
+
+
+# --- planning the assets ---------------------------------------------------------------
+
+@dataclass
+class _Planned:
+    name: str
+    asset_type: str
+    origin: str
+    keys: list[str]               # name keys it answers to (name first)
+    aliases: list[str]
+    scenes: list[int]
+
+
+def _accepted_proposals(parsed: ParsedScreenplay, merge_aliases) -> list[AliasProposal]:
+    if merge_aliases is None:
+        return list(parsed.alias_proposals)
+    if isinstance(merge_aliases, (str, bytes)) or not isinstance(
+            merge_aliases, (list, tuple, set, frozenset)):
+        raise ValidationError("merge_aliases must be a list of (name, alias) pairs.")
+    wanted = set()
+    for pair in merge_aliases:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValidationError("merge_aliases must be a list of (name, alias) pairs.")
+        wanted.add((str(pair[0]).upper(), str(pair[1]).upper()))
+    known = {p.pair for p in parsed.alias_proposals}
+    unknown = wanted - known
+    if unknown:
+        a, b = sorted(unknown)[0]
+        raise ValidationError(f"{b} is not a proposed alias of {a} in this screenplay.")
+    return [p for p in parsed.alias_proposals if p.pair in wanted]
+
+
+def _accepted_candidates(parsed: ParsedScreenplay, create_candidates) -> dict[str, str]:
+    if not create_candidates:
+        return {}
+    if not isinstance(create_candidates, dict):
+        raise ValidationError("create_candidates must map candidate names to asset types.")
+    keys = {c.key: c for c in parsed.candidates}
+    out = {}
+    for key, kind in create_candidates.items():
+        k = str(key).upper()
+        if k not in keys:
+            raise ValidationError(f"{key!r} is not a candidate found in this screenplay.")
+        out[k] = v.asset_type(kind)
+    return out
+
+
+def _plan(parsed: ParsedScreenplay, proposals: list[AliasProposal],
+          candidates: dict[str, str]) -> list[_Planned]:
+    owner = {p.alias_key: p.name_key for p in proposals}
+
+    def root(key: str) -> str:
+        seen = set()
+        while key in owner and key not in seen:
+            seen.add(key)
+            key = owner[key]
+        return key
+
+    planned: dict[str, _Planned] = {}
+    for c in parsed.characters:
+        if c.key in owner:
+            continue
+        planned[c.key] = _Planned(c.name, "character", "speaker", [name_key(c.key)], [],
+                                  list(c.scenes))
+    for p in proposals:
+        target = planned.get(root(p.alias_key))
+        if target is None:
+            continue
+        target.aliases.append(p.alias)
+        target.keys.append(name_key(p.alias_key))
+        spoken = parsed.character(p.alias_key)
+        if spoken:
+            target.scenes = sorted(set(target.scenes) | set(spoken.scenes))
+    out = list(planned.values())
+    for loc in parsed.locations:
+        out.append(_Planned(loc.name, "location", "slugline", [loc.key], [], list(loc.scenes)))
+    for cand in parsed.candidates:
+        if cand.key in candidates:
+            out.append(_Planned(cand.name, candidates[cand.key], "candidate",
+                                [name_key(cand.key)], [], list(cand.scenes)))
+    return out
+
+
+def _placeholder(p: _Planned, parsed: ParsedScreenplay) -> str:
+    first = parsed.scenes[p.scenes[0] - 1] if p.scenes else None
+    where = f" First in scene {first.label or first.index}: {first.heading}." if first else ""
+    return (f"{p.name} ({p.asset_type}) from the screenplay.{where} "
+            "Placeholder: write the master description.")
+
+
+# --- applying -------------------------------------------------------------------------
+
+def import_screenplay(cur, project_id: str, parsed: ParsedScreenplay, branch_id: str | None,
+                      actor: str, *, raw: bytes | str, merge_aliases=None,
+                      create_candidates=None, dry_run: bool = False) -> ImportReport:
+    get_project(cur, project_id)
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    actor = v.actor(actor)
+    proposals = _accepted_proposals(parsed, merge_aliases)
+    cands = _accepted_candidates(parsed, create_candidates)
+    warnings = list(parsed.warnings)
+    ctx = Context(actor, "user", "screenplay import")
+
+    outcomes = _apply_assets(cur, project_id, parsed, _plan(parsed, proposals, cands), ctx,
+                             warnings)
+    scene_outcomes, missing = _apply_scenes(cur, project_id, branch_id, parsed, warnings)
+    mappings = _apply_mapping(cur, project_id, parsed, scene_outcomes)
+
+    accepted_pairs = {p.pair for p in proposals}
+    report = ImportReport(
+        dry_run=dry_run, format=parsed.format, title=parsed.title, project_id=project_id,
+        branch_id=branch_id, scenes=scene_outcomes, assets=outcomes,
+        alias_proposals=[(p, p.pair in accepted_pairs) for p in parsed.alias_proposals],
+        candidates=[(c, cands.get(c.key)) for c in parsed.candidates],
+        missing_scenes=missing, mappings_created=mappings, warnings=warnings)
+    if dry_run:
+        raise DryRun(report)
+    if report.changed:
+        report.import_id = new_id()
+        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+        cur.execute(
+            "INSERT INTO screenplay_imports (id, project_id, branch_id, format, title, "
+            "file_sha256, actor, scenes_created, scenes_updated, assets_created, "
+            "mappings_created, warnings, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [report.import_id, project_id, branch_id, parsed.format, parsed.title,
+             hashlib.sha256(data).hexdigest(), actor, len(report.scenes_created),
+             len(report.scenes_updated), len(report.assets_created), mappings, warnings,
+             utcnow()])
+    return report
+
+
+def _apply_assets(cur, project_id, parsed, planned: list[_Planned], ctx: Context,
+                  warnings: list[str]) -> list[AssetOutcome]:
+    by_key = {}
+    for a in assets_mod.list_assets(cur, project_id):
+        for name in (a.name, *a.aliases):
+            by_key.setdefault(name_key(name), a.id)
+    out: list[AssetOutcome] = []
+    for p in planned:
+        match = next((by_key[k] for k in p.keys if k in by_key), None)
+        if match is None:
+            asset = assets_mod.add_asset(cur, project_id, p.name, p.asset_type,
+                                         _placeholder(p, parsed), aliases=p.aliases,
+                                         approved=False)
+            out.append(AssetOutcome(p.name, p.asset_type, "create", asset.id, p.origin,
+                                    asset.aliases, [], p.scenes))
+        else:
+            asset = assets_mod.get_asset(cur, match)
+            if asset.asset_type != p.asset_type:
+                note = (f"The script's {p.asset_type} {p.name!r} has the name of the project's "
+                        f"{asset.asset_type} {asset.name!r}, so no {p.asset_type} was created; "
+                        "rename one of them if they are different things.")
+                warnings.append(note)
+                out.append(AssetOutcome(p.name, p.asset_type, "skip", None, p.origin,
+                                        p.aliases, [], p.scenes, note))
+                continue
+            have = {name_key(x) for x in (asset.name, *asset.aliases)}
+            added = [a for a in p.aliases if name_key(a) not in have]
+            if added:
+                asset = assets_mod.update_asset(cur, asset.id, asset.version, ctx,
+                                                aliases=[*asset.aliases, *added])
+            out.append(AssetOutcome(asset.name, asset.asset_type, "match", asset.id, p.origin,
+                                    asset.aliases, added, p.scenes))
+        for name in (asset.name, *asset.aliases):
+            by_key.setdefault(name_key(name), asset.id)
+    return out
+
+
+def _instance_counts(cur, branch_id: str) -> dict[str, int]:
+    return dict(cur.execute(
+        "SELECT scene_id, count(*) FROM scene_asset_instances WHERE branch_id = ? "
+        "GROUP BY scene_id", [branch_id]).fetchall())
+
+
+def _align(parsed_scenes: list[ParsedScene], existing) -> dict[int, tuple[str, str]]:
+    """file index -> (existing scene id, matched_by)."""
+    matched: dict[int, tuple[str, str]] = {}
+    used: set[str] = set()
+    by_label: dict[str, list] = {}
+    for s in existing:
+        if s.label:
+            by_label.setdefault(s.label.casefold(), []).append(s)
+    for p in parsed_scenes:
+        if p.label:
+            for s in by_label.get(p.label.casefold(), []):
+                if s.id not in used and _same_place(p, s.heading):
+                    matched[p.index] = (s.id, "label")
+                    used.add(s.id)
+                    break
+    rest_p = [p for p in parsed_scenes if p.index not in matched]
+    rest_e = [s for s in existing if s.id not in used]
+    sm = difflib.SequenceMatcher(a=[heading_key(p.heading) for p in rest_p],
+                                 b=[heading_key(s.heading) for s in rest_e], autojunk=False)
+    for block in sm.get_matching_blocks():
+        for k in range(block.size):
+            matched[rest_p[block.a + k].index] = (rest_e[block.b + k].id, "heading")
+    return matched
+
+
+def _same_place(p: ParsedScene, heading: str) -> bool:
+    """A label match also needs the same location (or, without one, the same heading):
+    labels of scenes made by hand are just their numbers, and must not pull in
+    an unrelated scene of the draft."""
+    if heading_key(heading) == heading_key(p.heading):
+        return True
+    location = parse_heading(heading)[0]
+    return bool(location and p.location and name_key(location) == p.location_key)
+
+
+def _excerpt(p: ParsedScene, warnings: list[str]) -> str:
+    if len(p.excerpt) > v.MAX_SCRIPT:
+        warnings.append(f"Scene {p.label or p.index}'s text is longer than {v.MAX_SCRIPT} "
+                        "characters and was cut.")
+        return p.excerpt[: v.MAX_SCRIPT]
+    return p.excerpt
+
+
+def _heading(p: ParsedScene, warnings: list[str]) -> str:
+    if len(p.heading) > v.MAX_HEADING:
+        warnings.append(f"Scene {p.label or p.index}'s heading was cut to {v.MAX_HEADING} "
+                        "characters.")
+        return p.heading[: v.MAX_HEADING]
+    return p.heading
+
+
+def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings):
+    existing = scenes.list_scenes(cur, project_id, branch_id)
+    counts = _instance_counts(cur, branch_id)
+    matched = _align(parsed.scenes, existing)
+    outcomes: list[SceneOutcome] = []
+    late: list[tuple[SceneOutcome, int]] = []
+    prev_number = 0
+    for p in parsed.scenes:
+        heading, excerpt = _heading(p, warnings), _excerpt(p, warnings)
+        label = p.label if p.label and len(p.label) <= 20 else None
+        if p.index in matched:
+            sid, how = matched[p.index]
+            cur_scene = scenes.get_scene(cur, sid)
+            changed = (cur_scene.heading != heading or cur_scene.script_excerpt != excerpt
+                       or (p.shots and cur_scene.shots != p.shots))
+            if changed:
+                cur_scene = scenes.update_scene_text(
+                    cur, sid, heading=heading, script_excerpt=excerpt,
+                    shots=p.shots if p.shots else None)
+            outcomes.append(SceneOutcome(p.index, p.label, heading,
+                                         "update" if changed else "unchanged", sid,
+                                         cur_scene.scene_number, how, [], []))
+            prev_number = cur_scene.scene_number
+            continue
+        number, at_end = _free_number(cur, branch_id, prev_number)
+        if number is None:
+            number = prev_number + 1
+            scene = scenes.insert_scene(cur, project_id, number, heading, branch_id=branch_id,
+                                        script_excerpt=excerpt, label=label, shots=p.shots)
+        else:
+            scene = scenes.add_scene(cur, project_id, number, heading, branch_id=branch_id,
+                                     script_excerpt=excerpt, label=label, shots=p.shots)
+        outcomes.append(SceneOutcome(p.index, p.label, heading, "create", scene.id,
+                                     scene.scene_number, None, [], []))
+        if at_end:
+            late.append((outcomes[-1], prev_number))
+        prev_number = scene.scene_number
+    numbers = dict(cur.execute("SELECT id, scene_number FROM scenes WHERE branch_id = ?",
+                               [branch_id]).fetchall())
+    for o in outcomes:                  # inserts may have renumbered scenes without instances
+        o.scene_number = numbers[o.scene_id]
+    for o, after in late:
+        warnings.append(
+            f"New scene {o.label or o.index} “{o.heading}” belongs after scene {after}, but "
+            "making room would renumber scenes that have instances; it was added at the end "
+            f"as scene {o.scene_number}. Move it into place when you are ready.")
+    used = {sid for sid, _ in matched.values()}
+    missing = [MissingScene(s.id, s.scene_number, s.label, s.heading, counts.get(s.id, 0))
+               for s in existing if s.id not in used]
+    if existing and missing:
+        warnings.append(
+            f"{len(missing)} existing scene(s) are not in this draft; they were kept: "
+            + ", ".join(f"{m.label or m.scene_number}" for m in missing[:20])
+            + ("…" if len(missing) > 20 else "") + ".")
+    return outcomes, missing
+
+
+def _free_number(cur, branch_id, prev_number) -> tuple[int | None, bool]:
+    """A scene number right after `prev_number` that renumbers no scene with instances:
+    (the next number, False) if free; (None, False) to insert there, shifting later
+    scenes that have no instances; else (the end of the branch, True)."""
+    nxt = cur.execute(
+        "SELECT min(scene_number) FROM scenes WHERE branch_id = ? AND scene_number > ?",
+        [branch_id, prev_number]).fetchone()[0]
+    if nxt is None or nxt > prev_number + 1:
+        return prev_number + 1, False
+    blocked = cur.execute(
+        "SELECT count(*) FROM scenes s WHERE s.branch_id = ? AND s.scene_number >= ? AND "
+        "EXISTS (SELECT 1 FROM scene_asset_instances i WHERE i.scene_id = s.id)",
+        [branch_id, nxt]).fetchone()[0]
+    if not blocked:
+        return None, False
+    last = cur.execute("SELECT max(scene_number) FROM scenes WHERE branch_id = ?",
+                       [branch_id]).fetchone()[0]
+    return last + 1, True
+
+
+def _apply_mapping(cur, project_id, parsed: ParsedScreenplay,
+                   outcomes: list[SceneOutcome]) -> int:
+    refs = [detection.AssetRef(a.id, a.name, a.asset_type, tuple(a.aliases))
+            for a in assets_mod.list_assets(cur, project_id)]
+    names = {r.id: r.name for r in refs}
+    matcher = detection.Matcher(refs)
+    created = 0
+    for o in outcomes:
+        p = parsed.scenes[o.index - 1]
+        found = detection.detect(o.scene_id, p.heading, p.excerpt, p.shots, refs, set(),
+                                 matcher=matcher)
+        ids = found.relevant_asset_ids
+        have = {r[0] for r in cur.execute(
+            "SELECT project_asset_id FROM scene_assets WHERE scene_id = ?", [o.scene_id]
+        ).fetchall()}
+        new = [i for i in ids if i not in have]
+        if new:
+            inheritance.map_assets(cur, o.scene_id, new, MAPPING_SOURCE)
+        created += len(new)
+        o.assets = [names[i] for i in ids]
+        o.new_mappings = [names[i] for i in new]
+    return created
