@@ -12,6 +12,8 @@ st.set_page_config(page_title="Continuity Desk", page_icon="🎬", layout="wide"
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="🎬", url_path="overview",
             default=True),
+    st.Page("pages/editor.py", title="Asset editor", icon=":material/edit_note:",
+            url_path="editor"),
 ]
 
 nav = st.navigation(PAGES)
