@@ -72,11 +72,13 @@ def change_chain(
             out.created.append(new["id"])
         elif not chain.state_changed(old, new):
             continue
-        else:
-            if not is_primary and chain.visible_change(old, new):
-                out.propagated.append(new["id"])
-            elif not is_primary and chain.newly_flagged(old, new):
+        elif not is_primary:
+            # every other instance whose state changed is reported, so callers can
+            # refresh it: flagged when the only news is a new flag, else propagated
+            if chain.newly_flagged(old, new) and not chain.visible_change(old, new):
                 out.flagged.append(new["id"])
+            else:
+                out.propagated.append(new["id"])
         out.changed.append(new["id"])
         row_ctx = ctx if is_primary else prop_ctx
         changes = history.field_changes(old, new)
