@@ -364,3 +364,44 @@ class Desk:
         from . import suggestions
         return self._write(suggestions.dismiss, suggestion_id, actor,
                            expected_version=expected_version)
+
+    def export_assets_csv(self, project_id: str) -> str:
+        from . import library_io
+        return self._read(library_io.export_assets_csv, project_id)
+
+    def import_assets_csv(self, project_id: str, data: bytes | str, *, actor: str,
+                          dry_run: bool = False):
+        """-> .created .updated .unchanged (names); a bad row refuses the whole file."""
+        from . import library_io
+        try:
+            return self._write(library_io.import_assets_csv, project_id, data, actor, dry_run)
+        except library_io.DryRun as preview:
+            return preview.report
+
+    def export_library_csv(self) -> str:
+        from . import library_io
+        return self._read(library_io.export_library_csv)
+
+    def import_library_csv(self, data: bytes | str, *, actor: str, dry_run: bool = False):
+        from . import library_io
+        try:
+            return self._write(library_io.import_library_csv, data, actor, dry_run)
+        except library_io.DryRun as preview:
+            return preview.report
+
+    def set_master_image(self, asset_id: str, data: bytes, *, expected_version: int,
+                         actor: str) -> Asset:
+        """Verified PNG/JPEG/WebP stored at project_{pid}/masters/{assetId}_{random}.png."""
+        from . import library_io
+        return library_io.set_master_image(self.db, self.image_root, asset_id, data,
+                                           expected_version=expected_version, actor=actor)
+
+    def export_project(self, project_id: str) -> bytes:
+        """The whole project as a zip (rows of every table + image files)."""
+        from . import library_io
+        return self._read(library_io.export_project, self.image_root, project_id)
+
+    def import_project(self, data: bytes, *, actor: str, name: str | None = None):
+        """A new project (new ids) from an export; -> .project_id .id_map .rows .files"""
+        from . import library_io
+        return library_io.import_project(self.db, self.image_root, data, actor, name)
