@@ -10,10 +10,12 @@ from ui.context import get_desk, sidebar
 st.set_page_config(page_title="Continuity Desk", page_icon="🎬", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon="🎬", url_path="overview",
-            default=True),
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
+            url_path="overview", default=True),
+    st.Page("pages/scenes.py", title="Scenes", icon=":material/movie:", url_path="scenes"),
     st.Page("pages/editor.py", title="Asset editor", icon=":material/edit_note:",
             url_path="editor"),
+    st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
 ]
 
 nav = st.navigation(PAGES)

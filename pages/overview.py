@@ -1,25 +1,102 @@
-"""Overview: the film at a glance."""
+"""Overview: the film at a glance — counts, the continuity matrix, open issues and
+links into every scene. UI only: everything is read through Desk queries."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-ctx = st.session_state.ctx
-st.title("Continuity Desk")
+from ui import dashboard as ui
+from ui.context import page_context
+
+ctx = page_context()
 if ctx is None:
+    st.title("Continuity Desk")
     st.info("No projects yet.")
     st.stop()
-desk, project = ctx.desk, ctx.project
-scenes = desk.scenes(project.id, ctx.branch.id)
-instances = desk.branch_instances(project.id, ctx.branch.id)
-st.caption(f"**{project.name}** · {ctx.branch.name} branch · {len(scenes)} scenes · "
-           f"{len(instances)} asset instances")
-for scene in scenes:
-    rows = [i for i in instances if i.scene_id == scene.id]
-    with st.expander(f"Scene {scene.display_label} · {scene.heading}", expanded=True):
-        st.table(pd.DataFrame(
-            [{"Asset": i.asset_name, "Type": i.asset_type,
-              "Description": i.effective_description, "Tags": ", ".join(i.status_tags),
-              "Source": i.source_label} for i in rows],
-            columns=["Asset", "Type", "Description", "Tags", "Source"]), hide_index=True)
+desk, project, branch = ctx.desk, ctx.project, ctx.branch
+
+scenes = desk.scenes(project.id, branch.id)
+summaries = desk.scene_summaries(project.id, branch.id)
+instances = desk.branch_instances(project.id, branch.id)
+cells = desk.continuity_cells(project.id, branch.id)
+blockers = desk.branch_blockers(project.id, branch.id)
+blocker_counts = dict(zip(summaries["scene_id"], summaries["blockers"], strict=True))
+ids = {"project_id": project.id, "branch_id": branch.id}
+dark = getattr(st.context.theme, "type", None) == "dark"
+
+st.markdown(ui.css(dark), unsafe_allow_html=True)
+st.title("Continuity Desk")
+days = sorted({s.story_day for s in scenes if s.story_day is not None})
+span = f" · story days {days[0]}–{days[-1]}" if len(days) > 1 else ""
+st.caption(f"**{project.name}** · {branch.name} branch · {len(scenes)} scenes{span}")
+
+# --- counts ----------------------------------------------------------------------
+metrics = [
+    ("Scenes", len(scenes)),
+    ("Assets", len(desk.assets(project.id))),
+    ("Instances", len(instances)),
+    ("With images", int(summaries["with_images"].sum())),
+    ("Stale images", int(summaries["stale"].sum())),
+    ("Pending review", int(summaries["pending_review"].sum())),
+    ("Upstream changed", int(summaries["upstream_changed"].sum())),
+    ("Ready scenes", f"{int(summaries['ready'].sum())} / {len(scenes)}"),
+]
+widths = [max(len(label), 8) for label, _ in metrics]   # long labels get room
+for col, (label, value) in zip(st.columns(widths), metrics, strict=True):
+    col.metric(label, value)
+
+if not scenes:
+    st.info("This branch has no scenes yet. Import a screenplay or add scenes to start.")
+    st.stop()
+
+# --- the continuity matrix -----------------------------------------------------------
+st.subheader("Continuity matrix")
+if cells.empty:
+    st.info("No asset appears in any scene yet: open a scene in the editor and inherit "
+            "or add its assets.")
+else:
+    stale = {i.id for i in instances if i.image_stale}
+    st.markdown(ui.matrix_html(cells, scenes, blocker_counts, stale_images=stale, **ids),
+                unsafe_allow_html=True)
+    st.markdown(ui.LEGEND, unsafe_allow_html=True)
+
+# --- open issues and scenes ---------------------------------------------------------------
+IMAGE_KINDS = {"missing_image", "stale_image"}
+continuity = blockers[~blockers["kind"].isin(IMAGE_KINDS)]
+images = blockers[blockers["kind"].isin(IMAGE_KINDS)]
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader(f"Open issues ({len(continuity)})")
+    if continuity.empty:
+        st.success("No continuity issues: nothing awaits review and nothing is flagged.",
+                   icon=":material/check_circle:")
+    else:
+        icon = {"pending_review": ui.ICON_REVIEW, "upstream_changed": ui.ICON_UPSTREAM}
+        items = []
+        for b in continuity.itertuples(index=False):
+            scene_link = ui.link(ui.scenes_href(b.scene_id, **ids), f"Scene {b.scene_label}",
+                                 title=b.heading)
+            target = ui.editor_href(b.scene_id, b.instance_id, **ids)
+            items.append(f"<li>{icon.get(b.kind, '•')} {scene_link} · {ui.esc(b.message)} "
+                         + (ui.link(target, "Open in editor →") if b.instance_id else "")
+                         + "</li>")
+        st.markdown('<ul class="cd-list">' + "".join(items) + "</ul>", unsafe_allow_html=True)
+    if not images.empty:
+        per_scene = []
+        for (sid, label), group in images.groupby(["scene_id", "scene_label"], sort=False):
+            missing = int((group["kind"] == "missing_image").sum())
+            old = int((group["kind"] == "stale_image").sum())
+            what = ", ".join(x for x in (f"{missing} missing" if missing else "",
+                                         f"{old} stale" if old else "") if x)
+            per_scene.append(ui.link(ui.scenes_href(sid, **ids), f"Scene {ui.esc(label)}")
+                             + f" ({what})")
+        st.markdown(f"**Reference images to make ({len(images)}):** " + " · ".join(per_scene),
+                    unsafe_allow_html=True)
+with right:
+    st.subheader("Scenes")
+    for s in scenes:
+        n = blocker_counts.get(s.id, 0)
+        state = "ready" if n == 0 else f"{n} blocker{'s' if n != 1 else ''}"
+        st.page_link("pages/scenes.py", label=f"Scene {s.display_label} · {s.heading}",
+                     help=state, query_params={"scene": s.id},
+                     icon=":material/check_circle:" if n == 0 else ":material/error:")

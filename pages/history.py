@@ -1,0 +1,143 @@
+"""History: the project-wide audit log (A1) with filters and links into the editor.
+UI only: rows come from `Desk.project_history`, filtered in the query."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from core.history import SOURCES
+from ui import dashboard as ui
+from ui.context import page_context
+
+LIMIT = 1000
+FIELD_LABELS = {
+    "description_override": "Description override",
+    "effective_description": "Description",
+    "inherited_description": "Inherited description",
+    "status_tags": "Tags",
+    "inherited_tags": "Inherited tags",
+    "carry_forward": "Carry forward",
+    "inherited_from_instance_id": "Inherits from",
+    "locked": "Locked",
+    "pending_review": "Pending review",
+    "upstream_description_changed": "Upstream description changed",
+    "upstream_tags_changed": "Upstream tags changed",
+    "image": "Image",
+}
+BOOKKEEPING = {"inherited_description", "inherited_tags", "inherited_from_instance_id"}
+
+ctx = page_context()
+st.title("History")
+if ctx is None:
+    st.info("No projects yet.")
+    st.stop()
+desk, project, branch = ctx.desk, ctx.project, ctx.branch
+st.markdown(ui.css(getattr(st.context.theme, "type", None) == "dark"), unsafe_allow_html=True)
+st.caption(f"**{project.name}** · {branch.name} branch · every change to every asset "
+           "instance, newest first")
+
+assets = {a.id: a for a in desk.assets(project.id)}
+scenes = {s.id: s for s in desk.scenes(project.id, branch.id)}
+actors = desk.history_actors(project.id)
+
+c_asset, c_scene, c_actor, c_source, c_dates = st.columns([3, 3, 2, 2, 3])
+ALL = ""   # the "no filter" choice
+asset_id = c_asset.selectbox(
+    "Asset", [ALL, *sorted(assets, key=lambda i: assets[i].name.casefold())],
+    format_func=lambda i: "All assets" if i == ALL else
+    f"{assets[i].name} ({assets[i].asset_type})", key="history_asset") or None
+scene_id = c_scene.selectbox(
+    "Scene", [ALL, *scenes],
+    format_func=lambda i: "All scenes" if i == ALL else
+    f"Scene {scenes[i].display_label} · {scenes[i].heading}", key="history_scene") or None
+actor = c_actor.selectbox("Who", [ALL, *actors],
+                          format_func=lambda a: "Everyone" if a == ALL else a,
+                          key="history_actor") or None
+source = c_source.selectbox("Source", [ALL, *SOURCES],
+                            format_func=lambda s: "All" if s == ALL else s,
+                            key="history_source") or None
+dates = c_dates.date_input("Dates (UTC)", value=(), format="YYYY-MM-DD", key="history_dates")
+dates = tuple(dates) if isinstance(dates, (list, tuple)) else (dates,)
+since = datetime.combine(dates[0], time.min, tzinfo=UTC) if dates else None
+until = (datetime.combine(dates[-1] + timedelta(days=1), time.min, tzinfo=UTC)
+         if dates else None)
+bookkeeping = st.toggle("Show inheritance bookkeeping (inherited description, tags and "
+                        "source instance)", value=False, key="history_bookkeeping")
+
+log = desk.project_history(project.id, branch.id, asset_id=asset_id, scene_id=scene_id,
+                           actor=actor, source=source, since=since, until=until, limit=LIMIT)
+if not bookkeeping:
+    log = log[~log["field"].isin(BOOKKEEPING)]
+
+if log.empty:
+    st.info("No changes match these filters.")
+    st.stop()
+
+where = {i.id: i.scene_number for i in desk.branch_instances(project.id, branch.id)}
+
+
+def _value(field: str, value, limit: int | None) -> str:
+    if field == "inherited_from_instance_id" and value is not None:
+        return f"scene {where[value]}" if value in where else "a removed instance"
+    return ui.compact(value, limit=limit)
+
+
+table = pd.DataFrame({
+    "Open": [ui.editor_href(s, i, project_id=project.id, branch_id=branch.id)
+             if s in scenes else None
+             for s, i in zip(log["scene_id"], log["instance_id"], strict=True)],
+    "When": pd.to_datetime(log["at"], utc=True),
+    "Who": log["actor"],
+    "Source": log["source"],
+    "Scene": [label if label is not None else "(deleted)" for label in log["scene_label"]],
+    "Asset": log["asset_name"].fillna("(deleted asset)"),
+    "Field": [FIELD_LABELS.get(f, f) for f in log["field"]],
+    "Change": [f"{_value(f, o, 60)} → {_value(f, n, 60)}" for f, o, n in
+               zip(log["field"], log["old_value"], log["new_value"], strict=True)],
+    "Reason": log["reason"].fillna(""),
+})
+more = " (the latest; narrow the filters to see older ones)" if len(log) >= LIMIT else ""
+st.caption(f"{len(table)} change{'s' if len(table) != 1 else ''}{more} · select a row to "
+           "see the full values")
+event = st.dataframe(
+    table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 520),
+    key="history_table", on_select="rerun", selection_mode="single-row",
+    column_config={
+        "Open": st.column_config.LinkColumn(display_text="Open ↗", width=58,
+                                            help="Open this instance in the editor"),
+        "When": st.column_config.DatetimeColumn(format="D MMM, HH:mm:ss", width=118,
+                                                help="UTC"),
+        "Who": st.column_config.TextColumn(width=72),
+        "Source": st.column_config.TextColumn(width=86),
+        "Scene": st.column_config.TextColumn(width=50),
+        "Asset": st.column_config.TextColumn(width=110),
+        "Field": st.column_config.TextColumn(width=128),
+        "Change": st.column_config.TextColumn(width=260, help="before → after"),
+        "Reason": st.column_config.TextColumn(width=230),
+    },
+)
+
+# --- the selected change in full ------------------------------------------------------
+picked = event.selection.rows
+if picked and picked[0] < len(log):
+    row = log.iloc[picked[0]]
+    where_label = (f"scene {row['scene_label']}" if row["scene_label"] is not None
+                   else "a deleted scene")
+    st.markdown(f"**{ui.esc(row['asset_name'] or '(deleted asset)')}** in {where_label} · "
+                f"{FIELD_LABELS.get(row['field'], row['field'])} · {row['source']} by "
+                f"{ui.esc(row['actor'])} · {row['at']:%Y-%m-%d %H:%M:%S} UTC"
+                + (f" — *{ui.esc(row['reason'])}*" if row["reason"] else ""),
+                unsafe_allow_html=True)
+    before, after = st.columns(2)
+    old, new = row["old_value"], row["new_value"]
+    with before:
+        st.caption("Before")
+        st.markdown(ui.value_html(_value(row["field"], old, None), old, new, side="old"),
+                    unsafe_allow_html=True)
+    with after:
+        st.caption("After")
+        st.markdown(ui.value_html(_value(row["field"], new, None), new, old, side="new"),
+                    unsafe_allow_html=True)

@@ -1,0 +1,217 @@
+"""Scenes: the scene list with status, and for the chosen scene the *rearview mirror*:
+the previous scene's end state and what changed per asset since its previous
+appearance. UI only: everything is read through Desk queries."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import dashboard as ui
+from ui.context import page_context
+
+ctx = page_context()
+st.title("Scenes")
+if ctx is None:
+    st.info("No projects yet.")
+    st.stop()
+desk, project, branch = ctx.desk, ctx.project, ctx.branch
+dark = getattr(st.context.theme, "type", None) == "dark"
+st.markdown(ui.css(dark), unsafe_allow_html=True)
+
+scenes = desk.scenes(project.id, branch.id)
+if not scenes:
+    st.caption(f"**{project.name}** · {branch.name} branch")
+    st.info("This branch has no scenes yet. Import a screenplay or add scenes to start.")
+    st.stop()
+summaries = desk.scene_summaries(project.id, branch.id)
+blocker_counts = dict(zip(summaries["scene_id"], summaries["blockers"], strict=True))
+st.caption(f"**{project.name}** · {branch.name} branch · {len(scenes)} scenes · "
+           f"{int(summaries['ready'].sum())} ready")
+
+# --- the scene list; the chosen scene lives in the query param `scene` --------------
+ids = [s.id for s in scenes]
+by_id = {s.id: s for s in scenes}
+table_key = f"scene_table_{branch.id}"
+
+
+def _choose(scene_id: str) -> None:
+    """Move the table's selection (prev/next buttons); the rerun syncs the URL."""
+    st.session_state[table_key] = {"selection": {"rows": [ids.index(scene_id)],
+                                                 "columns": [], "cells": []}}
+
+
+def _open_editor(scene_id: str) -> None:
+    # A callback (not `if st.button(...)`) so the click survives page_context's rerun.
+    st.session_state.scenes_open_editor = scene_id
+
+
+if (target := st.session_state.pop("scenes_open_editor", None)) in ids:
+    st.switch_page("pages/editor.py", query_params={"scene": target})
+
+wanted = st.query_params.get("scene")
+default_row = ids.index(wanted) if wanted in ids else 0
+status = pd.DataFrame({
+    "Scene": [s.display_label for s in scenes],
+    "Heading": [s.heading for s in scenes],
+    "Day": [s.story_day for s in scenes],
+    "Assets": list(summaries["assets"]),
+    "Images": [f"{w} / {n}" for w, n in zip(summaries["with_images"], summaries["assets"],
+                                             strict=True)],
+    "Stale": list(summaries["stale"]),
+    "Pending review": list(summaries["pending_review"]),
+    "Upstream changed": list(summaries["upstream_changed"]),
+    "Locked": list(summaries["locked"]),
+    "Status": ["✓ ready" if ready else f"{n} blocker{'s' if n > 1 else ''}"
+               for ready, n in zip(summaries["ready"], summaries["blockers"], strict=True)],
+})
+event = st.dataframe(
+    status, key=table_key, hide_index=True, width="stretch",
+    height=min(38 + 35 * len(scenes), 320),
+    on_select="rerun", selection_mode="single-row-required",
+    selection_default={"selection": {"rows": [default_row]}},
+    column_config={
+        "Scene": st.column_config.TextColumn(width=60),
+        "Heading": st.column_config.TextColumn(width=290),
+        "Day": st.column_config.NumberColumn(width=50, format="%d"),
+        "Assets": st.column_config.NumberColumn(width=58),
+        "Images": st.column_config.TextColumn(width=62, help="Instances with a reference image"),
+        "Stale": st.column_config.NumberColumn(
+            width=52, help="Selected images that show an earlier state"),
+        "Pending review": st.column_config.NumberColumn(
+            width=110, help="Instances whose carried conditions await review"),
+        "Upstream changed": st.column_config.NumberColumn(
+            width=125, help="Instances flagged because an earlier scene changed"),
+        "Locked": st.column_config.NumberColumn(width=58),
+        "Status": st.column_config.TextColumn(
+            width=100, help="Readiness: what blocks the scene's hand-off"),
+    },
+)
+rows = event.selection.rows
+index = rows[0] if rows and rows[0] < len(scenes) else default_row
+scene = scenes[index]
+if st.query_params.get("scene") != scene.id:
+    st.query_params["scene"] = scene.id
+
+# --- the chosen scene ------------------------------------------------------------
+st.header(f"Scene {scene.display_label} · {scene.heading}", anchor=False)
+head, nav = st.columns([5, 4], vertical_alignment="center")
+with head:
+    day = f"Story day {scene.story_day} · " if scene.story_day is not None else ""
+    current = {i.id: i for i in desk.scene_instances(scene.id)}
+    count = len(current)
+    st.caption(f"{day}scene number {scene.scene_number} · {count} asset"
+               f"{'s' if count != 1 else ''}")
+with nav:
+    b1, b2, b3 = st.columns([1, 1, 1.3])
+    prev_id = ids[index - 1] if index > 0 else None
+    next_id = ids[index + 1] if index + 1 < len(ids) else None
+    b1.button(f"← Scene {by_id[prev_id].display_label}" if prev_id else "← Previous",
+              disabled=prev_id is None, on_click=_choose, args=(prev_id,), width="stretch",
+              key="prev_scene")
+    b2.button(f"Scene {by_id[next_id].display_label} →" if next_id else "Next →",
+              disabled=next_id is None, on_click=_choose, args=(next_id,), width="stretch",
+              key="next_scene")
+    b3.button("Open in editor", type="primary", icon=":material/edit:", width="stretch",
+              on_click=_open_editor, args=(scene.id,), key="open_editor")
+
+readiness = desk.scene_readiness(scene.id)
+signed = readiness.signed_off
+if readiness.ready:
+    st.success("Ready: every asset is reviewed, up to date and has a current image."
+               + (f" Signed off by {signed.actor} ({signed.signed_at:%Y-%m-%d %H:%M} UTC)."
+                  if signed else " Not signed off yet (the editor's gate)."),
+               icon=":material/check_circle:")
+else:
+    n = len(readiness.blockers)
+    names = {i.id: i.asset_name for i in current.values()}
+    lines = [f"- {b.message}" for b in readiness.blockers
+             if b.kind not in ("missing_image", "stale_image")]
+    for kind, text in (("missing_image", "No reference image yet"),
+                       ("stale_image", "Image shows an earlier state")):
+        who = [names.get(b.instance_id, "?") for b in readiness.blockers if b.kind == kind]
+        if who:
+            lines.append(f"- {text}: {', '.join(who)}")
+    lapsed = " The earlier sign-off has lapsed." if readiness.lapsed else ""
+    st.warning(f"**Not ready — {n} blocker{'s' if n > 1 else ''}.**{lapsed}\n\n"
+               + "\n".join(lines), icon=":material/block:")
+
+with st.expander("Script excerpt", expanded=False):
+    if scene.script_excerpt:
+        st.markdown(ui.screenplay_html(scene.script_excerpt), unsafe_allow_html=True)
+    else:
+        st.caption("No script excerpt.")
+    if scene.shots:
+        st.markdown("**Shots**\n\n" + "\n".join(f"1. {s}" for s in scene.shots))
+    if scene.end_state_summary:
+        st.markdown(f"**End of this scene:** {scene.end_state_summary}")
+
+# --- the rearview mirror ----------------------------------------------------------
+view = desk.rearview(scene.id)
+st.subheader("Rearview mirror", anchor=False)
+back, now = st.columns(2, gap="large")
+with back:
+    if view.previous_scene_id is None:
+        st.markdown("**Before this scene**")
+        st.info("This is the first scene of the branch: every asset starts from its master "
+                "definition.")
+    else:
+        prev = desk.get_scene(view.previous_scene_id)
+        st.markdown(
+            "**Where we left off — "
+            + ui.link(ui.scenes_href(prev.id, project_id=project.id, branch_id=branch.id),
+                      f"Scene {ui.esc(prev.display_label)}")
+            + f" · {ui.esc(prev.heading)}**", unsafe_allow_html=True)
+        end_state = ui.esc(view.previous_end_state) or "<i>No end-state summary.</i>"
+        st.markdown(f'<div class="cd-endstate">{end_state}</div>', unsafe_allow_html=True)
+        rows_html = "".join(
+            f"<tr><td class='cd-name'>{ui.esc(i.asset_name)}"
+            f"<span class='cd-type'>{ui.esc(i.asset_type)}</span></td>"
+            f"<td>{ui.chips(i.status_tags)}</td>"
+            f"<td class='cd-desc'>{ui.esc(i.effective_description)}</td></tr>"
+            for i in view.previous_instances)
+        st.markdown(
+            "<table class='cd-rear'><thead><tr><th>Asset</th><th>Tags</th>"
+            f"<th>State at the start of scene {ui.esc(prev.display_label)}</th></tr></thead>"
+            f"<tbody>{rows_html}</tbody></table>" if rows_html
+            else "<span class='cd-muted'>No assets in that scene.</span>",
+            unsafe_allow_html=True)
+        images = [(i.asset_name, desk.image_path(i.image_key))
+                  for i in view.previous_instances if i.image_key]
+        images = [(n, p) for n, p in images if p is not None and p.is_file()]
+        if images:
+            st.caption(f"Reference images of scene {prev.display_label}")
+            st.image([str(p) for _, p in images], caption=[n for n, _ in images], width=110)
+with now:
+    st.markdown(f"**What changed for this scene's assets** ({len(view.changes)})")
+    if not view.changes:
+        st.info("No assets in this scene yet: open it in the editor to inherit or add them.")
+    else:
+        items = []
+        for c in view.changes:
+            href = ui.editor_href(scene.id, c.instance_id, project_id=project.id,
+                                  branch_id=branch.id)
+            if c.previous_scene_number is None:
+                since = ui.badge("first appearance", "#1565c0",
+                                 title="No earlier appearance: starts from the master")
+            else:
+                since = f"<span class='cd-muted'>since scene {c.previous_scene_number}</span>"
+            what = [ui.change_chips(c.tags_added, c.tags_removed)]
+            inst = current.get(c.instance_id)
+            if c.description_changed:
+                what.append(ui.badge("description changed", ui.CHANGE_COLOUR,
+                                     title=inst.effective_description if inst else ""))
+            if c.reset:
+                what.append(ui.badge("reset to master", "#6d4c41",
+                                     title="The previous appearance does not carry forward"))
+            detail = " ".join(w for w in what if w)
+            if not detail and c.previous_scene_number is not None:
+                detail = "<span class='cd-muted'>unchanged</span>"
+            items.append(
+                f"<tr><td class='cd-name'>{ui.link(href, ui.esc(c.asset_name))}"
+                f"<span class='cd-type'>{ui.esc(c.asset_type)}</span></td>"
+                f"<td>{since}</td><td>{detail}</td>"
+                f"<td>{ui.chips(inst.status_tags if inst else [])}</td></tr>")
+        st.markdown("<table class='cd-rear'><thead><tr><th>Asset</th><th>Previous</th>"
+                    "<th>Change</th><th>Tags now</th></tr></thead><tbody>" + "".join(items)
+                    + "</tbody></table>", unsafe_allow_html=True)

@@ -1,0 +1,350 @@
+"""HTML building blocks of the dashboard pages (Overview, Scenes, History): deep links,
+the continuity matrix, tag chips and compact values. Pure functions over what core
+returns; no Streamlit calls, no rules."""
+
+from __future__ import annotations
+
+import difflib
+import html
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
+from core.vocabulary import colour_of
+
+TYPE_GROUPS = (("character", "Characters"), ("location", "Locations"), ("prop", "Props"))
+
+CHANGE_COLOUR = "#ef6c00"
+UPSTREAM_COLOUR = "#f9a825"
+REVIEW_COLOUR = "#6a1b9a"
+ADDED_COLOUR = "#2e7d32"
+REMOVED_COLOUR = "#c62828"
+
+
+LOCK_COLOUR = "#455a64"
+
+_SVG = ('<svg class="cd-icon" viewBox="0 0 16 16" width="13" height="13" role="img" '
+        'aria-label="{label}" style="color:{colour}"><title>{label}</title>{body}</svg>')
+ICON_LOCKED = _SVG.format(
+    label="locked", colour=LOCK_COLOUR,
+    body='<rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="currentColor"/>'
+         '<path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" '
+         'stroke-width="1.8"/>')
+ICON_REVIEW = _SVG.format(
+    label="carried conditions await review", colour=REVIEW_COLOUR,
+    body='<path d="M3 1h10v1.5h-1v2.2L8.9 8l3.1 3.3v2.2h1V15H3v-1.5h1v-2.2L7.1 8 4 4.7V2.5H3z'
+         'M5.5 2.5v1.6L8 6.8l2.5-2.7V2.5z" fill="currentColor" fill-rule="evenodd"/>')
+ICON_UPSTREAM = _SVG.format(
+    label="upstream changed", colour="#e69500",
+    body='<path d="M8 1 15.5 14.5H.5z" fill="currentColor"/>'
+         '<rect x="7.1" y="5.5" width="1.8" height="5" fill="#fff"/>'
+         '<rect x="7.1" y="11.6" width="1.8" height="1.7" fill="#fff"/>')
+
+
+ICON_STALE = _SVG.format(
+    label="stale image", colour=CHANGE_COLOUR,
+    body='<rect x="1" y="2.5" width="14" height="11" rx="1.5" fill="none" '
+         'stroke="currentColor" stroke-width="1.6"/><path d="M3 12l3.5-4.5 2.5 3 1.8-2.2'
+         'L13 12z" fill="currentColor"/><circle cx="11" cy="5.6" r="1.3" '
+         'fill="currentColor"/>')
+
+
+def esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+# --- deep links --------------------------------------------------------------
+def _href(page: str, params: dict[str, str | None]) -> str:
+    return f"./{page}?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def editor_href(scene_id: str, instance_id: str | None = None, *, project_id: str | None = None,
+                branch_id: str | None = None) -> str:
+    """`./editor?scene=…&instance=…` (project and branch keep the sidebar's place after
+    the full page load a plain link causes)."""
+    return _href("editor", {"scene": scene_id, "instance": instance_id,
+                            "project": project_id, "branch": branch_id})
+
+
+def scenes_href(scene_id: str, *, project_id: str | None = None,
+                branch_id: str | None = None) -> str:
+    return _href("scenes", {"scene": scene_id, "project": project_id, "branch": branch_id})
+
+
+def link(href: str, text: str, *, title: str = "", cls: str = "") -> str:
+    attrs = f' class="{cls}"' if cls else ""
+    attrs += f' title="{esc(title)}"' if title else ""
+    return f'<a href="{esc(href)}" target="_self"{attrs}>{text}</a>'
+
+
+# --- chips ---------------------------------------------------------------------
+def chip(tag: str, *, prefix: str = "", colour: str | None = None, cls: str = "cd-chip") -> str:
+    return (f'<span class="{cls}" style="background:{colour or colour_of(tag)}">'
+            f"{esc(prefix)}{esc(tag)}</span>")
+
+
+def chips(tags: Iterable[str], *, empty: str = "no tags") -> str:
+    tags = list(tags)
+    if not tags:
+        return f'<span class="cd-muted">{esc(empty)}</span>' if empty else ""
+    return " ".join(chip(t) for t in tags)
+
+
+def removed_chips(tags: Iterable[str]) -> str:
+    """Tags dropped since the previous appearance, as faint struck-through outlines."""
+    return " ".join(f'<span class="cd-chip cd-gone">−{esc(t)}</span>' for t in tags)
+
+
+def change_chips(added: Iterable[str], removed: Iterable[str]) -> str:
+    """Tags added as green "+muddy", removed as red "−clean"."""
+    parts = [chip(t, prefix="+", colour=ADDED_COLOUR) for t in added]
+    parts += [chip(t, prefix="−", colour=REMOVED_COLOUR, cls="cd-chip cd-removed")
+              for t in removed]
+    return " ".join(parts)
+
+
+def badge(text: str, colour: str, *, title: str = "") -> str:
+    t = f' title="{esc(title)}"' if title else ""
+    return (f'<span class="cd-badge" style="border-color:{colour};color:{colour}"{t}>'
+            f"{esc(text)}</span>")
+
+
+# --- compact values (history) -----------------------------------------------------
+def compact(value, *, limit: int | None = 160) -> str:
+    """A history value in one short line: lists joined, booleans as on/off, long text
+    cut at `limit` characters (None: never)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) if value else "(none)"
+    text = " ".join(str(value).split())
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def value_html(shown: str, value, other, *, side: str) -> str:
+    """One side of a change in full: tags as chips (those not on the other side marked
+    added or dropped), text with the words that differ highlighted."""
+    if isinstance(value, list):
+        others = other if isinstance(other, list) else []
+        if not value:
+            return '<span class="cd-muted">(no tags)</span>'
+        if side == "new":
+            return " ".join(chip(t, prefix="+", colour=ADDED_COLOUR) if t not in others
+                            else chip(t) for t in value)
+        return " ".join(chip(t, prefix="−", colour=REMOVED_COLOUR, cls="cd-chip cd-removed")
+                        if t not in others else chip(t) for t in value)
+    if not isinstance(value, str) or not isinstance(other, str):
+        return f'<div class="cd-value">{esc(shown)}</div>'
+    mine, theirs = value.split(), other.split()
+    a, b = (theirs, mine) if side == "new" else (mine, theirs)
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
+        if side == "new":
+            words = " ".join(b[j1:j2])
+            out.append(f"<ins>{esc(words)}</ins>" if op in ("replace", "insert") and words
+                       else esc(words))
+        else:
+            words = " ".join(a[i1:i2])
+            out.append(f"<del>{esc(words)}</del>" if op in ("replace", "delete") and words
+                       else esc(words))
+    return '<div class="cd-value">' + " ".join(w for w in out if w) + "</div>"
+
+
+# --- screenplay text -----------------------------------------------------------------
+def screenplay_html(text: str) -> str:
+    """A script excerpt laid out like a screenplay page: action paragraphs, character
+    cues (a short upper-case line opening a block) and their dialogue indented. One
+    HTML line (no blank lines, so markdown keeps it a single HTML block)."""
+    blocks = [b.strip("\n") for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    out = []
+    for block in blocks:
+        lines = block.split("\n")
+        first = lines[0].strip()
+        if len(lines) > 1 and first.isupper() and len(first) <= 40:
+            out.append(f'<div class="cd-cue">{esc(first)}</div>'
+                       f'<div class="cd-dialogue">{"<br>".join(esc(x) for x in lines[1:])}</div>')
+        else:
+            out.append(f'<div class="cd-action">{"<br>".join(esc(x) for x in lines)}</div>')
+    return '<div class="cd-script">' + "".join(out) + "</div>"
+
+
+# --- the continuity matrix ----------------------------------------------------------
+def css(dark: bool = False) -> str:
+    bg = "#0e1117" if dark else "#ffffff"
+    line = "rgba(250,250,250,0.12)" if dark else "rgba(49,51,63,0.12)"
+    cell = "rgba(250,250,250,0.05)" if dark else "rgba(49,51,63,0.035)"
+    hover = "rgba(250,250,250,0.12)" if dark else "rgba(49,51,63,0.09)"
+    return f"""<style>
+.cd-chip{{display:inline-block;color:#fff;border-radius:0.8em;padding:0.05em 0.55em;
+ font-size:0.78rem;line-height:1.45;white-space:nowrap;margin:0.08em 0.1em 0.08em 0}}
+.cd-removed{{opacity:0.85;text-decoration:line-through}}
+.cd-gone{{background:transparent;color:#8a8d96;border:1px dashed #b0b3ba;
+ text-decoration:line-through;padding:0 0.5em}}
+.cd-icon{{vertical-align:-0.12em;margin-left:0.15rem}}
+.cd-muted{{color:#8a8d96;font-size:0.78rem}}
+.cd-badge{{display:inline-block;border:1px solid;border-radius:0.35em;padding:0 0.4em;
+ font-size:0.72rem;line-height:1.5;white-space:nowrap;margin-right:0.25em}}
+.cd-wrap{{overflow-x:auto;border:1px solid {line};border-radius:0.5rem;margin-bottom:0.5rem}}
+table.cd-matrix{{border-collapse:separate;border-spacing:0;font-size:0.85rem;width:100%;
+ margin:0}}
+table.cd-matrix th,table.cd-matrix td{{border:none;border-bottom:1px solid {line};
+ padding:0.3rem 0.35rem;vertical-align:top;text-align:left}}
+table.cd-matrix thead th{{font-weight:600;min-width:5.6rem;max-width:10rem;
+ border-bottom:2px solid {line}}}
+table.cd-matrix thead th a{{text-decoration:none}}
+table.cd-matrix .cd-head-sub{{display:block;font-weight:400;font-size:0.72rem;color:#8a8d96;
+ white-space:normal;line-height:1.25;margin-top:0.1rem}}
+table.cd-matrix .cd-asset{{position:sticky;left:0;background:{bg};z-index:1;
+ min-width:7.5rem;max-width:11rem;font-weight:600;white-space:nowrap;
+ border-right:1px solid {line}}}
+table.cd-matrix tr.cd-group td{{font-size:0.72rem;text-transform:uppercase;
+ letter-spacing:0.06em;color:#8a8d96;padding-top:0.6rem;font-weight:600}}
+table.cd-matrix tr.cd-group td.cd-asset{{font-weight:600}}
+a.cd-cell{{display:block;min-height:2.1rem;border-radius:0.4rem;padding:0.2rem 0.35rem;
+ background:{cell};border-left:3px solid transparent;text-decoration:none;color:inherit}}
+a.cd-cell:hover{{background:{hover}}}
+a.cd-cell.cd-changed{{border-left-color:{CHANGE_COLOUR}}}
+a.cd-cell.cd-upstream{{box-shadow:inset 0 0 0 1.5px {UPSTREAM_COLOUR}}}
+a.cd-cell.cd-locked{{background:repeating-linear-gradient(135deg,{cell},{cell} 6px,
+ {hover} 6px,{hover} 8px)}}
+.cd-marks{{float:right;font-size:0.75rem;margin-left:0.2rem;white-space:nowrap}}
+.cd-delta{{color:{CHANGE_COLOUR};font-weight:700}}
+.cd-review{{color:{REVIEW_COLOUR};font-weight:700}}
+.cd-ok{{color:{ADDED_COLOUR}}}
+.cd-bad{{color:{REMOVED_COLOUR}}}
+.cd-legend{{font-size:0.8rem;color:#8a8d96}}
+.cd-legend > span{{margin-right:1.1rem;white-space:nowrap;display:inline-block}}
+.cd-script{{font-family:"Courier Prime","Courier New",monospace;font-size:0.88rem;
+ line-height:1.4;max-width:40rem}}
+.cd-script .cd-action{{margin:0 0 0.9em 0}}
+.cd-script .cd-cue{{margin:0 0 0 14em}}
+.cd-script .cd-dialogue{{margin:0 8em 0.9em 7em}}
+.cd-endstate{{border-left:3px solid {line};padding:0.3rem 0.8rem;margin:0.2rem 0 0.8rem 0;
+ font-style:italic}}
+table.cd-rear{{border-collapse:collapse;width:100%;font-size:0.86rem;margin:0}}
+table.cd-rear th,table.cd-rear td{{border:none;border-bottom:1px solid {line};
+ padding:0.35rem 0.4rem;vertical-align:top;text-align:left}}
+table.cd-rear th{{font-weight:600;font-size:0.78rem;color:#8a8d96}}
+table.cd-rear .cd-name{{font-weight:600;white-space:nowrap}}
+table.cd-rear .cd-type{{display:block;font-weight:400;font-size:0.72rem;color:#8a8d96}}
+table.cd-rear .cd-desc{{color:inherit;opacity:0.85}}
+.cd-value{{border:1px solid {line};border-radius:0.4rem;padding:0.5rem 0.7rem;
+ font-size:0.9rem;line-height:1.5}}
+.cd-value ins{{background:rgba(46,125,50,0.18);text-decoration:none;border-radius:0.2em}}
+.cd-value del{{background:rgba(198,40,40,0.15);border-radius:0.2em}}
+ul.cd-list{{margin:0;padding-left:1.1rem}}
+ul.cd-list li{{margin:0.15rem 0}}
+</style>"""
+
+
+def _cell_title(row, previous: int | None, stale: bool = False) -> str:
+    lines = [f"{row.asset_name} · scene {row.scene_number}",
+             "Tags: " + (", ".join(row.status_tags) or "none")]
+    what = []
+    if row.tags_added:
+        what.append("+" + ", +".join(row.tags_added))
+    if row.tags_removed:
+        what.append("−" + ", −".join(row.tags_removed))
+    if row.description_changed:
+        what.append("description changed")
+    if what:
+        since = f" since scene {previous}" if previous is not None else ""
+        lines.append(f"Changed{since}: " + "; ".join(what))
+    if row.locked:
+        lines.append("Locked: frozen until unlocked")
+    if row.upstream_changed:
+        lines.append("Upstream changed: the earlier scene changed; take it or mark reviewed")
+    if row.pending_review:
+        lines.append("Carried conditions await review")
+    if stale:
+        lines.append("Stale image: the selected image shows an earlier state")
+    desc = " ".join(str(row.effective_description).split())
+    lines.append(desc if len(desc) <= 220 else desc[:219] + "…")
+    lines.append("Click to open in the editor")
+    return "\n".join(lines)
+
+
+def matrix_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: str,
+                branch_id: str, stale_images: set[str] = frozenset()) -> str:
+    """The continuity matrix as an HTML table: assets (grouped by type) × scenes.
+
+    `cells` is `Desk.continuity_cells` (one row per instance), `scenes` the branch's
+    scenes in order, `blocker_counts` readiness blockers per scene id, `stale_images`
+    the ids of instances whose selected image shows an earlier state."""
+    ids = {"project_id": project_id, "branch_id": branch_id}
+    head = ['<th class="cd-asset">Asset</th>']
+    for s in scenes:
+        n = blocker_counts.get(s.id, 0)
+        status = ('<span class="cd-ok" title="Ready">✓</span>' if n == 0 else
+                  f'<span class="cd-bad" title="{n} blocker(s)">● {n}</span>')
+        day = f" · day {s.story_day}" if s.story_day is not None else ""
+        head.append(
+            "<th>" + link(scenes_href(s.id, **ids), f"Scene {esc(s.display_label)}",
+                          title=f"Open scene {s.display_label} in Scenes")
+            + f" {status}<span class='cd-head-sub'>{esc(s.heading)}{esc(day)}</span></th>")
+    order = [s.id for s in scenes]
+    by_asset: dict[str, dict] = {}
+    for row in cells.itertuples(index=False):
+        entry = by_asset.setdefault(row.asset_id, {"name": row.asset_name,
+                                                   "type": row.asset_type, "cells": {}})
+        entry["cells"][row.scene_id] = row
+    body = []
+    groups = [*TYPE_GROUPS, *[(t, t.title()) for t in
+                              sorted({e["type"] for e in by_asset.values()}
+                                     - {t for t, _ in TYPE_GROUPS})]]
+    for asset_type, title in groups:
+        members = [e for e in by_asset.values() if e["type"] == asset_type]
+        if not members:
+            continue
+        body.append(f'<tr class="cd-group"><td class="cd-asset">{esc(title)} '
+                    f'({len(members)})</td><td colspan="{len(scenes)}"></td></tr>')
+        for entry in members:
+            tds = [f'<td class="cd-asset">{esc(entry["name"])}</td>']
+            previous = None
+            for sid in order:
+                row = entry["cells"].get(sid)
+                if row is None:
+                    tds.append("<td></td>")
+                    continue
+                changed = bool(row.tags_added or row.tags_removed or row.description_changed)
+                classes = ["cd-cell"]
+                marks = []
+                if changed:
+                    classes.append("cd-changed")
+                    marks.append('<span class="cd-delta">Δ</span>')
+                if row.pending_review:
+                    marks.append(ICON_REVIEW)
+                if row.upstream_changed:
+                    classes.append("cd-upstream")
+                    marks.append(ICON_UPSTREAM)
+                if row.locked:
+                    classes.append("cd-locked")
+                    marks.append(ICON_LOCKED)
+                if row.instance_id in stale_images:
+                    marks.append(ICON_STALE)
+                inner = (f'<span class="cd-marks">{" ".join(marks)}</span>' if marks else "")
+                inner += chips(row.status_tags, empty="")
+                if row.tags_removed:
+                    inner += " " + removed_chips(row.tags_removed)
+                href = editor_href(row.scene_id, row.instance_id, **ids)
+                tds.append("<td>" + link(href, inner, title=_cell_title(row, previous,
+                                                         row.instance_id in stale_images),
+                                         cls=" ".join(classes)) + "</td>")
+                previous = row.scene_number
+            body.append("<tr>" + "".join(tds) + "</tr>")
+    return ('<div class="cd-wrap"><table class="cd-matrix"><thead><tr>' + "".join(head)
+            + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+
+
+LEGEND = (
+    '<div class="cd-legend">'
+    '<span><b class="cd-delta">Δ</b> state changed since the previous appearance '
+    '(<span class="cd-chip cd-gone">−tag</span> dropped)</span>'
+    f"<span>{ICON_REVIEW} carried conditions await review</span>"
+    f"<span>{ICON_UPSTREAM} upstream changed</span><span>{ICON_LOCKED} locked</span>"
+    f"<span>{ICON_STALE} stale image</span>"
+    '<span><span class="cd-ok">✓</span> scene ready · '
+    '<span class="cd-bad">● n</span> blockers</span>'
+    "<span>blank: not in the scene</span></div>"
+)
