@@ -61,6 +61,16 @@ def load_row(cur, instance_id: str) -> dict:
     return _to_dict(r)
 
 
+def load_rows(cur, instance_ids: list[str]) -> list[dict]:
+    """Many rows in one query, in the order given; NotFoundError names a missing id."""
+    rows = cur.execute(_SELECT + " WHERE i.id = ANY(?::VARCHAR[])", [instance_ids]).fetchall()
+    by_id = {r[0]: _to_dict(r) for r in rows}
+    for iid in instance_ids:
+        if iid not in by_id:
+            raise NotFoundError(f"Asset instance {iid} does not exist.")
+    return [by_id[i] for i in instance_ids]
+
+
 def get(cur, instance_id: str) -> Instance:
     return to_instance(load_row(cur, instance_id))
 

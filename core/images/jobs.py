@@ -55,6 +55,17 @@ def get(cur, job_id: str) -> Job:
     return Job(*r)
 
 
+def get_many(cur, job_ids: list[str]) -> list[Job]:
+    """Jobs in the order given, in one query; NotFoundError names a missing id."""
+    rows = cur.execute(f"SELECT {_COLS} FROM image_jobs WHERE id = ANY(?::VARCHAR[])",
+                       [list(job_ids)]).fetchall()
+    by_id = {r[0]: Job(*r) for r in rows}
+    for jid in job_ids:
+        if jid not in by_id:
+            raise NotFoundError(f"Image job {jid} does not exist.")
+    return [by_id[j] for j in job_ids]
+
+
 def for_project(cur, project_id: str, statuses: tuple[str, ...] | None = None,
                 limit: int = 1000) -> list[Job]:
     sql = f"SELECT {_COLS} FROM image_jobs WHERE project_id = ?"
@@ -70,13 +81,14 @@ def job_key(asset_id: str, state_hash: str, provider: ImageProvider) -> str:
     return f"{asset_id}|{state_hash}|{provider.name}|{provider.model}"
 
 
-def _reusable(cur, key: str) -> Job | None:
-    r = cur.execute(
-        f"SELECT {_COLS} FROM image_jobs WHERE job_key = ? "
-        "AND status IN ('queued', 'running', 'completed') ORDER BY created_at DESC LIMIT 1",
-        [key],
-    ).fetchone()
-    return Job(*r) if r else None
+def _reusable(cur, keys: list[str]) -> dict[str, Job]:
+    """The newest queued, running or completed job per key."""
+    rows = cur.execute(
+        f"SELECT {_COLS}, job_key FROM image_jobs WHERE job_key = ANY(?::VARCHAR[]) "
+        "AND status IN ('queued', 'running', 'completed') ORDER BY created_at",
+        [keys],
+    ).fetchall()
+    return {r[-1]: Job(*r[:-1]) for r in rows}
 
 
 def _distinct(ids) -> list[str]:
@@ -96,14 +108,15 @@ class Estimate:
 
 
 def _plan(cur, provider: ImageProvider, instance_ids, regenerate: bool):
-    """For each instance: (row, key, job to reuse or None). Same-key instances in one
-    request share the first one's new job."""
+    """For each distinct instance: (row, job key, job to reuse or None, shares a new
+    job created earlier in the same request)."""
+    rows = instances.load_rows(cur, _distinct(instance_ids))
+    keys = [job_key(r["project_asset_id"], r["state_hash"], provider) for r in rows]
+    reusable = {} if regenerate else _reusable(cur, list(set(keys)))
     plan, new_keys = [], set()
-    for iid in _distinct(instance_ids):
-        row = instances.load_row(cur, iid)
-        key = job_key(row["project_asset_id"], row["state_hash"], provider)
-        reuse = None if regenerate else _reusable(cur, key)
-        plan.append((row, key, reuse, reuse is None and key in new_keys and not regenerate))
+    for row, key in zip(rows, keys, strict=True):
+        reuse = reusable.get(key)
+        plan.append((row, key, reuse, reuse is None and key in new_keys))
         if reuse is None:
             new_keys.add(key)
     return plan
@@ -119,7 +132,10 @@ def committed_cost(cur, project_id: str) -> float:
 
 
 def estimate(cur, provider: ImageProvider, instance_ids, regenerate=False) -> Estimate:
-    plan = _plan(cur, provider, instance_ids, regenerate)
+    return _estimate(cur, provider, _plan(cur, provider, instance_ids, regenerate))
+
+
+def _estimate(cur, provider: ImageProvider, plan) -> Estimate:
     new = sum(1 for _, _, reuse, shared in plan if reuse is None and not shared)
     project_ids = {row["project_id"] for row, *_ in plan}
     if len(project_ids) > 1:
@@ -136,7 +152,8 @@ def request(cur, store: ImageStore, provider: ImageProvider, instance_ids, ctx: 
             regenerate: bool = False) -> tuple[list[str], list[str]]:
     """Create or reuse one job per distinct instance (G4). Refuses the whole request
     when it would exceed the budget (G9). Returns (job ids in order, new job ids)."""
-    est = estimate(cur, provider, instance_ids, regenerate)
+    plan = _plan(cur, provider, instance_ids, regenerate)
+    est = _estimate(cur, provider, plan)
     if est.budget is not None and est.committed + est.estimated_cost > est.budget + 1e-9:
         raise BudgetError(
             f"This request would cost about {est.estimated_cost:.2f} credits for "
@@ -145,7 +162,7 @@ def request(cur, store: ImageStore, provider: ImageProvider, instance_ids, ctx: 
             f"{max(est.budget - est.committed, 0):.2f}. Nothing was queued.")
     job_ids, created, by_key = [], [], {}
     now = utcnow()
-    for row, key, reuse, _shared in _plan(cur, provider, instance_ids, regenerate):
+    for row, key, reuse, _shared in plan:
         job = reuse or by_key.get(key)
         if job is None:
             jid = new_id()
@@ -206,16 +223,13 @@ def complete(cur, store: ImageStore, job_id: str, png: bytes, cost: float) -> bo
     job = get(cur, job_id)
     if job.status != "running":
         return False
-    row = instances.load_row(cur, job.instance_id) if cur.execute(
-        "SELECT 1 FROM scene_asset_instances WHERE id = ?", [job.instance_id]).fetchone() \
-        else None
-    targets = [r[0] for r in cur.execute(
+    targets = instances.load_rows(cur, [r[0] for r in cur.execute(
         "SELECT t.instance_id FROM image_job_targets t JOIN scene_asset_instances i "
-        "ON i.id = t.instance_id WHERE t.job_id = ? ORDER BY t.instance_id", [job_id]
-    ).fetchall()]
-    anchor = row or (instances.load_row(cur, targets[0]) if targets else None)
+        "ON i.id = t.instance_id WHERE t.job_id = ? "
+        "ORDER BY t.instance_id <> ?, t.instance_id", [job_id, job.instance_id]).fetchall()])
     key = None
-    if anchor is not None:
+    if targets:  # the file lives under the first waiting instance's scene (G5)
+        anchor = targets[0]
         key = scene_key(anchor["project_id"], anchor["branch_id"], anchor["scene_id"],
                         anchor["project_asset_id"])
         store.write(key, png)
@@ -226,15 +240,11 @@ def complete(cur, store: ImageStore, job_id: str, png: bytes, cost: float) -> bo
         "WHERE id = ?",
         [cost, key, now, now, job_id],
     )
-    job = get(cur, job_id)
     ctx = Context("image runner", "image", "image generated")
-    for iid in targets:
-        target = instances.load_row(cur, iid)
-        if anchor is not None and iid == anchor["id"]:
-            attempts.add(cur, store, target, "generated", ctx, own_key=key,
-                         state_hash=job.state_hash, job_id=job.id)
-        else:
-            _attach(cur, store, job, target, ctx)
+    for k, target in enumerate(targets):
+        attempts.add(cur, store, target, "generated", ctx,
+                     own_key=key if k == 0 else None, source_key=key,
+                     state_hash=job.state_hash, job_id=job.id)
     return True
 
 

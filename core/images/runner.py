@@ -63,7 +63,7 @@ class JobRunner:
 
     def _attempt(self, job_id: str) -> None:
         while not self._stopping.is_set():
-            job = self.db.transaction(lambda cur: jobs.claim(cur, job_id))
+            job, request = self.db.transaction(lambda cur: self._claim(cur, job_id))
             if job is None:
                 return
             if (job.provider, job.model) != (self.provider.name, self.provider.model):
@@ -72,7 +72,7 @@ class JobRunner:
                            "longer the configured image provider. Request the image again.")
                 return
             try:
-                result = self.provider.generate(self._request(job))
+                result = self.provider.generate(request)
                 png = to_png(result.data, "The generated image")
             except RetryableError as err:
                 if job.tries >= MAX_TRIES:
@@ -101,10 +101,13 @@ class JobRunner:
             delay = random.uniform(0, min(MAX_DELAY, self.base_delay * 2 ** (tries - 1)))
         self._stopping.wait(delay)
 
-    def _request(self, job: jobs.Job) -> ImageRequest:
-        refs = self.db.transaction(lambda cur: _references(cur, self.store, job))
+    def _claim(self, cur, job_id: str) -> tuple[jobs.Job | None, ImageRequest | None]:
+        job = jobs.claim(cur, job_id)
+        if job is None:
+            return None, None
+        refs = _references(cur, self.store, job)
         asset = refs.pop("asset")
-        return ImageRequest(
+        return job, ImageRequest(
             asset_name=asset[0], asset_type=asset[1], description=refs["description"],
             tags=refs["tags"], style=refs["style"], prompt=job.prompt,
             aspect_ratio=job.aspect_ratio, references=refs["images"])

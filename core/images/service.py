@@ -60,21 +60,21 @@ class ImageService:
     def request(self, instance_ids, ctx: Context, regenerate=False) -> list[jobs.Job]:
         ids, _ = self.db.transaction(lambda cur: jobs.request(
             cur, self.store, self.provider, instance_ids, ctx, regenerate))
-        found = self.db.transaction(lambda cur: [jobs.get(cur, j) for j in ids])
+        found = self.db.transaction(lambda cur: jobs.get_many(cur, ids))
         self.runner.submit([j.id for j in found if j.status in jobs.ACTIVE])
         return found
 
     def wait(self, job_ids, timeout: float = 60.0) -> list[jobs.Job]:
         deadline = time.monotonic() + timeout
         while True:
-            found = self.db.transaction(lambda cur: [jobs.get(cur, j) for j in job_ids])
+            found = self.db.transaction(lambda cur: jobs.get_many(cur, job_ids))
             pending = [j.id for j in found if j.status not in jobs.FINAL]
             if not pending:
                 return found
             if time.monotonic() > deadline:
                 raise TimeoutError(f"Image jobs still running after {timeout:.0f} s: "
                                    + ", ".join(pending))
-            time.sleep(0.05)
+            time.sleep(0.1)
 
     def cancel(self, job_ids) -> list[str]:
         return self.db.transaction(lambda cur: jobs.cancel(cur, job_ids))
@@ -82,8 +82,8 @@ class ImageService:
     def retry_failed(self, job_ids, ctx: Context) -> list[jobs.Job]:
         """Request failed or cancelled jobs' instances again (new jobs)."""
         targets = self.db.transaction(lambda cur: [
-            jobs.get(cur, j).instance_id for j in job_ids
-            if jobs.get(cur, j).status in ("failed", "cancelled")])
+            j.instance_id for j in jobs.get_many(cur, job_ids)
+            if j.status in ("failed", "cancelled")])
         return self.request(targets, ctx) if targets else []
 
     def jobs(self, project_id: str, statuses=None, limit: int = 1000) -> list[jobs.Job]:
