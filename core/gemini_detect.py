@@ -277,13 +277,16 @@ def interpret(cur, scene_id: str, output: DetectionOutput) -> detection.Detectio
                                      new_assets_required=new, warnings=warnings)
 
 
-def api_key(env=os.environ) -> str | None:
-    return env.get("GEMINI_API_KEY") or env.get("GOOGLE_API_KEY") or None
+def api_key(env=os.environ, secrets=None) -> str | None:
+    """GEMINI_API_KEY or GOOGLE_API_KEY, from the environment, then `secrets`."""
+    from .config import from_env as settings
+    return settings(env, secrets).api_key
 
 
-def available(env=os.environ) -> bool:
-    return bool(api_key(env))
+def available(env=os.environ, secrets=None) -> bool:
+    return bool(api_key(env, secrets))
 
 
-def from_env(env=os.environ) -> GeminiDetector:
-    return GeminiDetector(api_key(env), env.get("CONTINUITY_DETECTION_MODEL") or DEFAULT_MODEL)
+def from_env(env=os.environ, secrets=None) -> GeminiDetector:
+    model = env.get("CONTINUITY_DETECTION_MODEL") or DEFAULT_MODEL
+    return GeminiDetector(api_key(env, secrets), model)

@@ -138,6 +138,7 @@ class AliasProposal:
     alias_key: str
     reason: str
     speaks: bool                      # the alias is a cue of its own
+    owner: str = ""                   # display name of the character it would belong to
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -595,6 +596,7 @@ def _is_part(short: str, long: str) -> bool:
 
 def _alias_proposals(scenes, characters: list[ParsedCharacter]) -> list[AliasProposal]:
     keys = [c.key for c in characters]
+    names = {c.key: c.name for c in characters}
     proposals: list[AliasProposal] = []
     seen: set[str] = set()
     # cue variants: DETECTIVE RAY -> RAY (the shortest speaking form is the name)
@@ -603,7 +605,8 @@ def _alias_proposals(scenes, characters: list[ParsedCharacter]) -> list[AliasPro
         if len(owners) == 1 and long not in seen:
             owner = owners[0]
             proposals.append(AliasProposal(owner, display_name(long), long,
-                                           f"cue {long} and cue {owner}", True))
+                                           f"cue {long} and cue {owner}", True,
+                                           names.get(owner, owner)))
             seen.add(long)
     # action introductions: BRICK BRADDOCK (action) -> BRICK (cue)
     for s in scenes:
@@ -614,7 +617,8 @@ def _alias_proposals(scenes, characters: list[ParsedCharacter]) -> list[AliasPro
             if len(owners) == 1:
                 proposals.append(AliasProposal(owners[0], display_name(run), run,
                                                f"introduced as {run} in scene "
-                                               f"{s.label or s.index}", False))
+                                               f"{s.label or s.index}", False,
+                                               names.get(owners[0], owners[0])))
                 seen.add(run)
     return proposals
 

@@ -1,0 +1,385 @@
+"""Library & import: screenplay import (preview, then confirm), the project's assets
+(editable, versioned, master images), the global library, CSV import/export, and
+whole-project export/import. UI only: every read and change goes through Desk."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import core
+from ui.context import page_context
+
+ctx = page_context()
+st.title("Library & import")
+if ctx is None:
+    st.info("No projects yet.")
+    st.stop()
+desk, project, branch, actor = ctx.desk, ctx.project, ctx.branch, ctx.actor
+st.caption(f"**{project.name}** · {branch.name} branch")
+
+TYPES = ["character", "location", "prop"]
+
+
+def _fail(exc: core.DeskError) -> None:
+    st.error(str(exc))
+
+
+# Buttons act through on_click callbacks, so a click survives page_context's rerun;
+# their outcome is shown on the next run ("flash" messages per tab).
+def _flash(tab: str, kind: str, text: str) -> None:
+    st.session_state.setdefault("lib_flash", {}).setdefault(tab, []).append((kind, text))
+
+
+def _show_flash(tab: str) -> None:
+    for kind, text in st.session_state.get("lib_flash", {}).pop(tab, []):
+        getattr(st, kind)(text)
+
+
+# --- screenplay import ----------------------------------------------------------------
+
+def _screenplay_tab() -> None:
+    st.markdown("Import a **Fountain** (`.fountain`, `.txt`) or **Final Draft** (`.fdx`) "
+                "screenplay into the current branch. You see what it will do before "
+                "anything is saved; importing the same file again changes nothing.")
+    _show_flash("sp")
+    n = st.session_state.setdefault("sp_round", 0)
+    upload = st.file_uploader("Screenplay file", type=["fountain", "txt", "fdx", "spmd"],
+                              key=f"sp_upload_{n}")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    fmt = "fdx" if upload.name.lower().endswith(".fdx") else "fountain"
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    try:
+        first = desk.import_screenplay(project.id, data, fmt, branch.id, actor=actor,
+                                       dry_run=True, merge_aliases=[])
+    except core.DeskError as exc:
+        _fail(exc)
+        return
+
+    # the producer's choices: which aliases to merge, which candidates to create
+    merges = []
+    if first.alias_proposals:
+        st.subheader("Aliases found")
+        st.caption("Names that look like the same character. Untick one to keep it apart.")
+        for proposal, _ in first.alias_proposals:
+            key = f"sp_alias_{digest}_{proposal.name_key}_{proposal.alias_key}"
+            if st.checkbox(f"**{proposal.alias}** is **{proposal.owner}** ({proposal.reason})",
+                           value=True, key=key):
+                merges.append(proposal.pair)
+    create = {}
+    if first.candidates:
+        st.subheader("Names in capitals")
+        st.caption("Written in capitals in action lines but never speaking: often a new "
+                   "character or an important prop. Tick the ones to create.")
+        table = pd.DataFrame([{"Create": False, "Name": c.name, "Type": "character",
+                               "Scenes": ", ".join(map(str, c.scenes)), "key": c.key}
+                              for c, _ in first.candidates])
+        edited = st.data_editor(
+            table, key=f"sp_cands_{digest}", hide_index=True, width="stretch",
+            column_order=["Create", "Name", "Type", "Scenes"], disabled=["Name", "Scenes"],
+            column_config={"Type": st.column_config.SelectboxColumn(options=TYPES,
+                                                                    required=True)})
+        create = {r["key"]: r["Type"] for _, r in edited.iterrows() if r["Create"]}
+
+    try:
+        preview = desk.import_screenplay(project.id, data, fmt, branch.id, actor=actor,
+                                         dry_run=True, merge_aliases=merges,
+                                         create_candidates=create)
+    except core.DeskError as exc:
+        _fail(exc)
+        return
+    _show_report(preview, upload.name)
+    label = ("Import " + (f"{len(preview.scenes_created)} new scene(s), "
+                          f"{len(preview.assets_created)} new asset(s)")
+             if preview.changed else "Nothing to import")
+    st.button(label, type="primary", disabled=not preview.changed, key="sp_confirm",
+              on_click=_do_import, args=(data, fmt, upload.name, merges, create, n))
+
+
+def _do_import(data, fmt, filename, merges, create, n) -> None:
+    try:
+        done = desk.import_screenplay(project.id, data, fmt, branch.id, actor=actor,
+                                      merge_aliases=merges, create_candidates=create)
+    except core.DeskError as exc:
+        _flash("sp", "error", str(exc))
+        return
+    _flash("sp", "success",
+           f"Imported {filename}: {len(done.scenes_created)} scene(s) created, "
+           f"{len(done.scenes_updated)} updated, {len(done.assets_created)} asset(s) "
+           f"created, {done.mappings_created} scene-asset link(s).")
+    st.session_state.sp_round = n + 1          # a fresh, empty uploader
+
+
+def _show_report(rep, filename: str) -> None:
+    st.subheader(f"Preview of {filename}" + (f" — {rep.title}" if rep.title else ""))
+    cols = st.columns(4)
+    cols[0].metric("New scenes", len(rep.scenes_created))
+    cols[1].metric("Updated scenes", len(rep.scenes_updated))
+    cols[2].metric("New assets", len(rep.assets_created))
+    cols[3].metric("Scene-asset links", rep.mappings_created)
+    for w in rep.warnings:
+        st.warning(w)
+    actions = {"create": "new", "update": "updated", "unchanged": "unchanged"}
+    st.markdown("**Scenes**")
+    st.dataframe(pd.DataFrame([{
+        "Scene": s.scene_number, "Label": s.label or "", "Heading": s.heading,
+        "Change": actions[s.action], "Assets": ", ".join(s.assets),
+    } for s in rep.scenes]), hide_index=True, width="stretch")
+    st.markdown("**Assets**")
+    st.dataframe(pd.DataFrame([{
+        "Name": a.name, "Type": a.asset_type,
+        "Change": {"create": "new", "match": "existing", "skip": "not created"}[a.action],
+        "Aliases": ", ".join(a.aliases), "In scenes": len(a.scenes), "Note": a.note,
+    } for a in rep.assets]), hide_index=True, width="stretch")
+    if rep.missing_scenes:
+        st.markdown("**Scenes of this branch not in the file** (kept, never deleted)")
+        st.dataframe(pd.DataFrame([{
+            "Scene": m.scene_number, "Heading": m.heading, "Instances": m.instance_count,
+        } for m in rep.missing_scenes]), hide_index=True, width="stretch")
+
+
+# --- project assets -----------------------------------------------------------------------
+
+def _assets_tab() -> None:
+    assets = desk.assets(project.id)
+    if not assets:
+        st.info("No assets yet: import a screenplay or a CSV file, or add one below.")
+    else:
+        st.caption("Edit cells, then save. Each change is checked against the version you "
+                   "loaded, so nobody's edit is silently lost.")
+        loaded = pd.DataFrame([{
+            "id": a.id, "Name": a.name, "Type": a.asset_type, "Description": a.description,
+            "Aliases": "; ".join(a.aliases), "Approved": a.approved,
+            "Master image": "✓" if a.master_image_key else "", "version": a.version,
+        } for a in assets])
+        st.data_editor(
+            loaded, key="assets_editor", hide_index=True, width="stretch",
+            column_order=["Name", "Type", "Description", "Aliases", "Approved",
+                          "Master image"],
+            disabled=["Master image"],
+            column_config={
+                "Type": st.column_config.SelectboxColumn(options=TYPES, required=True),
+                "Description": st.column_config.TextColumn(width="large"),
+                "Aliases": st.column_config.TextColumn(help="separated by ;")})
+        st.button("Save asset changes", key="assets_save", on_click=_save_assets,
+                  args=(loaded,))
+    _show_flash("assets")
+    _add_asset_form()
+    if assets:
+        _master_image(assets)
+
+
+def _save_assets(loaded: pd.DataFrame) -> None:
+    """Apply the data editor's edited cells, each checked against its loaded version."""
+    edits = st.session_state.get("assets_editor", {}).get("edited_rows", {})
+    for row, cells in edits.items():
+        old = loaded.iloc[int(row)]
+        changes = {}
+        for col, field in (("Name", "name"), ("Type", "asset_type"),
+                           ("Description", "description"), ("Approved", "approved")):
+            if col in cells and cells[col] != old[col]:
+                changes[field] = bool(cells[col]) if field == "approved" else cells[col]
+        if "Aliases" in cells and cells["Aliases"] != old["Aliases"]:
+            changes["aliases"] = [a.strip() for a in str(cells["Aliases"] or "").split(";")
+                                  if a.strip()]
+        if not changes:
+            continue
+        try:
+            desk.update_asset(old["id"], expected_version=int(old["version"]), actor=actor,
+                              **changes)
+            _flash("assets", "success", f"Saved {changes.get('name', old['Name'])}.")
+        except core.ConflictError as exc:
+            now = exc.current
+            _flash("assets", "error", f"{exc} It now reads: “{now.description[:160]}”."
+                   if now is not None else str(exc))
+        except core.DeskError as exc:
+            _flash("assets", "error", f"{old['Name']}: {exc}")
+    if not edits:
+        _flash("assets", "info", "Nothing changed.")
+    st.session_state.pop("assets_editor", None)
+
+
+def _add_asset_form() -> None:
+    with st.expander("Add an asset"), st.form("add_asset", clear_on_submit=True):
+        c1, c2 = st.columns([2, 1])
+        name = c1.text_input("Name")
+        kind = c2.selectbox("Type", TYPES)
+        description = st.text_area("Master description")
+        aliases = st.text_input("Aliases (separated by ;)")
+        if st.form_submit_button("Add asset"):
+            try:
+                desk.add_asset(project.id, name, kind, description,
+                               aliases=[a.strip() for a in aliases.split(";") if a.strip()])
+                st.success(f"Added {name}.")
+            except core.DeskError as exc:
+                _fail(exc)
+
+
+def _master_image(assets) -> None:
+    st.subheader("Master image")
+    by_id = {a.id: a for a in assets}
+    aid = st.selectbox("Asset", list(by_id), format_func=lambda i: by_id[i].name,
+                       key="master_asset")
+    asset = by_id[aid]
+    left, right = st.columns([1, 2])
+    path = Path(desk.image_root) / asset.master_image_key if asset.master_image_key else None
+    if path is not None and path.is_file():
+        left.image(str(path), caption=f"{asset.name} (master)", width=220)
+    else:
+        left.caption("No master image yet.")
+    image = right.file_uploader("PNG, JPEG or WebP, at most 5 MB", type=["png", "jpg", "jpeg",
+                                                                         "webp"],
+                                key=f"master_upload_{aid}")
+    right.button("Set as master image", key="master_set", disabled=image is None,
+                 on_click=_set_master, args=(asset, f"master_upload_{aid}"))
+
+
+def _set_master(asset, upload_key: str) -> None:
+    image = st.session_state.get(upload_key)
+    if image is None:
+        return
+    try:
+        desk.set_master_image(asset.id, image.getvalue(), expected_version=asset.version,
+                              actor=actor)
+        _flash("assets", "success", f"Master image of {asset.name} saved.")
+    except core.DeskError as exc:
+        _flash("assets", "error", str(exc))
+
+
+# --- global library -------------------------------------------------------------------------
+
+def _clone(gid: str, name: str) -> None:
+    try:
+        desk.clone_global_asset(project.id, gid, actor=actor)
+        _flash("library", "success", f"{name} added to {project.name}.")
+    except core.DeskError as exc:
+        _flash("library", "error", str(exc))
+
+
+def _library_tab() -> None:
+    _show_flash("library")
+    entries = desk.global_assets()
+    st.caption("Assets shared by every project. Add one to this project to use it here.")
+    if entries:
+        st.dataframe(pd.DataFrame([{"Name": g.name, "Type": g.asset_type,
+                                    "Description": g.description,
+                                    "Aliases": ", ".join(g.aliases)} for g in entries]),
+                     hide_index=True, width="stretch")
+        by_id = {g.id: g for g in entries}
+        gid = st.selectbox("Library asset", list(by_id), format_func=lambda i: by_id[i].name,
+                           key="lib_pick")
+        st.button("Add to this project", key="lib_clone", on_click=_clone,
+                  args=(gid, by_id[gid].name))
+    else:
+        st.info("The library is empty.")
+    st.download_button("Download the library as CSV", desk.export_library_csv(),
+                       file_name="library.csv", mime="text/csv", key="lib_csv_out")
+    _csv_import("library", "lib_csv")
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+def _csv_tab() -> None:
+    st.markdown("Columns: `name, type, description, aliases, approved` (aliases separated "
+                "by `;`). Rows update the asset with the same name or alias, or create one.")
+    st.download_button("Download project assets as CSV", desk.export_assets_csv(project.id),
+                       file_name=f"{project.name} assets.csv", mime="text/csv",
+                       key="assets_csv_out")
+    _csv_import("project", "assets_csv")
+
+
+def _csv_import(target: str, key: str) -> None:
+    _show_flash(key)
+    upload = st.file_uploader("CSV to import", type=["csv", "txt"], key=f"{key}_in")
+    if upload is None:
+        return
+    try:
+        preview = _run_csv(target, upload.getvalue(), True)
+    except core.DeskError as exc:
+        _fail(exc)
+        return
+    st.write(f"Will create **{len(preview.created)}**, update **{len(preview.updated)}**, "
+             f"leave **{len(preview.unchanged) + len(preview.skipped)}** as they are.")
+    if preview.created or preview.updated:
+        st.caption("New: " + ", ".join(preview.created or ["—"]) + " · Updated: "
+                   + ", ".join(preview.updated or ["—"]))
+    st.button("Import CSV", type="primary", key=f"{key}_go",
+              disabled=not (preview.created or preview.updated),
+              on_click=_import_csv, args=(target, key, upload.getvalue()))
+
+
+def _run_csv(target: str, data: bytes, dry_run: bool):
+    if target == "project":
+        return desk.import_assets_csv(project.id, data, actor=actor, dry_run=dry_run)
+    return desk.import_library_csv(data, actor=actor, dry_run=dry_run)
+
+
+def _import_csv(target: str, key: str, data: bytes) -> None:
+    try:
+        done = _run_csv(target, data, False)
+        _flash(key, "success", f"Imported: {len(done.created)} created, "
+               f"{len(done.updated)} updated.")
+    except core.DeskError as exc:
+        _flash(key, "error", str(exc))
+
+
+# --- project export / import ------------------------------------------------------------------
+
+def _project_tab() -> None:
+    st.markdown("A project export is a zip with every row of the project and all its "
+                "images: a complete backup. Importing one creates a **new** project.")
+    _show_flash("project")
+    st.button("Prepare export", key="export_go", on_click=_prepare_export)
+    blob = st.session_state.get("export_blob")
+    if blob and blob[0] == project.id:
+        st.download_button(f"Download {project.name}.zip ({len(blob[1]) / 1024:.0f} KB)",
+                           blob[1], file_name=f"{project.name}.zip",
+                           mime="application/zip", key="export_dl")
+    st.divider()
+    upload = st.file_uploader("Project export to import", type=["zip"], key="project_in")
+    name = st.text_input("Name of the imported project (blank keeps the exported name)",
+                         key="project_in_name")
+    st.button("Import as a new project", type="primary", key="project_in_go",
+              disabled=upload is None, on_click=_import_project, args=(name,))
+
+
+def _prepare_export() -> None:
+    try:
+        st.session_state.export_blob = (project.id, desk.export_project(project.id))
+    except core.DeskError as exc:
+        _flash("project", "error", str(exc))
+
+
+def _import_project(name: str) -> None:
+    upload = st.session_state.get("project_in")
+    if upload is None:
+        return
+    try:
+        done = desk.import_project(upload.getvalue(), actor=actor, name=name.strip() or None)
+    except core.DeskError as exc:
+        _flash("project", "error", str(exc))
+        return
+    rows = sum(done.rows.values())
+    _flash("project", "success", f"Imported “{done.name}”: {rows} rows, {len(done.files)} "
+           "image files. Choose it in the sidebar.")
+    for w in done.warnings:
+        _flash("project", "warning", w)
+
+
+tabs = st.tabs(["Screenplay import", "Project assets", "Global library", "CSV",
+                "Export / import project"])
+with tabs[0]:
+    _screenplay_tab()
+with tabs[1]:
+    _assets_tab()
+with tabs[2]:
+    _library_tab()
+with tabs[3]:
+    _csv_tab()
+with tabs[4]:
+    _project_tab()
