@@ -405,3 +405,22 @@ class Desk:
         """A new project (new ids) from an export; -> .project_id .id_map .rows .files"""
         from . import library_io
         return library_io.import_project(self.db, self.image_root, data, actor, name)
+
+    # --- bulk generation and the editor's image controls (issue 5 UI) -------
+    def image_candidates(self, project_id: str, branch_id: str | None = None, *,
+                         which: str = "all", asset_types=None, scene_range=None):
+        """Instances for a bulk run (G8): which in missing|stale|missing_or_stale|all,
+        asset types (None: all), inclusive (first, last) scene numbers (None: open)."""
+        from .images import progress
+        return self._read(progress.candidates, project_id, branch_id, which, asset_types,
+                          scene_range)
+
+    def job_progress(self, job_ids: list[str]):
+        """-> .jobs (.job, .targets, .title) .counts .total .active .finished .fraction .failed"""
+        from .images import progress
+        return self._read(progress.progress, job_ids)
+
+    def instance_image_jobs(self, instance_id: str, limit: int = 5):
+        """The newest image jobs that render for this instance (shared ones included)."""
+        from .images import progress
+        return self._read(progress.for_instance, instance_id, limit)
