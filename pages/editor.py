@@ -612,6 +612,7 @@ def render_empty(desk: core.Desk, actor: str, scene: core.Scene,
             "asset.")
         show_flash("empty")
         render_inherit(desk, actor, scene, asset_names, "empty", expanded=True)
+        render_detection(desk, actor, scene, [], "empty")
 
 
 def render_conflict(iid: str, desk: core.Desk) -> None:
@@ -922,6 +923,14 @@ def render_drawer(desk: core.Desk, actor: str, project: core.Project, scene: cor
                           help=f"Already in the project: add {g.name} to this scene")
 
 
+# --- asset detection and suggestions (D1–D3): the panel lives in ui/detection.py ----------
+def render_detection(desk: core.Desk, actor: str, scene: core.Scene,
+                     insts: list[core.Instance], area: str) -> None:
+    from ui.detection import detection_panel
+    detection_panel(desk, actor, scene, insts, area=area, flash=flash, attempt=attempt,
+                    suggestions=area == "drawer")
+
+
 def main() -> None:
     ctx = ss.get("ctx")
     st.markdown(CSS, unsafe_allow_html=True)
@@ -999,6 +1008,7 @@ def main() -> None:
             render_centre(desk, actor, inst, labels, desk.tag_suggestions(project.id))
     with right:
         render_drawer(desk, actor, project, scene, insts)
+        render_detection(desk, actor, scene, insts, "drawer")
 
 
 try:

@@ -159,3 +159,35 @@ def test_csv_import_master_image_and_project_export(db):
             f"project_{db['empty'].id}/masters/{ray.id}_")
     finally:
         desk.close()
+
+
+def test_detect_required_assets_in_the_editor(db):
+    desk = reopen(db)
+    try:
+        desk.import_screenplay(db["empty"].id, SAMPLE.read_text(), actor="ana")
+        garage = desk.scenes(db["empty"].id)[6]
+        diner = desk.add_scene(db["empty"].id, 9, "INT. DINER - NIGHT",
+                               script_excerpt="Brick sits.\n\nWAITRESS\nMore coffee?")
+    finally:
+        desk.close()
+    st.cache_resource.clear()
+    at = run_page("pages/editor.py", project=db["empty"].id, scene=garage.id)
+    assert [b for b in at.button if b.key == "ed_detect_empty"]
+    at.button(key="ed_detect_empty").click().run()
+    check_no_exception(at)
+    assert any("found 3 asset(s) to add" in s.value for s in at.success)
+    at.button(key="ed_detect_add_empty").click().run()
+    check_no_exception(at)
+    from ui.context import get_desk
+    assert {i.asset_name for i in get_desk().scene_instances(garage.id)} == {
+        "Brick", "Steel", "Garage"}
+    # a scene with an unknown speaker: a suggestion in the drawer, accepted
+    at = run_page("pages/editor.py", project=db["empty"].id, scene=diner.id)
+    at.button(key="ed_detect_drawer").click().run()
+    check_no_exception(at)
+    pending = {s.name: s for s in get_desk().suggestions(diner.id)}
+    assert set(pending) == {"Waitress", "Diner"}
+    suggestion = pending["Waitress"]
+    at.button(key=f"ed_sugg_ok_{suggestion.id}").click().run()
+    check_no_exception(at)
+    assert {i.asset_name for i in get_desk().scene_instances(diner.id)} >= {"Waitress"}
