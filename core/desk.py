@@ -424,3 +424,22 @@ class Desk:
         """The newest image jobs that render for this instance (shared ones included)."""
         from .images import progress
         return self._read(progress.for_instance, instance_id, limit)
+
+    def import_screenplay_as_project(self, name: str, text: bytes | str,
+                                     format: str = "fountain", *, actor: str,
+                                     dry_run: bool = False, merge_aliases=None,
+                                     create_candidates=None):
+        """A new project made from a screenplay, in one transaction (report.project_id)."""
+        from . import importing, screenplay
+        parsed = screenplay.parse_screenplay(text, format)
+        v.actor(actor)
+
+        def work(cur):
+            project = projects.create_project(cur, name)
+            return importing.import_screenplay(
+                cur, project.id, parsed, None, actor, raw=text, merge_aliases=merge_aliases,
+                create_candidates=create_candidates, dry_run=dry_run)
+        try:
+            return self.db.transaction(work)
+        except importing.DryRun as preview:
+            return preview.report

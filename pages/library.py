@@ -43,10 +43,13 @@ def _show_flash(tab: str) -> None:
 
 def _screenplay_tab() -> None:
     st.markdown("Import a **Fountain** (`.fountain`, `.txt`) or **Final Draft** (`.fdx`) "
-                "screenplay into the current branch. You see what it will do before "
-                "anything is saved; importing the same file again changes nothing.")
+                "screenplay. You see what it will do before anything is saved; importing "
+                "the same file again changes nothing.")
     _show_flash("sp")
     n = st.session_state.setdefault("sp_round", 0)
+    target = st.radio("Import into", ["new", "this"], horizontal=True, key="sp_target",
+                      format_func=lambda t: "A new project" if t == "new" else
+                      f"{project.name} · {branch.name} branch")
     upload = st.file_uploader("Screenplay file", type=["fountain", "txt", "fdx", "spmd"],
                               key=f"sp_upload_{n}")
     if upload is None:
@@ -54,9 +57,12 @@ def _screenplay_tab() -> None:
     data = upload.getvalue()
     fmt = "fdx" if upload.name.lower().endswith(".fdx") else "fountain"
     digest = hashlib.sha256(data).hexdigest()[:16]
+    name = None
+    if target == "new":
+        name = st.text_input("Name of the new project", key=f"sp_name_{digest}",
+                             value=Path(upload.name).stem.replace("-", " ").title())
     try:
-        first = desk.import_screenplay(project.id, data, fmt, branch.id, actor=actor,
-                                       dry_run=True, merge_aliases=[])
+        first = _run_import(target, name, data, fmt, True, [], None)
     except core.DeskError as exc:
         _fail(exc)
         return
@@ -87,9 +93,7 @@ def _screenplay_tab() -> None:
         create = {r["key"]: r["Type"] for _, r in edited.iterrows() if r["Create"]}
 
     try:
-        preview = desk.import_screenplay(project.id, data, fmt, branch.id, actor=actor,
-                                         dry_run=True, merge_aliases=merges,
-                                         create_candidates=create)
+        preview = _run_import(target, name, data, fmt, True, merges, create)
     except core.DeskError as exc:
         _fail(exc)
         return
@@ -98,18 +102,34 @@ def _screenplay_tab() -> None:
                           f"{len(preview.assets_created)} new asset(s)")
              if preview.changed else "Nothing to import")
     st.button(label, type="primary", disabled=not preview.changed, key="sp_confirm",
-              on_click=_do_import, args=(data, fmt, upload.name, merges, create, n))
+              on_click=_do_import, args=(target, name, data, fmt, upload.name, merges, create,
+                                         n))
 
 
-def _do_import(data, fmt, filename, merges, create, n) -> None:
+def _run_import(target, name, data, fmt, dry_run, merges, create):
+    if target == "new":
+        return desk.import_screenplay_as_project(name, data, fmt, actor=actor, dry_run=dry_run,
+                                                 merge_aliases=merges,
+                                                 create_candidates=create)
+    return desk.import_screenplay(project.id, data, fmt, branch.id, actor=actor,
+                                  dry_run=dry_run, merge_aliases=merges,
+                                  create_candidates=create)
+
+
+def _do_import(target, name, data, fmt, filename, merges, create, n) -> None:
     try:
-        done = desk.import_screenplay(project.id, data, fmt, branch.id, actor=actor,
-                                      merge_aliases=merges, create_candidates=create)
+        done = _run_import(target, name, data, fmt, False, merges, create)
     except core.DeskError as exc:
         _flash("sp", "error", str(exc))
         return
+    if target == "new":                        # open the new film in the sidebar
+        st.session_state.project_id = done.project_id
+        st.session_state.branch_id = done.branch_id
+        st.session_state.sp_target = "this"
     _flash("sp", "success",
-           f"Imported {filename}: {len(done.scenes_created)} scene(s) created, "
+           f"Imported {filename}"
+           + (f" as the new project “{name}”" if target == "new" else "") + ": "
+           f"{len(done.scenes_created)} scene(s) created, "
            f"{len(done.scenes_updated)} updated, {len(done.assets_created)} asset(s) "
            f"created, {done.mappings_created} scene-asset link(s).")
     st.session_state.sp_round = n + 1          # a fresh, empty uploader

@@ -47,6 +47,7 @@ def uploader(at, key):
 def test_import_the_sample_screenplay_with_preview_then_confirm(db):
     at = run_page(PAGE, project=db["empty"].id)
     assert [t.value for t in at.title] == ["Library & import"]
+    at.radio(key="sp_target").set_value("this").run()
     uploader(at, "sp_upload_0").set_value(("brick-and-steel.fountain", SAMPLE.read_bytes(),
                                            "text/plain"))
     at.run()
@@ -75,6 +76,29 @@ def test_import_the_sample_screenplay_with_preview_then_confirm(db):
         assert assets["Brick"].aliases == ["Brick Braddock"] and assets["Steel"].aliases == []
         assert len(assets) == 13
         assert len(desk.assets(db["demo"].id)) == 11          # the demo is untouched
+    finally:
+        desk.close()
+
+
+def test_import_as_a_new_project_opens_it(db):
+    at = run_page(PAGE, project=db["demo"].id)
+    uploader(at, "sp_upload_0").set_value(("brick-and-steel.fountain", SAMPLE.read_bytes(),
+                                           "text/plain"))
+    at.run()
+    check_no_exception(at)
+    assert [t.value for t in at.text_input if (t.key or "").startswith("sp_name_")] == [
+        "Brick And Steel"]
+    assert {m.label: m.value for m in at.metric}["New scenes"] == "8"
+    button(at, "sp_confirm").click()
+    at.run()
+    check(at)
+    assert "as the new project “Brick And Steel”" in at.success[0].value
+    desk = reopen(db)
+    try:
+        made = next(p for p in desk.projects() if p.name == "Brick And Steel")
+        assert at.sidebar.selectbox[0].value == made.id       # the sidebar opened it
+        assert len(desk.scenes(made.id)) == 8
+        assert len(desk.scenes(db["demo"].id)) == 8            # demo: scenes 1-5, 7-9
     finally:
         desk.close()
 

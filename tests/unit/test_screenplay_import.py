@@ -257,3 +257,19 @@ def test_import_into_another_branch(desk, project):
     assert [s.heading for s in desk.scenes(project.id, branch.id)] == [
         "INT. OFFICE - DAY", "EXT. PARK - DAY", "INT. CAFE - NIGHT", "EXT. STREET - NIGHT",
         "INT. SOMEWHERE - DAY"]
+
+
+def test_a_new_project_from_a_screenplay(desk, snapshot):
+    before = snapshot(desk)
+    preview = desk.import_screenplay_as_project("Low Water", (HERE / "harbour.fdx").read_bytes(),
+                                                "fdx", actor=ACTOR, dry_run=True)
+    assert len(preview.scenes_created) == 3 and snapshot(desk) == before
+    rep = desk.import_screenplay_as_project("Low Water", (HERE / "harbour.fdx").read_bytes(),
+                                            "fdx", actor=ACTOR)
+    (made,) = desk.projects()
+    assert made.id == rep.project_id and made.name == "Low Water"
+    assert rep.branch_id == made.main_branch_id and len(desk.scenes(made.id)) == 3
+    with pytest.raises(core.ValidationError, match="Project name"):
+        desk.import_screenplay_as_project(" ", (HERE / "harbour.fdx").read_bytes(), "fdx",
+                                          actor=ACTOR)
+    assert len(desk.projects()) == 1
