@@ -57,6 +57,9 @@ CSS = """<style>
  margin:0.15rem 0 0.4rem 0;font-size:0.9rem}
 .ed-hist{font-size:0.82rem;line-height:1.4}
 .ed-chain{font-size:0.84rem;line-height:1.4;margin:0.1rem 0 0.45rem 0}
+[class*="st-key-ed_block_"] button{min-height:0;padding:0.05rem 0;justify-content:flex-start;
+ text-align:left}
+[class*="st-key-ed_block_"] button p{font-size:0.84rem}
 </style>"""
 
 
@@ -517,12 +520,9 @@ def render_readiness(desk: core.Desk, actor: str, scene: core.Scene,
                         st.markdown(f"<div class='ed-hist'>{esc(b.message)}</div>",
                                     unsafe_allow_html=True)
                         continue
-                    c1, c2 = st.columns([5, 1], vertical_alignment="center")
-                    c1.markdown(f"<div class='ed-hist'>{esc(b.message)}</div>",
-                                unsafe_allow_html=True)
-                    c2.button("Open", key=f"ed_block_{kind}_{b.instance_id}", type="tertiary",
-                              on_click=select, args=(b.instance_id,),
-                              help=f"Open {names.get(b.instance_id, 'this asset')}")
+                    st.button(b.message, key=f"ed_block_{kind}_{b.instance_id}",
+                              type="tertiary", on_click=select, args=(b.instance_id,),
+                              help=f"Open {names.get(b.instance_id, 'this asset')} in the editor")
 
 
 def render_review_panel(desk: core.Desk, actor: str, pending: list[core.Instance]) -> None:
@@ -637,8 +637,9 @@ def render_conflict(iid: str, desk: core.Desk) -> None:
         st.markdown(f"Current state · version {cur.version}"
                     f"{' · :material/lock: locked' if cur.locked else ''}{who}")
         st.markdown(f"<div class='ed-quote'>{esc(cur.effective_description)}</div>"
-                    f"{tag_chips(cur.status_tags)} · carry forward "
-                    f"{'on' if cur.carry_forward else 'off'}", unsafe_allow_html=True)
+                    f"<div style='margin-bottom:0.6rem'>{tag_chips(cur.status_tags)} · "
+                    f"carry forward {'on' if cur.carry_forward else 'off'}</div>",
+                    unsafe_allow_html=True)
         with st.container(horizontal=True, gap="xsmall"):
             st.button("Load current version", key=k("load_current", iid), type="primary",
                       on_click=load_current, args=(iid, False),
@@ -777,10 +778,12 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
                  disabled=frozen)
     st.caption(follows)
     if inst.description_override is not None and fallback is not None:
-        c1, c2 = st.columns([1.1, 3], vertical_alignment="center")
-        c1.button("Clear override", key=k("clear", iid), disabled=locked,
-                  on_click=clear_override, args=(desk, actor, iid, labels))
-        c2.caption(f"Falls back to {fallback.source}: “{esc(short(fallback.description, 160))}”")
+        with st.container(border=True, gap="xsmall"):
+            st.caption(f"Clearing the override falls back to {fallback.source}: "
+                       f"“{short(fallback.description, 180)}”")
+            st.button("Clear override", key=k("clear", iid), disabled=locked,
+                      icon=":material/undo:", on_click=clear_override,
+                      args=(desk, actor, iid, labels))
 
     tags_now = list(ss.get(k("tags", iid)) or [])
     options = list(dict.fromkeys([*tags_now, *inst.status_tags, *suggestions]))
@@ -996,6 +999,8 @@ def main() -> None:
     pending = [i for i in insts if i.pending_review and not i.locked]
     if pending:
         render_review_panel(desk, actor, pending)
+    else:
+        show_flash("review")         # the answer that closed the panel
 
     left, centre, right = st.columns([1.15, 2.15, 1.25], gap="medium")
     with left:

@@ -13,10 +13,11 @@ _STYLE = """
   margin: 0 0 0.25rem 0; min-height: 2.6rem; }
 .sortable-container-header { background: transparent; font-size: 0.78rem; color: #59606b;
   padding: 0.25rem 0.6rem 0 0.6rem; font-family: sans-serif; }
-.sortable-container-body { background: transparent; padding: 0.25rem 0.4rem; min-height: 2.2rem; }
-.sortable-item, .sortable-item:hover { background: #ffffff; color: #262730;
-  border: 1px solid #d5d9e0; border-radius: 1rem; font-size: 0.82rem; padding: 0.15rem 0.7rem;
-  margin: 0.15rem; font-family: sans-serif; cursor: grab; }
+.sortable-container-body { background: transparent; padding: 0.25rem 0.4rem; min-height: 2.2rem;
+  display: flex; flex-wrap: wrap; align-content: flex-start; }
+.sortable-item, .sortable-item:hover { background: #ffffff; color: #262730; width: auto;
+  border: 1px solid #d5d9e0; border-radius: 1rem; font-size: 0.8rem; padding: 0.1rem 0.6rem;
+  margin: 0.12rem; font-family: sans-serif; cursor: grab; }
 """
 
 

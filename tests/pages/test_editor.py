@@ -76,6 +76,7 @@ def texts(at: AppTest) -> str:
     """Everything the page says, in one string."""
     parts = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error")
              for e in getattr(at, kind)]
+    parts += [b.label for b in at.button]
     return "\n".join(str(p) for p in parts)
 
 
@@ -181,7 +182,7 @@ def test_clear_override_falls_back_to_the_inherited_description():
     at = open_editor(5, "Brick")
     brick5, brick4 = inst(5, "Brick"), inst(4, "Brick")
     assert brick5.description_override is not None
-    assert "Falls back to scene 4" in texts(at)
+    assert "Clearing the override falls back to scene 4" in texts(at)
     click(at, key("clear", brick5))
     assert any("follows scene 4 again" in m for m in messages(at, "success"))
     now = inst(5, "Brick")
