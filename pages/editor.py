@@ -15,19 +15,12 @@ import streamlit as st
 
 import core
 from ui import dragdrop
+from ui.context import page_context
 from ui.widgets import tag_chips
 
 log = logging.getLogger(__name__)
 ss = st.session_state
 
-if "ctx" not in ss:
-    # Streamlit ran this file without app.py: on a fresh server, the first request to a
-    # deep link (/editor?scene=…) uses its legacy pages/-folder mode. Hand over to
-    # app.py's st.navigation, which keeps the URL and its query parameters.
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.rerun()
 
 TYPE_GROUPS = (("character", "Characters"), ("location", "Locations"), ("prop", "Props"))
 TYPE_FILTER = {"All": None, "Characters": "character", "Locations": "location", "Props": "prop"}
@@ -935,7 +928,7 @@ def render_detection(desk: core.Desk, actor: str, scene: core.Scene,
 
 
 def main() -> None:
-    ctx = ss.get("ctx")
+    ctx = page_context()      # also hands a deep link that ran without app.py back to it
     st.markdown(CSS, unsafe_allow_html=True)
     if ctx is None:
         st.title("Asset editor")

@@ -118,6 +118,21 @@ def test_instance_link_alone_finds_its_scene():
     assert at.text_area(key=key("desc", pike)).value == pike.effective_description
 
 
+def test_link_into_another_branch_offers_to_switch():
+    at = open_editor(1)
+    desk = the_desk()
+    project = desk.projects()[0]
+    alt = desk.create_branch(project.id, "Alt ending", up_to_scene_number=5, actor="test")
+    alt4 = next(s for s in desk.scenes(project.id, alt.id) if s.scene_number == 4)
+    at.query_params["scene"] = alt4.id
+    check(at.run())
+    assert any("Alt ending branch" in w for w in messages(at, "warning"))
+    click(at, "ed_switch")
+    assert at.sidebar.selectbox(key="branch_id").value == alt.id
+    assert at.selectbox(key="ed_scene_pick").value == alt4.id
+    assert at.query_params["scene"] == alt4.id
+
+
 def test_choosing_a_scene_and_an_instance_updates_the_url():
     at = open_editor()
     assert at.query_params["scene"] == scene(1).id       # the first scene by default
