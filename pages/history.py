@@ -14,7 +14,7 @@ from ui.context import page_context
 
 LIMIT = 1000
 FIELD_LABELS = {
-    "description_override": "Description override",
+    "description_override": "Own description",
     "effective_description": "Description",
     "inherited_description": "Inherited description",
     "status_tags": "Tags",
@@ -106,17 +106,17 @@ event = st.dataframe(
     table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 520),
     key="history_table", on_select="rerun", selection_mode="single-row",
     column_config={
-        "Open": st.column_config.LinkColumn(display_text="Open ↗", width=58,
+        "Open": st.column_config.LinkColumn(display_text="Open ↗", width=50,
                                             help="Open this instance in the editor"),
-        "When": st.column_config.DatetimeColumn(format="D MMM, HH:mm:ss", width=118,
-                                                help="UTC"),
-        "Who": st.column_config.TextColumn(width=72),
-        "Source": st.column_config.TextColumn(width=86),
-        "Scene": st.column_config.TextColumn(width=50),
-        "Asset": st.column_config.TextColumn(width=110),
-        "Field": st.column_config.TextColumn(width=128),
-        "Change": st.column_config.TextColumn(width=260, help="before → after"),
-        "Reason": st.column_config.TextColumn(width=230),
+        "When": st.column_config.DatetimeColumn(format="D MMM, HH:mm", width=96,
+                                                help="UTC; select a row for the exact time"),
+        "Who": st.column_config.TextColumn(width=64),
+        "Source": st.column_config.TextColumn(width=80),
+        "Scene": st.column_config.TextColumn(width=48),
+        "Asset": st.column_config.TextColumn(width=100),
+        "Field": st.column_config.TextColumn(width=110),
+        "Change": st.column_config.TextColumn(width=180, help="before → after"),
+        "Reason": st.column_config.TextColumn(width=180),
     },
 )
 

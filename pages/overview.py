@@ -90,7 +90,8 @@ with left:
                                          f"{old} stale" if old else "") if x)
             per_scene.append(ui.link(ui.scenes_href(sid, **ids), f"Scene {ui.esc(label)}")
                              + f" ({what})")
-        st.markdown(f"**Reference images to make ({len(images)}):** " + " · ".join(per_scene),
+        st.markdown(f"<div style='margin-top:0.9rem'><b>Reference images to make "
+                    f"({len(images)}):</b> " + " · ".join(per_scene) + "</div>",
                     unsafe_allow_html=True)
 with right:
     st.subheader("Scenes")

@@ -71,20 +71,20 @@ event = st.dataframe(
     on_select="rerun", selection_mode="single-row-required",
     selection_default={"selection": {"rows": [default_row]}},
     column_config={
-        "Scene": st.column_config.TextColumn(width=60),
-        "Heading": st.column_config.TextColumn(width=290),
-        "Day": st.column_config.NumberColumn(width=50, format="%d"),
+        "Scene": st.column_config.TextColumn(width=54),
+        "Heading": st.column_config.TextColumn(width=235),
+        "Day": st.column_config.NumberColumn(width=44, format="%d"),
         "Assets": st.column_config.NumberColumn(width=58),
         "Images": st.column_config.TextColumn(width=62, help="Instances with a reference image"),
         "Stale": st.column_config.NumberColumn(
             width=52, help="Selected images that show an earlier state"),
         "Pending review": st.column_config.NumberColumn(
-            width=110, help="Instances whose carried conditions await review"),
+            width=106, help="Instances whose carried conditions await review"),
         "Upstream changed": st.column_config.NumberColumn(
-            width=125, help="Instances flagged because an earlier scene changed"),
-        "Locked": st.column_config.NumberColumn(width=58),
+            width=122, help="Instances flagged because an earlier scene changed"),
+        "Locked": st.column_config.NumberColumn(width=54),
         "Status": st.column_config.TextColumn(
-            width=100, help="Readiness: what blocks the scene's hand-off"),
+            width=82, help="Readiness: what blocks the scene's hand-off"),
     },
 )
 rows = event.selection.rows
@@ -195,7 +195,8 @@ with now:
                 since = ui.badge("first appearance", "#1565c0",
                                  title="No earlier appearance: starts from the master")
             else:
-                since = f"<span class='cd-muted'>since scene {c.previous_scene_number}</span>"
+                since = (f"<span class='cd-muted' style='white-space:nowrap'>since scene "
+                         f"{c.previous_scene_number}</span>")
             what = [ui.change_chips(c.tags_added, c.tags_removed)]
             inst = current.get(c.instance_id)
             if c.description_changed:
