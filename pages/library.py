@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import core
+from core.screenplay import display_name
 from ui.context import page_context
 
 ctx = page_context()
@@ -57,20 +58,22 @@ def _screenplay_tab() -> None:
     data = upload.getvalue()
     fmt = "fdx" if upload.name.lower().endswith(".fdx") else "fountain"
     digest = hashlib.sha256(data).hexdigest()[:16]
-    name = None
-    if target == "new":
-        name = st.text_input("Name of the new project", key=f"sp_name_{digest}",
-                             value=Path(upload.name).stem.replace("-", " ").title())
     try:
-        first = _run_import(target, name, data, fmt, True, [], None)
+        first = _run_import(target, "New film", data, fmt, True, [], None)
     except core.DeskError as exc:
         _fail(exc)
         return
+    name = None
+    if target == "new":
+        default = display_name(first.title) if first.title else \
+            Path(upload.name).stem.replace("-", " ").title()
+        name = st.text_input("Name of the new project", key=f"sp_name_{digest}",
+                             value=default[:120])
 
     # the producer's choices: which aliases to merge, which candidates to create
     merges = []
     if first.alias_proposals:
-        st.subheader("Aliases found")
+        st.markdown("##### Aliases found")
         st.caption("Names that look like the same character. Untick one to keep it apart.")
         for proposal, _ in first.alias_proposals:
             key = f"sp_alias_{digest}_{proposal.name_key}_{proposal.alias_key}"
@@ -79,7 +82,7 @@ def _screenplay_tab() -> None:
                 merges.append(proposal.pair)
     create = {}
     if first.candidates:
-        st.subheader("Names in capitals")
+        st.markdown("##### Names in capitals")
         st.caption("Written in capitals in action lines but never speaking: often a new "
                    "character or an important prop. Tick the ones to create.")
         table = pd.DataFrame([{"Create": False, "Name": c.name, "Type": "character",
@@ -136,7 +139,7 @@ def _do_import(target, name, data, fmt, filename, merges, create, n) -> None:
 
 
 def _show_report(rep, filename: str) -> None:
-    st.subheader(f"Preview of {filename}" + (f" — {rep.title}" if rep.title else ""))
+    st.markdown(f"##### Preview of {filename}" + (f" — {rep.title}" if rep.title else ""))
     cols = st.columns(4)
     cols[0].metric("New scenes", len(rep.scenes_created))
     cols[1].metric("Updated scenes", len(rep.scenes_updated))
@@ -241,7 +244,7 @@ def _add_asset_form() -> None:
 
 
 def _master_image(assets) -> None:
-    st.subheader("Master image")
+    st.markdown("##### Master image")
     by_id = {a.id: a for a in assets}
     aid = st.selectbox("Asset", list(by_id), format_func=lambda i: by_id[i].name,
                        key="master_asset")

@@ -15,7 +15,8 @@ import core
 from core import gemini_detect
 
 ss = st.session_state
-ICON = {"character": "👤", "location": "📍", "prop": "🧰"}
+ICON = {"character": ":material/person:", "location": ":material/location_on:",
+        "prop": ":material/category:"}
 
 
 def _gemini_ready() -> bool:
@@ -55,9 +56,10 @@ def _detect(desk: core.Desk, actor: str, scene_id: str, method: str, area: str,
 def _add_found(desk: core.Desk, actor: str, scene_id: str, ids: list[str], area: str,
                flash, attempt) -> None:
     made = attempt(lambda: desk.inherit_scene(scene_id, ids, actor=actor), area)
-    if made:
+    if made:                      # as the editor's own "Inherit": shown over the list
+        ss.ed_instance = made[0].id
         flash("success", "Added " + ", ".join(f"{i.asset_name} ({i.source_label})"
-                                              for i in made) + ".", area)
+                                              for i in made) + ".", "left")
         ss.pop("ed_detected", None)
 
 
@@ -81,12 +83,13 @@ def detection_panel(desk: core.Desk, actor: str, scene: core.Scene, insts: list,
         st.markdown("**Detect required assets**")
         st.caption("Reads the scene heading, text and shots for the project's assets "
                    "(names, aliases, dialogue cues, the slugline's location).")
-        cols = st.columns(2)
         args = (desk, actor, scene.id)
+        gemini = _gemini_ready()
+        cols = st.columns(2) if gemini else [st.container()]
         cols[0].button("Detect required assets", key=f"ed_detect_{area}",
                        icon=":material/manage_search:", width="stretch",
                        on_click=_detect, args=(*args, "deterministic", area, flash, attempt))
-        if _gemini_ready():
+        if gemini:
             cols[1].button("Ask Gemini", key=f"ed_gemini_{area}", icon=":material/auto_awesome:",
                            width="stretch",
                            on_click=_detect, args=(*args, "gemini", area, flash, attempt))

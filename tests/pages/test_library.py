@@ -87,15 +87,15 @@ def test_import_as_a_new_project_opens_it(db):
     at.run()
     check_no_exception(at)
     assert [t.value for t in at.text_input if (t.key or "").startswith("sp_name_")] == [
-        "Brick And Steel"]
+        "Brick & Steel Full Retired"]
     assert {m.label: m.value for m in at.metric}["New scenes"] == "8"
     button(at, "sp_confirm").click()
     at.run()
     check(at)
-    assert "as the new project “Brick And Steel”" in at.success[0].value
+    assert "as the new project “Brick & Steel Full Retired”" in at.success[0].value
     desk = reopen(db)
     try:
-        made = next(p for p in desk.projects() if p.name == "Brick And Steel")
+        made = next(p for p in desk.projects() if p.name == "Brick & Steel Full Retired")
         assert at.sidebar.selectbox[0].value == made.id       # the sidebar opened it
         assert len(desk.scenes(made.id)) == 8
         assert len(desk.scenes(db["demo"].id)) == 8            # demo: scenes 1-5, 7-9
