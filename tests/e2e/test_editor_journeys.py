@@ -1,13 +1,71 @@
-"""Asset editor journeys in real Chromium against `streamlit run` (fixtures in conftest.py).
+"""Asset editor journeys in real Chromium against `streamlit run`.
 
-The server is shared by the tests of one worker, so each journey works on assets and
-scenes no other journey here depends on, and reads the state it starts from on screen."""
+These journeys change the demo film (a review answered, an asset dropped into a scene),
+which other journeys assert on, so they get their own server and database
+(`editor_server`, module-scoped); the browser `page` and `screenshot` fixtures come from
+conftest.py. Within the module each journey uses assets the others do not touch."""
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free port with a fresh demo database of its own."""
+    tmp = tmp_path_factory.mktemp("editor-e2e")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CONTINUITY_DB_PATH": str(tmp / "e2e.duckdb"),
+           "CONTINUITY_IMAGE_ROOT": str(tmp / "images"), "CONTINUITY_IMAGE_PROVIDER": "offline",
+           "PYTHONUNBUFFERED": "1"}
+    log = open(tmp / "streamlit.log", "wb")   # closed when the server stops
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+         "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(f"{base}/_stcore/health"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("editor e2e: streamlit did not start\n"
+                            + (tmp / "streamlit.log").read_text(errors="replace"),
+                            pytrace=False)
+            time.sleep(0.25)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
 
 DESCRIPTION = "Description at the start of this scene"
 TALL = {"width": 1400, "height": 2100}   # the app scrolls inside its own container
@@ -43,10 +101,10 @@ def settle(page: Page) -> None:
     expect(page.locator("[data-stale=true]")).to_have_count(0, timeout=30_000)
 
 
-def test_edit_a_description_see_the_preview_save_and_reload(app_server: str, page: Page,
+def test_edit_a_description_see_the_preview_save_and_reload(editor_server: str, page: Page,
                                                             screenshot) -> None:
     page.set_viewport_size(TALL)
-    open_editor(page, app_server)
+    open_editor(page, editor_server)
     choose_scene(page, 7)
     choose_asset(page, "Harbor Ledger")
     area = page.get_by_label(DESCRIPTION)
@@ -81,10 +139,10 @@ def test_edit_a_description_see_the_preview_save_and_reload(app_server: str, pag
     other.close()
 
 
-def test_drag_an_asset_from_the_drawer_into_the_scene(app_server: str, page: Page,
+def test_drag_an_asset_from_the_drawer_into_the_scene(editor_server: str, page: Page,
                                                        screenshot) -> None:
     page.set_viewport_size(TALL)
-    open_editor(page, app_server)
+    open_editor(page, editor_server)
     choose_scene(page, 9)
     left_rows = page.locator("[data-testid=stButton] button").filter(
         has_text=re.compile(r"Dot's Pickup$"))
@@ -114,10 +172,10 @@ def test_drag_an_asset_from_the_drawer_into_the_scene(app_server: str, page: Pag
     screenshot(page, "editor_after_drop")
 
 
-def test_answer_the_carried_conditions_review(app_server: str, page: Page,
+def test_answer_the_carried_conditions_review(editor_server: str, page: Page,
                                               screenshot) -> None:
     page.set_viewport_size(TALL)
-    open_editor(page, app_server)
+    open_editor(page, editor_server)
     choose_scene(page, 8)
     panel = page.get_by_text("Carried conditions to review", exact=True)
     expect(panel).to_be_visible()
@@ -131,9 +189,9 @@ def test_answer_the_carried_conditions_review(app_server: str, page: Page,
 
 
 def test_two_tabs_edit_the_same_instance_and_the_second_gets_the_conflict(
-        app_server: str, page: Page, screenshot) -> None:
+        editor_server: str, page: Page, screenshot) -> None:
     page.set_viewport_size(TALL)
-    open_editor(page, app_server)
+    open_editor(page, editor_server)
     choose_scene(page, 3)
     choose_asset(page, "Gull Point Marsh")
     url = page.url
