@@ -31,6 +31,7 @@ scene, asset and mapping functions in one transaction.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 from dataclasses import dataclass, field
@@ -369,6 +370,7 @@ def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings
     counts = _instance_counts(cur, branch_id)
     matched = _align(parsed.scenes, existing)
     outcomes: list[SceneOutcome] = []
+    taken = sorted(s.scene_number for s in existing)
     late: list[tuple[SceneOutcome, int]] = []
     prev_number = 0
     for p in parsed.scenes:
@@ -388,14 +390,16 @@ def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings
                                          cur_scene.scene_number, how, [], []))
             prev_number = cur_scene.scene_number
             continue
-        number, at_end = _free_number(cur, branch_id, prev_number)
+        number, at_end = _free_number(cur, branch_id, prev_number, taken)
         if number is None:
             number = prev_number + 1
             scene = scenes.insert_scene(cur, project_id, number, heading, branch_id=branch_id,
                                         script_excerpt=excerpt, label=label, shots=p.shots)
+            taken[:] = _numbers(cur, branch_id)            # later scenes moved up by one
         else:
             scene = scenes.add_scene(cur, project_id, number, heading, branch_id=branch_id,
                                      script_excerpt=excerpt, label=label, shots=p.shots)
+            bisect.insort(taken, number)
         outcomes.append(SceneOutcome(p.index, p.label, heading, "create", scene.id,
                                      scene.scene_number, None, [], []))
         if at_end:
@@ -421,13 +425,19 @@ def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings
     return outcomes, missing
 
 
-def _free_number(cur, branch_id, prev_number) -> tuple[int | None, bool]:
+def _numbers(cur, branch_id: str) -> list[int]:
+    return [r[0] for r in cur.execute(
+        "SELECT scene_number FROM scenes WHERE branch_id = ? ORDER BY 1", [branch_id]
+    ).fetchall()]
+
+
+def _free_number(cur, branch_id, prev_number, taken: list[int]) -> tuple[int | None, bool]:
     """A scene number right after `prev_number` that renumbers no scene with instances:
     (the next number, False) if free; (None, False) to insert there, shifting later
-    scenes that have no instances; else (the end of the branch, True)."""
-    nxt = cur.execute(
-        "SELECT min(scene_number) FROM scenes WHERE branch_id = ? AND scene_number > ?",
-        [branch_id, prev_number]).fetchone()[0]
+    scenes that have no instances; else (the end of the branch, True). `taken` holds
+    the branch's scene numbers, sorted."""
+    i = bisect.bisect_right(taken, prev_number)
+    nxt = taken[i] if i < len(taken) else None
     if nxt is None or nxt > prev_number + 1:
         return prev_number + 1, False
     blocked = cur.execute(
@@ -436,9 +446,7 @@ def _free_number(cur, branch_id, prev_number) -> tuple[int | None, bool]:
         [branch_id, nxt]).fetchone()[0]
     if not blocked:
         return None, False
-    last = cur.execute("SELECT max(scene_number) FROM scenes WHERE branch_id = ?",
-                       [branch_id]).fetchone()[0]
-    return last + 1, True
+    return taken[-1] + 1, True
 
 
 def _apply_mapping(cur, project_id, parsed: ParsedScreenplay,
@@ -447,19 +455,19 @@ def _apply_mapping(cur, project_id, parsed: ParsedScreenplay,
             for a in assets_mod.list_assets(cur, project_id)]
     names = {r.id: r.name for r in refs}
     matcher = detection.Matcher(refs)
-    created = 0
+    have: set[tuple[str, str]] = set()
+    ids = [o.scene_id for o in outcomes]
+    if ids:
+        have = {(r[0], r[1]) for r in cur.execute(
+            "SELECT scene_id, project_asset_id FROM scene_assets "
+            "WHERE scene_id = ANY(?::VARCHAR[])", [ids]).fetchall()}
+    pairs: list[tuple[str, str]] = []
     for o in outcomes:
         p = parsed.scenes[o.index - 1]
         found = detection.detect(o.scene_id, p.heading, p.excerpt, p.shots, refs, set(),
-                                 matcher=matcher)
-        ids = found.relevant_asset_ids
-        have = {r[0] for r in cur.execute(
-            "SELECT project_asset_id FROM scene_assets WHERE scene_id = ?", [o.scene_id]
-        ).fetchall()}
-        new = [i for i in ids if i not in have]
-        if new:
-            inheritance.map_assets(cur, o.scene_id, new, MAPPING_SOURCE)
-        created += len(new)
-        o.assets = [names[i] for i in ids]
+                                 matcher=matcher).relevant_asset_ids
+        new = [i for i in found if (o.scene_id, i) not in have]
+        pairs += [(o.scene_id, i) for i in new]
+        o.assets = [names[i] for i in found]
         o.new_mappings = [names[i] for i in new]
-    return created
+    return inheritance.map_assets_bulk(cur, project_id, pairs, MAPPING_SOURCE)

@@ -112,3 +112,34 @@ def inheritance_chain(cur, instance_id: str) -> list[Instance]:
         out.append(inst)
         current = inst.inherited_from_instance_id
     return out[::-1]
+
+
+def map_assets_bulk(cur, project_id: str, pairs: list[tuple[str, str]], source: str) -> int:
+    """`map_assets` for many (scene, asset) pairs of one project at once (screenplay
+    import): one check and one insert. Returns how many pairs were new."""
+    if not pairs:
+        return 0
+    scene_ids = sorted({s for s, _ in pairs})
+    asset_ids = sorted({a for _, a in pairs})
+    scenes_ok = {r[0] for r in cur.execute(
+        "SELECT id FROM scenes WHERE project_id = ? AND id = ANY(?::VARCHAR[])",
+        [project_id, scene_ids]).fetchall()}
+    assets_ok = {r[0] for r in cur.execute(
+        "SELECT id FROM project_assets WHERE project_id = ? AND id = ANY(?::VARCHAR[])",
+        [project_id, asset_ids]).fetchall()}
+    for sid in scene_ids:
+        if sid not in scenes_ok:
+            raise NotFoundError(f"Scene {sid} does not exist in this project.")
+    for aid in asset_ids:
+        if aid not in assets_ok:
+            raise NotFoundError(f"Asset {aid} does not exist in this project.")
+    have = {(r[0], r[1]) for r in cur.execute(
+        "SELECT scene_id, project_asset_id FROM scene_assets WHERE scene_id = ANY(?::VARCHAR[])",
+        [scene_ids]).fetchall()}
+    new = list(dict.fromkeys(p for p in pairs if p not in have))
+    if new:
+        cur.execute(
+            "INSERT INTO scene_assets SELECT s, a, ? FROM (SELECT unnest(?::VARCHAR[]) AS s, "
+            "unnest(?::VARCHAR[]) AS a) ON CONFLICT DO NOTHING",
+            [source, [s for s, _ in new], [a for _, a in new]])
+    return len(new)
