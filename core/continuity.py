@@ -15,56 +15,112 @@ from .projects import new_id, resolve_branch
 from .scenes import get_scene, list_scenes
 
 
-def cells(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
-    """One row per instance of the branch with what the matrix shows: tags, and
-    whether the state changed from the asset's previous appearance."""
+def _asset_filter(cur, branch_id: str, asset_types, tags) -> tuple[str, list]:
+    """C2 filters: only assets of these types; only assets that carry one of these
+    tags in some appearance of the branch."""
+    from . import validation as v
+    from .tags import normalize_tag
+
+    where, params = "", []
+    if asset_types:
+        where += " AND a.asset_type = ANY(?::VARCHAR[])"
+        params.append([v.asset_type(t) for t in asset_types])
+    if tags:
+        where += (" AND a.id IN (SELECT project_asset_id FROM scene_asset_instances "
+                  "WHERE branch_id = ? AND status_tags && ?::VARCHAR[])")
+        params += [branch_id, [normalize_tag(t) for t in tags]]
+    return where, params
+
+
+CELL_COLUMNS = [
+    "instance_id", "scene_id", "scene_number", "asset_id", "asset_name", "asset_type",
+    "status_tags", "effective_description", "locked", "pending_review",
+    "upstream_changed", "tags_added", "tags_removed", "description_changed",
+    "image_key", "image_stale", "breaks"]
+
+
+def cells(cur, project_id: str, branch_id: str | None = None, *, asset_types=None,
+          tags=None) -> pd.DataFrame:
+    """One row per instance of the branch with what the matrix shows (C2): tags,
+    whether the state changed from the asset's previous appearance, the image and
+    whether it is stale, and `breaks`: the kinds of the continuity checks' tag
+    findings (`checks.BREAK_KINDS`) on this instance. Filters: `asset_types`,
+    `tags` (assets that carry any of them somewhere in the branch)."""
+    from . import checks
+    from .search import is_stale
+
     branch_id = resolve_branch(cur, project_id, branch_id)
+    where, params = _asset_filter(cur, branch_id, asset_types, tags)
     rows = cur.execute(
-        """
+        f"""
         SELECT i.id, i.scene_id, s.scene_number, a.id, a.name, a.asset_type,
                i.status_tags, i.effective_description, i.locked, i.pending_review,
                i.upstream_description_changed OR i.upstream_tags_changed,
-               i.inherited_from_instance_id, p.effective_description, p.status_tags
+               i.inherited_from_instance_id, p.effective_description, p.status_tags,
+               att.image_key, att.state_hash, a.master_image_hash, pr.visual_style
         FROM scene_asset_instances i
         JOIN scenes s ON s.id = i.scene_id
         JOIN project_assets a ON a.id = i.project_asset_id
+        JOIN projects pr ON pr.id = i.project_id
         LEFT JOIN scene_asset_instances p ON p.id = i.inherited_from_instance_id
-        WHERE i.branch_id = ?
+        LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected
+        WHERE i.branch_id = ?{where}
         ORDER BY CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END,
                  lower(a.name), s.scene_number
         """,
-        [branch_id],
+        [branch_id, *params],
     ).fetchall()
+    breaks: dict[str, list[str]] = {}
+    if rows:
+        for issue in checks.continuity_issues(cur, project_id, branch_id,
+                                              kinds=checks.BREAK_KINDS):
+            breaks.setdefault(issue.instance_id, []).append(issue.kind)
     out = []
     for r in rows:
         tags, prev_tags = list(r[6]), (list(r[13]) if r[13] is not None else None)
-        out.append({
-            "instance_id": r[0], "scene_id": r[1], "scene_number": r[2], "asset_id": r[3],
-            "asset_name": r[4], "asset_type": r[5], "status_tags": tags,
-            "effective_description": r[7], "locked": r[8], "pending_review": r[9],
-            "upstream_changed": r[10],
-            "tags_added": [t for t in tags if prev_tags is not None and t not in prev_tags],
-            "tags_removed": [t for t in (prev_tags or []) if t not in tags],
-            "description_changed": r[11] is not None and r[7] != r[12],
-        })
-    return pd.DataFrame(out, columns=[
-        "instance_id", "scene_id", "scene_number", "asset_id", "asset_name", "asset_type",
-        "status_tags", "effective_description", "locked", "pending_review",
-        "upstream_changed", "tags_added", "tags_removed", "description_changed"])
+        out.append([
+            r[0], r[1], r[2], r[3], r[4], r[5], tags, r[7], r[8], r[9], r[10],
+            [t for t in tags if prev_tags is not None and t not in prev_tags],
+            [t for t in (prev_tags or []) if t not in tags],
+            r[11] is not None and r[7] != r[12],
+            r[14], is_stale(r[15], r[4], r[5], r[7], tags, r[16], r[17]),
+            breaks.get(r[0], [])])
+    return pd.DataFrame(out, columns=CELL_COLUMNS, dtype=object)
 
 
-def matrix(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
+def matrix(cur, project_id: str, branch_id: str | None = None, *, asset_types=None,
+           tags=None) -> pd.DataFrame:
     """Assets × scene numbers; a cell holds the instance's tags (a list), or None
-    where the asset does not appear."""
-    numbers = [s.scene_number for s in list_scenes(cur, project_id, branch_id)]
-    data = cells(cur, project_id, branch_id)
-    names = list(dict.fromkeys(data["asset_name"]))
-    tags = {(r.asset_name, r.scene_number): list(r.status_tags) for r in data.itertuples()}
-    return pd.DataFrame(
-        [[tags.get((name, n)) for n in numbers] for name in names],
-        index=pd.Index(names, name="asset"), columns=pd.Index(numbers, name="scene"),
-        dtype=object,
-    )
+    where the asset does not appear. Rows in type-then-name order; the filters are
+    those of `cells`. One set-based query, filled into the frame column-wise."""
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    numbers = [r[0] for r in cur.execute(
+        "SELECT scene_number FROM scenes WHERE branch_id = ? ORDER BY scene_number",
+        [branch_id]).fetchall()]
+    where, params = _asset_filter(cur, branch_id, asset_types, tags)
+    names = [r[0] for r in cur.execute(
+        f"""
+        SELECT a.name FROM project_assets a
+        WHERE a.id IN (SELECT project_asset_id FROM scene_asset_instances WHERE branch_id = ?)
+        {where}
+        ORDER BY CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END,
+                 lower(a.name), a.id
+        """, [branch_id, *params]).fetchall()]
+    names = list(dict.fromkeys(names))
+    row_of = {n: k for k, n in enumerate(names)}
+    col_of = {n: k for k, n in enumerate(numbers)}
+    grid = [[None] * len(numbers) for _ in names]
+    for name, number, tag_list in cur.execute(
+        f"""
+        SELECT a.name, s.scene_number, i.status_tags
+        FROM scene_asset_instances i
+        JOIN scenes s ON s.id = i.scene_id
+        JOIN project_assets a ON a.id = i.project_asset_id
+        WHERE i.branch_id = ?{where}
+        """, [branch_id, *params]).fetchall():
+        grid[row_of[name]][col_of[number]] = tag_list
+    return pd.DataFrame(grid, index=pd.Index(names, name="asset"),
+                        columns=pd.Index(numbers, name="scene"), dtype=object)
 
 
 @dataclass(frozen=True)

@@ -227,11 +227,15 @@ class Desk:
     def search(self, project_id: str, query: str, branch_id: str | None = None):
         return self._read(search.search, project_id, query, branch_id)
 
-    def continuity_matrix(self, project_id: str, branch_id: str | None = None):
-        return self._read(continuity.matrix, project_id, branch_id)
+    def continuity_matrix(self, project_id: str, branch_id: str | None = None, *,
+                          asset_types=None, tags=None):
+        return self._read(continuity.matrix, project_id, branch_id, asset_types=asset_types,
+                          tags=tags)
 
-    def continuity_cells(self, project_id: str, branch_id: str | None = None):
-        return self._read(continuity.cells, project_id, branch_id)
+    def continuity_cells(self, project_id: str, branch_id: str | None = None, *,
+                         asset_types=None, tags=None):
+        return self._read(continuity.cells, project_id, branch_id, asset_types=asset_types,
+                          tags=tags)
 
     def scene_readiness(self, scene_id: str) -> continuity.Readiness:
         return self._read(continuity.readiness, scene_id)
@@ -443,3 +447,43 @@ class Desk:
             return self.db.transaction(work)
         except importing.DryRun as preview:
             return preview.report
+
+    # --- tag search and continuity review (issue 7: T4, C1, C2) -------------
+    def continuity_issues(self, project_id: str, branch_id: str | None = None, *,
+                          kinds=None, scene_id: str | None = None,
+                          asset_id: str | None = None):
+        """C1 findings in scene order (core.checks.Issue: .kind .scene_id .instance_id
+        .asset_id .asset_name .message .tags ...), optionally of some kinds, one scene
+        or one asset."""
+        from . import checks
+        return self._read(checks.continuity_issues, project_id, branch_id,
+                          kinds=None if kinds is None else tuple(kinds), scene_id=scene_id,
+                          asset_id=asset_id)
+
+    def asset_timeline(self, project_id: str, asset_id: str, branch_id: str | None = None):
+        """One asset across the branch (core.timeline.Timeline: .appearances DataFrame,
+        .issues, .scene_numbers, .story_days, .tag_points())."""
+        from . import timeline
+        return self._read(timeline.asset_timeline, project_id, asset_id, branch_id)
+
+    def tag_counts(self, project_id: str, branch_id: str | None = None):
+        """Tags in use in the branch with counts and vocabulary category (DataFrame)."""
+        return self._read(search.tag_counts, project_id, branch_id)
+
+    def search_csv(self, project_id: str, query: str, branch_id: str | None = None) -> str:
+        """The results of `search` as formula-safe CSV."""
+        return search.to_csv(self.search(project_id, query, branch_id))
+
+    def save_search(self, project_id: str, name: str, query: str, *, actor: str):
+        """Save (or, under an existing name, replace) a query that parses."""
+        from . import saved_searches
+        return self._write(saved_searches.save, project_id, name, query, v.actor(actor))
+
+    def saved_searches(self, project_id: str):
+        from . import saved_searches
+        return self._read(saved_searches.list_saved, project_id)
+
+    def delete_search(self, search_id: str, *, actor: str) -> None:
+        from . import saved_searches
+        v.actor(actor)
+        self._write(saved_searches.delete, search_id)
