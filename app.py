@@ -17,6 +17,7 @@ PAGES = [
             url_path="editor"),
     st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
     st.Page("pages/library.py", title="Library & import", icon="📚", url_path="library"),
+    st.Page("pages/bulk.py", title="Bulk generation", icon="🖼️", url_path="bulk"),
 ]
 
 nav = st.navigation(PAGES)
