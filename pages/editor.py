@@ -16,6 +16,7 @@ import streamlit as st
 import core
 from ui import dragdrop
 from ui.context import page_context
+from ui.image_panel import render_image_panel
 from ui.widgets import tag_chips
 
 log = logging.getLogger(__name__)
@@ -837,6 +838,7 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
             st.button("Remove", key=k("remove", iid), type="primary", on_click=remove,
                       args=(desk, actor, iid, inst.version, inst.asset_name))
 
+    render_image_panel(ss.ctx, inst)
     render_chain(desk, inst, labels)
     render_history(desk, actor, inst, labels)
 

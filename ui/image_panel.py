@@ -1,0 +1,218 @@
+"""The asset editor's image controls for one instance (G6, G7, R2): the selected
+image and its stale badge, generate / regenerate with the job's status, the
+attempts strip (select), upload, "use master image", and the scene's local
+context as JSON. UI only: every read and change goes through the Desk; actions run
+as widget callbacks, so the page always renders the saved state."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+
+import core
+
+log = logging.getLogger(__name__)
+ss = st.session_state
+
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
+STRIP_COLUMNS = 3
+POLL_SECONDS = 1.0
+KIND_LABEL = {"generated": "Generated", "uploaded": "Uploaded", "master": "Master image",
+              "inherited": "Inherited"}
+CSS = """<style>
+[class*="st-key-ip_sel_img"] img{border-radius:0.4rem;max-height:300px;object-fit:contain}
+[class*="st-key-ip_att_"] img{border-radius:0.3rem;height:110px;width:100%;object-fit:contain;
+ background:rgba(128,128,128,0.08)}
+.ip-empty{height:180px;border:1px dashed rgba(128,128,128,0.45);border-radius:0.5rem;
+ display:flex;align-items:center;justify-content:center;color:#8a8d96;font-size:0.85rem}
+.ip-note{font-size:0.8rem;color:#8a8d96;line-height:1.35}
+</style>"""
+
+
+def key(name: str, iid: str) -> str:
+    return f"ip_{name}_{iid}"
+
+
+def _flash(iid: str, kind: str, message: str) -> None:
+    ss[key("flash", iid)] = (kind, message)
+
+
+def _run(iid: str, fn: Callable, done: str | None = None):
+    """One change; a domain error becomes a message, never a traceback."""
+    try:
+        result = fn()
+    except core.DeskError as exc:
+        _flash(iid, "error", str(exc))
+        return None
+    except Exception:  # noqa: BLE001 - logged, not shown raw
+        log.exception("image action failed")
+        _flash(iid, "error", "Something unexpected went wrong and nothing was changed. "
+                             "The details are in the server log.")
+        return None
+    if done:
+        _flash(iid, "success", done)
+    return result
+
+
+# --- callbacks --------------------------------------------------------------------------
+def _generate(desk: core.Desk, actor: str, iid: str, regenerate: bool) -> None:
+    jobs = _run(iid, lambda: desk.request_images([iid], actor=actor, regenerate=regenerate))
+    if jobs:
+        job = jobs[0]
+        if job.status == "completed":
+            _flash(iid, "success", "This state was already rendered: its image is selected "
+                                   "(free).")
+        else:
+            _flash(iid, "info", "Rendering the image… it appears here when it is ready.")
+
+
+def _select(desk: core.Desk, actor: str, iid: str, attempt_id: str) -> None:
+    _run(iid, lambda: desk.select_attempt(iid, attempt_id, actor=actor), "Image selected.")
+
+
+def _use_master(desk: core.Desk, actor: str, iid: str) -> None:
+    _run(iid, lambda: desk.use_master_image(iid, actor=actor),
+         "Using the master image for this scene.")
+
+
+def _upload(desk: core.Desk, actor: str, iid: str) -> None:
+    widget = key(f"up{ss.get(key('upn', iid), 0)}", iid)
+    file = ss.get(widget)
+    if file is None:
+        return
+    done = _run(iid, lambda: desk.upload_image(iid, file.getvalue(), file.name, actor=actor),
+                f"Uploaded {file.name}: it is now the selected image.")
+    if done is not None:  # a fresh uploader, so the file is not sent twice
+        ss[key("upn", iid)] = ss.get(key("upn", iid), 0) + 1
+
+
+# --- rendering ---------------------------------------------------------------------------
+def _status(desk: core.Desk, iid: str) -> None:
+    """The newest job's status; polls while it is queued or running, then reruns the page
+    so the new image shows."""
+    jobs = desk.instance_image_jobs(iid, limit=1)
+    active = bool(jobs) and jobs[0].status in ("queued", "running")
+    ss[key("was_active", iid)] = active
+
+    @st.fragment(run_every=POLL_SECONDS if active else None)
+    def status() -> None:
+        latest = desk.instance_image_jobs(iid, limit=1)
+        now = bool(latest) and latest[0].status in ("queued", "running")
+        if ss.get(key("was_active", iid)) != now:
+            st.rerun()
+        if not latest:
+            return
+        job = latest[0]
+        if now:
+            st.markdown(f":blue-badge[:material/progress_activity: {job.status}] "
+                        "<span class='ip-note'>rendering the image…</span>",
+                        unsafe_allow_html=True)
+        elif job.status == "failed":
+            code = f"{job.error_code}: " if job.error_code else ""
+            st.error(f"The last render failed — {code}{job.error or 'no reason given'}",
+                     icon=":material/error:")
+        elif job.status == "cancelled":
+            st.caption("The last render was cancelled.")
+
+    status()
+
+
+def _attempts_strip(desk: core.Desk, actor: str, inst: core.Instance) -> None:
+    attempts = desk.attempts(inst.id)
+    st.markdown(f"**Attempts** <span class='ip-note'>· {len(attempts)}</span>",
+                unsafe_allow_html=True)
+    if not attempts:
+        st.caption("No images yet: generate one, upload your own or use the master image.")
+        return
+    for start in range(0, len(attempts), STRIP_COLUMNS):
+        cols = st.columns(STRIP_COLUMNS)
+        for col, a in zip(cols, attempts[start:start + STRIP_COLUMNS], strict=False):
+            with col.container(key=f"ip_att_{a.id}", gap="xxsmall"):
+                path = desk.image_path(a.image_key)
+                if path is not None and path.is_file():
+                    st.image(str(path), width="stretch")
+                flag = " :orange-badge[stale]" if a.stale else ""
+                st.caption(f"{KIND_LABEL.get(a.kind, a.kind)}  \n{a.created_at:%d %b %H:%M}")
+                if a.selected:
+                    st.markdown(f":green-badge[:material/check: selected]{flag}")
+                else:
+                    with st.container(horizontal=True, gap="xsmall",
+                                      vertical_alignment="center"):
+                        st.button("Select", key=f"ip_sel_{a.id}", type="secondary",
+                                  on_click=_select, args=(desk, actor, inst.id, a.id),
+                                  help="Make this the instance's image (audited)")
+                        if flag:
+                            st.markdown(flag)
+
+
+def render_image_panel(ctx, instance: core.Instance) -> None:
+    """The image controls of `instance` (ctx: ui.context.Context)."""
+    desk, actor = ctx.desk, ctx.actor
+    inst = instance
+    iid = inst.id
+    st.markdown(CSS, unsafe_allow_html=True)
+    with st.container(border=True, key=key("panel", iid)):
+        if inst.image_key is None:
+            badge = ":gray-badge[:material/hide_image: no image]"
+        elif inst.image_stale:
+            badge = ":orange-badge[:material/image: stale image]"
+        else:
+            badge = ":green-badge[:material/image: current]"
+        st.markdown(f"**Reference image** {badge}")
+        flash = ss.pop(key("flash", iid), None)
+        if flash:
+            getattr(st, flash[0])(flash[1])
+        if inst.image_stale:
+            st.caption("The selected image shows an earlier state of this asset (G7): "
+                       "generate one for the current state or select another attempt.")
+
+        left, right = st.columns([1, 1], gap="medium")
+        with left:
+            path = desk.image_path(inst.image_key)
+            if path is not None and path.is_file():
+                with st.container(key=key("sel_img", iid)):
+                    st.image(str(path), width="stretch")
+            else:
+                st.markdown("<div class='ip-empty'>No image yet</div>", unsafe_allow_html=True)
+        with right:
+            fresh = inst.image_key is not None and not inst.image_stale
+            st.button("Regenerate" if fresh else "Generate image", key=key("gen", iid),
+                      type="primary", icon=":material/auto_awesome:", width="stretch",
+                      on_click=_generate, args=(desk, actor, iid, fresh),
+                      help="Render a new image for this state (an explicit new attempt)"
+                      if fresh else "Render an image of this state; free when the same "
+                                    "state was already rendered in another scene (G4)")
+            _status(desk, iid)
+            asset = desk.get_asset(inst.project_asset_id)
+            st.button("Use master image", key=key("master", iid), width="stretch",
+                      icon=":material/photo_library:", disabled=not asset.master_image_key,
+                      on_click=_use_master, args=(desk, actor, iid),
+                      help="Use the asset's master image here; it counts as fresh until "
+                           "the state changes" if asset.master_image_key else
+                           f"{asset.name} has no master image yet: add one in "
+                           "Library & import.")
+            if not asset.master_image_key:
+                st.markdown("<div class='ip-note'>No master image yet — add one in "
+                            "Library & import.</div>", unsafe_allow_html=True)
+            st.file_uploader("Upload your own", type=UPLOAD_TYPES, max_upload_size=5,
+                             key=key(f"up{ss.get(key('upn', iid), 0)}", iid),
+                             on_change=_upload, args=(desk, actor, iid),
+                             help="PNG, JPEG or WebP up to 5 MB, checked by its content. "
+                                  "It becomes the selected image.")
+        _attempts_strip(desk, actor, inst)
+        try:
+            context = json.dumps(desk.local_context(inst.scene_id), indent=2,
+                                 ensure_ascii=False)
+        except core.DeskError as exc:
+            st.caption(str(exc))
+        else:
+            st.download_button("Download local context (JSON)", context,
+                               file_name=f"scene_{inst.scene_number}_local_context.json",
+                               mime="application/json", key=key("ctx", iid),
+                               icon=":material/download:", on_click="ignore",
+                               help="This scene's text, the previous scene's end state and "
+                                    "each asset's state, tags and image key, for the next "
+                                    "pipeline stage (R2).")
