@@ -195,7 +195,8 @@ def render_image_panel(ctx, instance: core.Instance) -> None:
                            f"{asset.name} has no master image yet: add one in "
                            "Library & import.")
             if not asset.master_image_key:
-                st.markdown("<div class='ip-note'>No master image yet — add one in "
+                st.markdown("<div class='ip-note' style='margin-bottom:0.6rem'>No master "
+                            "image yet — add one in "
                             "Library & import.</div>", unsafe_allow_html=True)
             st.file_uploader("Upload your own", type=UPLOAD_TYPES, max_upload_size=5,
                              key=key(f"up{ss.get(key('upn', iid), 0)}", iid),
