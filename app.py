@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/editor.py", title="Asset editor", icon=":material/edit_note:",
             url_path="editor"),
     st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
+    st.Page("pages/search.py", title="Tag search", icon="🔎", url_path="search"),
     st.Page("pages/library.py", title="Library & import", icon="📚", url_path="library"),
     st.Page("pages/bulk.py", title="Bulk generation", icon="🖼️", url_path="bulk"),
 ]
