@@ -39,10 +39,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import secrets
-import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -56,6 +53,7 @@ from . import validation as v
 from .db import utcnow
 from .errors import ConflictError, ValidationError
 from .history import Context
+from .images.store import ImageStore, master_key, to_png
 from .projects import get_project
 from .screenplay import decode, name_key
 
@@ -64,7 +62,6 @@ FORMAT = "continuity-desk-project"
 FORMAT_VERSION = 1
 MAX_ZIP_ENTRIES = 100_000
 MAX_UNPACKED = 4 * 1024 ** 3
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -231,62 +228,11 @@ def import_library_csv(cur, data, actor: str, dry_run: bool) -> CsvReport:
 # --- files ------------------------------------------------------------------------------
 
 def _safe_path(root: Path, key: str) -> Path:
-    if not isinstance(key, str) or not key or key.startswith(("/", "\\")) or "\\" in key \
-            or any(part in ("", ".", "..") for part in key.split("/")):
-        raise ValidationError(f"Refused an unsafe image key {key[:80]!r}.")
-    root = Path(root).resolve()
-    path = (root / key).resolve()
-    if root not in path.parents:
-        raise ValidationError(f"Refused an image key outside the image store ({key[:80]!r}).")
-    return path
+    return ImageStore(root).path(key)
 
 
 def write_atomic(root: Path, key: str, data: bytes) -> Path:
-    path = _safe_path(root, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def verified_png(data: bytes, what: str = "The image") -> bytes:
-    """Pillow-verified image bytes as PNG (PNG, JPEG or WebP accepted, at most 5 MB)."""
-    from PIL import Image, UnidentifiedImageError
-
-    if not isinstance(data, (bytes, bytearray)) or not data:
-        raise ValidationError(f"{what} is empty.")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ValidationError(f"{what} is {len(data) / 1024 / 1024:.1f} MB; at most 5 MB.")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
-            probe.verify()
-        if fmt not in ("PNG", "JPEG", "WEBP"):
-            raise ValidationError(f"{what} is a {fmt} file; use PNG, JPEG or WebP.")
-        if fmt == "PNG":
-            return bytes(data)
-        with Image.open(io.BytesIO(data)) as img:
-            out = io.BytesIO()
-            img.convert("RGBA" if img.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
-            return out.getvalue()
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError(f"{what} is not a readable PNG, JPEG or WebP image.") from exc
-
-
-def _has_column(cur, table: str, column: str) -> bool:
-    return bool(cur.execute(
-        "SELECT 1 FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
-        [table, column]).fetchone())
+    return ImageStore(root).write(key, data)
 
 
 def set_master_image(db, image_root: Path, asset_id: str, data: bytes, *,
@@ -294,12 +240,12 @@ def set_master_image(db, image_root: Path, asset_id: str, data: bytes, *,
     """Store a verified master image at `project_{pid}/masters/{assetId}_{random}.png`
     (atomic write) and point the asset at it; versioned like any asset edit."""
     v.actor(actor)
-    png = verified_png(data, "The master image")
+    png = to_png(data, "The master image")
     asset = db.transaction(lambda cur: assets_mod.get_asset(cur, asset_id))
     if asset.version != expected_version:
         raise ConflictError(f"{asset.name} was changed by someone else; the image was not "
                             "saved.", current=asset)
-    key = f"project_{asset.project_id}/masters/{asset.id}_{secrets.token_hex(6)}.png"
+    key = master_key(asset.project_id, asset.id)
     path = write_atomic(image_root, key, png)
 
     def work(cur):
@@ -309,9 +255,8 @@ def set_master_image(db, image_root: Path, asset_id: str, data: bytes, *,
                                 "saved.", current=now)
         cur.execute("UPDATE project_assets SET master_image_key = ?, version = version + 1, "
                     "updated_at = ? WHERE id = ?", [key, utcnow(), asset_id])
-        if _has_column(cur, "project_assets", "master_image_hash"):
-            cur.execute("UPDATE project_assets SET master_image_hash = ? WHERE id = ?",
-                        [hashlib.sha256(png).hexdigest(), asset_id])
+        cur.execute("UPDATE project_assets SET master_image_hash = ? WHERE id = ?",
+                    [hashlib.sha256(png).hexdigest(), asset_id])
         return assets_mod.get_asset(cur, asset_id)
     try:
         return db.transaction(work)

@@ -59,13 +59,16 @@ class ImageStore:
         self.root = Path(root).resolve()
 
     def path(self, key: str) -> Path:
-        """The file for a key; refuses anything that would leave the root."""
+        """The file for a key; refuses anything that could leave the root."""
+        if not isinstance(key, str) or not key or key.startswith(("/", "\\")) or "\\" in key \
+                or any(part in ("", ".", "..") for part in key.split("/")):
+            raise ValidationError(f"Refused an unsafe image key {str(key)[:80]!r}.")
         path = (self.root / key).resolve()
         if self.root not in path.parents:
-            raise ValidationError("An image key points outside the image store.")
+            raise ValidationError(f"Refused an image key outside the image store ({key[:80]!r}).")
         return path
 
-    def write(self, key: str, png: bytes) -> None:
+    def write(self, key: str, png: bytes) -> Path:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
@@ -78,6 +81,7 @@ class ImageStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        return path
 
     def read(self, key: str) -> bytes:
         return self.path(key).read_bytes()
