@@ -18,8 +18,8 @@ desk, project, branch = ctx.desk, ctx.project, ctx.branch
 scenes = desk.scenes(project.id, branch.id)
 summaries = desk.scene_summaries(project.id, branch.id)
 instances = desk.branch_instances(project.id, branch.id)
-cells = desk.continuity_cells(project.id, branch.id)
 blockers = desk.branch_blockers(project.id, branch.id)
+checks = desk.continuity_issues(project.id, branch.id)
 blocker_counts = dict(zip(summaries["scene_id"], summaries["blockers"], strict=True))
 ids = {"project_id": project.id, "branch_id": branch.id}
 dark = getattr(st.context.theme, "type", None) == "dark"
@@ -51,7 +51,18 @@ if not scenes:
 
 # --- the continuity matrix -----------------------------------------------------------
 st.subheader("Continuity matrix")
-if cells.empty:
+tag_names = list(desk.tag_counts(project.id, branch.id)["tag"])
+f_types, f_tags = st.columns([2, 3], vertical_alignment="bottom")
+types = f_types.pills("Asset types", ["character", "location", "prop"],
+                      selection_mode="multi", key="matrix_types",
+                      format_func=lambda t: t.title() + "s")
+tags = f_tags.multiselect("Assets with the tag", tag_names, key="matrix_tags",
+                          placeholder="Any tag")
+cells = desk.continuity_cells(project.id, branch.id, asset_types=types or None,
+                              tags=tags or None)
+if cells.empty and (types or tags):
+    st.info("No asset matches these filters.")
+elif cells.empty:
     st.info("No asset appears in any scene yet: open a scene in the editor and inherit "
             "or add its assets.")
 else:
@@ -62,24 +73,28 @@ else:
 
 # --- open issues and scenes ---------------------------------------------------------------
 IMAGE_KINDS = {"missing_image", "stale_image"}
-continuity = blockers[~blockers["kind"].isin(IMAGE_KINDS)]
+# Open issues: carried tags awaiting review (R1) and the continuity checks (C1); images
+# are summed up per scene below.
+continuity = sorted(
+    [b for b in blockers.itertuples(index=False) if b.kind == "pending_review"]
+    + [i for i in checks if i.kind not in IMAGE_KINDS], key=lambda x: x.scene_number)
+headings = {s.id: s.heading for s in scenes}
 images = blockers[blockers["kind"].isin(IMAGE_KINDS)]
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(f"Open issues ({len(continuity)})")
-    if continuity.empty:
+    if not continuity:
         st.success("No continuity issues: nothing awaits review and nothing is flagged.",
                    icon=":material/check_circle:")
     else:
-        icon = {"pending_review": ui.ICON_REVIEW, "upstream_changed": ui.ICON_UPSTREAM}
         items = []
-        for b in continuity.itertuples(index=False):
+        for b in continuity:
             scene_link = ui.link(ui.scenes_href(b.scene_id, **ids), f"Scene {b.scene_label}",
-                                 title=b.heading)
+                                 title=headings.get(b.scene_id, ""))
             target = ui.editor_href(b.scene_id, b.instance_id, **ids)
-            items.append(f"<li>{icon.get(b.kind, '•')} {scene_link} · {ui.esc(b.message)} "
-                         + (ui.link(target, "Open in editor →") if b.instance_id else "")
-                         + "</li>")
+            fix = "Open in editor →" if b.instance_id else "Add it in the editor →"
+            items.append(f"<li>{ui.ISSUE_ICONS.get(b.kind, '•')} {scene_link} · "
+                         f"{ui.esc(b.message)} " + ui.link(target, fix) + "</li>")
         st.markdown('<ul class="cd-list">' + "".join(items) + "</ul>", unsafe_allow_html=True)
     if not images.empty:
         per_scene = []

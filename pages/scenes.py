@@ -136,6 +136,19 @@ else:
     st.warning(f"**Not ready — {n} blocker{'s' if n > 1 else ''}.**{lapsed}\n\n"
                + "\n".join(lines), icon=":material/block:")
 
+# Continuity checks (C1) of this scene that readiness does not list already.
+checks = [i for i in desk.continuity_issues(project.id, branch.id, scene_id=scene.id)
+          if i.kind in ("tag_dropped", "wear_off_survived", "named_not_in_scene")]
+if checks:
+    items = "".join(
+        f"<li>{ui.ISSUE_ICONS.get(i.kind, '•')} {ui.esc(i.message)} "
+        + ui.link(ui.editor_href(scene.id, i.instance_id, project_id=project.id,
+                                 branch_id=branch.id),
+                  "Open in editor →" if i.instance_id else "Add it in the editor →")
+        + "</li>" for i in checks)
+    st.markdown(f"<b>Continuity checks ({len(checks)})</b><ul class='cd-list'>{items}</ul>",
+                unsafe_allow_html=True)
+
 with st.expander("Script excerpt", expanded=False):
     if scene.script_excerpt:
         st.markdown(ui.screenplay_html(scene.script_excerpt), unsafe_allow_html=True)

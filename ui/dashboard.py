@@ -9,6 +9,7 @@ import html
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+from core.checks import KIND_TITLES
 from core.vocabulary import colour_of
 
 TYPE_GROUPS = (("character", "Characters"), ("location", "Locations"), ("prop", "Props"))
@@ -46,6 +47,22 @@ ICON_STALE = _SVG.format(
          'stroke="currentColor" stroke-width="1.6"/><path d="M3 12l3.5-4.5 2.5 3 1.8-2.2'
          'L13 12z" fill="currentColor"/><circle cx="11" cy="5.6" r="1.3" '
          'fill="currentColor"/>')
+
+
+BREAK_COLOUR = "#c62828"
+ICON_BREAK = _SVG.format(
+    label="continuity break", colour=BREAK_COLOUR,
+    body='<path d="M6.2 1.5h3.6L9.2 9.6H6.8z" fill="currentColor"/>'
+         '<circle cx="8" cy="12.6" r="1.8" fill="currentColor"/>')
+ICON_SCRIPT = _SVG.format(
+    label="named in the script", colour="#1565c0",
+    body='<path d="M3 1h7l3 3v11H3z" fill="none" stroke="currentColor" stroke-width="1.5"/>'
+         '<path d="M5 6h6M5 8.5h6M5 11h4" stroke="currentColor" stroke-width="1.3"/>')
+ISSUE_ICONS = {"pending_review": ICON_REVIEW, "upstream_changed": ICON_UPSTREAM,
+               "locked_upstream_changed": ICON_LOCKED + ICON_UPSTREAM,
+               "tag_dropped": ICON_BREAK, "wear_off_survived": ICON_BREAK,
+               "named_not_in_scene": ICON_SCRIPT, "missing_image": ICON_STALE,
+               "stale_image": ICON_STALE}
 
 
 def esc(value) -> str:
@@ -206,6 +223,7 @@ a.cd-cell{{display:block;min-height:2.1rem;border-radius:0.4rem;padding:0.2rem 0
 a.cd-cell:hover{{background:{hover}}}
 a.cd-cell.cd-changed{{border-left-color:{CHANGE_COLOUR}}}
 a.cd-cell.cd-upstream{{box-shadow:inset 0 0 0 1.5px {UPSTREAM_COLOUR}}}
+a.cd-cell.cd-break{{box-shadow:inset 0 0 0 2px {BREAK_COLOUR}}}
 a.cd-cell.cd-locked{{background:repeating-linear-gradient(135deg,{cell},{cell} 6px,
  {hover} 6px,{hover} 8px)}}
 .cd-marks{{float:right;font-size:0.75rem;margin-left:0.2rem;white-space:nowrap}}
@@ -259,6 +277,9 @@ def _cell_title(row, previous: int | None, stale: bool = False) -> str:
         lines.append("Carried conditions await review")
     if stale:
         lines.append("Stale image: the selected image shows an earlier state")
+    for kind in getattr(row, "breaks", None) or []:
+        lines.append("Continuity break: " + KIND_TITLES.get(kind, kind).lower()
+                     + " (see Open issues)")
     desc = " ".join(str(row.effective_description).split())
     lines.append(desc if len(desc) <= 220 else desc[:219] + "…")
     lines.append("Click to open in the editor")
@@ -321,15 +342,18 @@ def matrix_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: st
                 if row.locked:
                     classes.append("cd-locked")
                     marks.append(ICON_LOCKED)
-                if row.instance_id in stale_images:
+                if row.instance_id in stale_images or getattr(row, "image_stale", False):
                     marks.append(ICON_STALE)
+                if getattr(row, "breaks", None):
+                    classes.append("cd-break")
+                    marks.append(ICON_BREAK)
                 inner = (f'<span class="cd-marks">{" ".join(marks)}</span>' if marks else "")
                 inner += chips(row.status_tags, empty="")
                 if row.tags_removed:
                     inner += " " + removed_chips(row.tags_removed)
                 href = editor_href(row.scene_id, row.instance_id, **ids)
-                tds.append("<td>" + link(href, inner, title=_cell_title(row, previous,
-                                                         row.instance_id in stale_images),
+                stale = row.instance_id in stale_images or getattr(row, "image_stale", False)
+                tds.append("<td>" + link(href, inner, title=_cell_title(row, previous, stale),
                                          cls=" ".join(classes)) + "</td>")
                 previous = row.scene_number
             body.append("<tr>" + "".join(tds) + "</tr>")
@@ -344,6 +368,8 @@ LEGEND = (
     f"<span>{ICON_REVIEW} carried conditions await review</span>"
     f"<span>{ICON_UPSTREAM} upstream changed</span><span>{ICON_LOCKED} locked</span>"
     f"<span>{ICON_STALE} stale image</span>"
+    f"<span>{ICON_BREAK} continuity break (a tag dropped, or worn-off condition kept, "
+    "without a reason)</span>"
     '<span><span class="cd-ok">✓</span> scene ready · '
     '<span class="cd-bad">● n</span> blockers</span>'
     "<span>blank: not in the scene</span></div>"

@@ -87,9 +87,13 @@ def test_matrix_marks_locked_and_upstream_changed_cells(db):
 
 def test_open_issues_and_scene_links(db):
     at = run_page()
-    assert any(s.value.startswith("Open issues (1)") for s in at.subheader)
+    # Pike's carried mud awaits review (R1) and, by C1, survives into day 2; the script
+    # of scene 4 names the marsh and the ledger, which are not in it.
+    assert any(s.value.startswith("Open issues (4)") for s in at.subheader)
     html = unescape(html_of(at))
     assert "Pike: carried conditions (muddy) await review." in html
+    assert "Pike is still “muddy” on story day 2" in html
+    assert "Harbor Ledger is named in scene 4" in html and "Add it in the editor →" in html
     links = at.get("page_link")
     labels = [link.proto.label for link in links]
     assert len(labels) == 8
