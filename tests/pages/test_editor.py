@@ -4,11 +4,16 @@ between two runs."""
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from dashboard_support import make_template, use_copy
 from streamlit.testing.v1 import AppTest
 
 import core
@@ -25,13 +30,17 @@ def fresh_cache():
     st.cache_resource.clear()
 
 
+@functools.cache
+def demo_without_images() -> Path:
+    """The demo film seeded once per test process, copied for every test."""
+    directory = Path(tempfile.mkdtemp(prefix="editor-template-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return make_template(directory, images=False)
+
+
 @pytest.fixture(autouse=True)
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "continuity.duckdb"
-    monkeypatch.setenv("CONTINUITY_DB_PATH", str(path))
-    monkeypatch.setenv("CONTINUITY_IMAGE_ROOT", str(tmp_path / "images"))
-    monkeypatch.setenv("CONTINUITY_IMAGE_PROVIDER", "offline")
-    return path
+    return use_copy(demo_without_images(), tmp_path, monkeypatch)
 
 
 # --- helpers --------------------------------------------------------------------------
