@@ -178,7 +178,7 @@ if n:
             "Asset": st.column_config.TextColumn(width=100),
             "Type": st.column_config.TextColumn(width=70),
             "Tags": st.column_config.ListColumn(width=130),
-            "Description": st.column_config.TextColumn(width=230),
+            "Description": st.column_config.TextColumn(width=230 if has_images else 294),
             "Flags": st.column_config.TextColumn(width=118),
         },
     )
@@ -191,7 +191,8 @@ if n:
     c1.page_link("pages/editor.py", label=f"Open {current['asset_name']} in scene {label} "
                  "in the editor", icon=":material/edit:",
                  query_params={"scene": current["scene_id"],
-                               "instance": current["instance_id"], **ids})
+                               "instance": current["instance_id"], "project": project.id,
+                               "branch": branch.id})
     c2.caption("Select a row to open it or to see its asset's timeline below.")
 elif query.strip():
     st.info("Nothing matches this search in this branch.")
@@ -234,7 +235,8 @@ if breaks:
     for i in breaks:
         where = ui.link(ui.editor_href(i.scene_id, i.instance_id, **ids),
                         f"Scene {ui.esc(i.scene_label)}")
-        items.append(f"<li>{where} · {ui.esc(i.message)}</li>")
+        items.append(f"<li>{ui.ISSUE_ICONS.get(i.kind, '•')} {where} · "
+                     f"{ui.esc(i.message)}</li>")
     st.markdown('<ul class="cd-list">' + "".join(items) + "</ul>", unsafe_allow_html=True)
 
 strip = []
@@ -267,3 +269,5 @@ for r in apps.itertuples(index=False):
                       f"</span></div>{body}")
     previous = r.effective_description
 st.markdown("".join(blocks), unsafe_allow_html=True)
+if len(blocks) == 1 and len(apps) > 1:
+    st.caption("The description stays the same in every later appearance.")
