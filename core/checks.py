@@ -40,11 +40,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import detection, history, instances
+from . import detection, history
 from .continuity import _blockers
-from .models import Instance, Scene
+from .models import Scene
 from .projects import resolve_branch
 from .scenes import list_scenes
+from .search import TYPE_ORDER, columns, is_stale, split_tags
 from .vocabulary import lookup
 
 KINDS = ("tag_dropped", "wear_off_survived", "upstream_changed", "locked_upstream_changed",
@@ -76,6 +77,68 @@ class Issue:
     tags: tuple[str, ...] = ()
     previous_instance_id: str | None = None
     previous_scene_number: int | None = None
+
+
+# --- the instances, read in one set-based query ------------------------------------------
+
+@dataclass(frozen=True)
+class _Inst:
+    """What the checks read of an instance (the attributes of `models.Instance` they
+    use, so `continuity._blockers` applies to it unchanged)."""
+
+    id: str
+    scene_id: str
+    scene_number: int
+    project_asset_id: str
+    asset_name: str
+    status_tags: list[str]
+    carry_forward: bool
+    locked: bool
+    pending_review: bool
+    upstream_description_changed: bool
+    upstream_tags_changed: bool
+    image_key: str | None
+    image_stale: bool
+
+    @property
+    def upstream_changed(self) -> bool:
+        return self.upstream_description_changed or self.upstream_tags_changed
+
+
+def _instances(cur, branch_id: str, asset_id: str | None) -> list[_Inst]:
+    """The branch's instances in scene order (then type and name), staleness included
+    (G7, decided by `search.is_stale`), without loading whole instance rows."""
+    where, params = "i.branch_id = ?", [branch_id]
+    if asset_id is not None:
+        where += " AND i.project_asset_id = ?"
+        params.append(asset_id)
+    c = columns(cur.execute(
+        f"""
+        SELECT i.id, i.scene_id, s.scene_number, i.project_asset_id, a.name, a.asset_type,
+               array_to_string(i.status_tags, chr(31)) AS tags, i.carry_forward, i.locked,
+               i.pending_review, i.upstream_description_changed, i.upstream_tags_changed,
+               i.effective_description, att.image_key, att.state_hash,
+               a.master_image_hash, pr.visual_style
+        FROM scene_asset_instances i
+        JOIN scenes s ON s.id = i.scene_id
+        JOIN project_assets a ON a.id = i.project_asset_id
+        JOIN projects pr ON pr.id = i.project_id
+        LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected
+        WHERE {where}
+        ORDER BY s.scene_number, {TYPE_ORDER}, lower(a.name)
+        """, params))
+    out = []
+    for k in range(len(c["id"])):
+        tags = split_tags(c["tags"][k])
+        out.append(_Inst(
+            c["id"][k], c["scene_id"][k], c["scene_number"][k], c["project_asset_id"][k],
+            c["name"][k], tags, c["carry_forward"][k], c["locked"][k],
+            c["pending_review"][k], c["upstream_description_changed"][k],
+            c["upstream_tags_changed"][k], c["image_key"][k],
+            is_stale(c["state_hash"][k], c["name"][k], c["asset_type"][k],
+                     c["effective_description"][k], tags, c["master_image_hash"][k],
+                     c["visual_style"][k])))
+    return out
 
 
 # --- what the history says -----------------------------------------------------------
@@ -170,7 +233,7 @@ def _day_boundary(prev: Scene, cur: Scene) -> bool:
             and cur.story_day > prev.story_day)
 
 
-def _tag_issues(chains: dict[str, list[Instance]], scenes: dict[str, Scene],
+def _tag_issues(chains: dict[str, list[_Inst]], scenes: dict[str, Scene],
                 records: dict[str, _Record]) -> list[Issue]:
     out = []
     empty = _Record()
@@ -211,14 +274,14 @@ def _names(tags: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _issue(kind: str, scene: Scene, inst: Instance, message: str, tags=(), prev=None,
+def _issue(kind: str, scene: Scene, inst: _Inst, message: str, tags=(), prev=None,
            prev_scene: Scene | None = None) -> Issue:
     return Issue(kind, scene.id, scene.scene_number, scene.display_label,
                  inst.project_asset_id, inst.asset_name, inst.id, message, tuple(tags),
                  prev.id if prev else None, prev_scene.scene_number if prev_scene else None)
 
 
-def _state_issues(scene: Scene, found: list[Instance]) -> list[Issue]:
+def _state_issues(scene: Scene, found: list[_Inst]) -> list[Issue]:
     by_id = {i.id: i for i in found}
     out = []
     for b in _blockers(scene, found):
@@ -239,7 +302,7 @@ def _state_issues(scene: Scene, found: list[Instance]) -> list[Issue]:
 
 
 def _named_issues(cur, project_id: str, scenes: list[Scene],
-                  by_scene: dict[str, list[Instance]], asset_id: str | None) -> list[Issue]:
+                  by_scene: dict[str, list[_Inst]], asset_id: str | None) -> list[Issue]:
     from .suggestions import asset_refs
 
     refs = asset_refs(cur, project_id)
@@ -272,12 +335,10 @@ def continuity_issues(cur, project_id: str, branch_id: str | None = None, *,
     wanted = set(KINDS if kinds is None else kinds)
     scene_list = list_scenes(cur, project_id, branch_id)
     scenes = {s.id: s for s in scene_list}
-    every = instances.for_branch(cur, branch_id)
-    if asset_id is not None:
-        every = [i for i in every if i.project_asset_id == asset_id]
-    by_scene: dict[str, list[Instance]] = {}
-    chains: dict[str, list[Instance]] = {}
-    for inst in every:                       # for_branch is in scene order
+    every = _instances(cur, branch_id, asset_id)
+    by_scene: dict[str, list[_Inst]] = {}
+    chains: dict[str, list[_Inst]] = {}
+    for inst in every:                       # in scene order
         by_scene.setdefault(inst.scene_id, []).append(inst)
         chains.setdefault(inst.project_asset_id, []).append(inst)
     chosen = [s for s in scene_list if scene_id is None or s.id == scene_id]

@@ -47,16 +47,18 @@ def cells(cur, project_id: str, branch_id: str | None = None, *, asset_types=Non
     findings (`checks.BREAK_KINDS`) on this instance. Filters: `asset_types`,
     `tags` (assets that carry any of them somewhere in the branch)."""
     from . import checks
-    from .search import is_stale
+    from .search import columns, is_stale, split_tags
 
     branch_id = resolve_branch(cur, project_id, branch_id)
     where, params = _asset_filter(cur, branch_id, asset_types, tags)
-    rows = cur.execute(
+    c = columns(cur.execute(
         f"""
-        SELECT i.id, i.scene_id, s.scene_number, a.id, a.name, a.asset_type,
-               i.status_tags, i.effective_description, i.locked, i.pending_review,
-               i.upstream_description_changed OR i.upstream_tags_changed,
-               i.inherited_from_instance_id, p.effective_description, p.status_tags,
+        SELECT i.id, i.scene_id, s.scene_number, a.id AS asset_id, a.name, a.asset_type,
+               array_to_string(i.status_tags, chr(31)) AS tags, i.effective_description,
+               i.locked, i.pending_review,
+               i.upstream_description_changed OR i.upstream_tags_changed AS upstream,
+               i.inherited_from_instance_id, p.effective_description AS prev_description,
+               array_to_string(p.status_tags, chr(31)) AS prev_tags,
                att.image_key, att.state_hash, a.master_image_hash, pr.visual_style
         FROM scene_asset_instances i
         JOIN scenes s ON s.id = i.scene_id
@@ -69,22 +71,29 @@ def cells(cur, project_id: str, branch_id: str | None = None, *, asset_types=Non
                  lower(a.name), s.scene_number
         """,
         [branch_id, *params],
-    ).fetchall()
+    ))
     breaks: dict[str, list[str]] = {}
-    if rows:
+    if c["id"]:
         for issue in checks.continuity_issues(cur, project_id, branch_id,
                                               kinds=checks.BREAK_KINDS):
             breaks.setdefault(issue.instance_id, []).append(issue.kind)
     out = []
-    for r in rows:
-        tags, prev_tags = list(r[6]), (list(r[13]) if r[13] is not None else None)
+    for k, iid in enumerate(c["id"]):
+        tags = split_tags(c["tags"][k])
+        linked = c["inherited_from_instance_id"][k] is not None
+        prev_tags = split_tags(c["prev_tags"][k]) if linked else None
         out.append([
-            r[0], r[1], r[2], r[3], r[4], r[5], tags, r[7], r[8], r[9], r[10],
+            iid, c["scene_id"][k], c["scene_number"][k], c["asset_id"][k], c["name"][k],
+            c["asset_type"][k], tags, c["effective_description"][k], c["locked"][k],
+            c["pending_review"][k], c["upstream"][k],
             [t for t in tags if prev_tags is not None and t not in prev_tags],
             [t for t in (prev_tags or []) if t not in tags],
-            r[11] is not None and r[7] != r[12],
-            r[14], is_stale(r[15], r[4], r[5], r[7], tags, r[16], r[17]),
-            breaks.get(r[0], [])])
+            linked and c["effective_description"][k] != c["prev_description"][k],
+            c["image_key"][k],
+            is_stale(c["state_hash"][k], c["name"][k], c["asset_type"][k],
+                     c["effective_description"][k], tags, c["master_image_hash"][k],
+                     c["visual_style"][k]),
+            breaks.get(iid, [])])
     return pd.DataFrame(out, columns=CELL_COLUMNS, dtype=object)
 
 
@@ -92,7 +101,7 @@ def matrix(cur, project_id: str, branch_id: str | None = None, *, asset_types=No
            tags=None) -> pd.DataFrame:
     """Assets × scene numbers; a cell holds the instance's tags (a list), or None
     where the asset does not appear. Rows in type-then-name order; the filters are
-    those of `cells`. One set-based query, filled into the frame column-wise."""
+    those of `cells`. One set-based query; tags travel as joined strings (fast)."""
     branch_id = resolve_branch(cur, project_id, branch_id)
     numbers = [r[0] for r in cur.execute(
         "SELECT scene_number FROM scenes WHERE branch_id = ? ORDER BY scene_number",
@@ -109,16 +118,20 @@ def matrix(cur, project_id: str, branch_id: str | None = None, *, asset_types=No
     names = list(dict.fromkeys(names))
     row_of = {n: k for k, n in enumerate(names)}
     col_of = {n: k for k, n in enumerate(numbers)}
-    grid = [[None] * len(numbers) for _ in names]
-    for name, number, tag_list in cur.execute(
+    from .search import columns, split_tags
+
+    got = columns(cur.execute(
         f"""
-        SELECT a.name, s.scene_number, i.status_tags
+        SELECT a.name, s.scene_number, array_to_string(i.status_tags, chr(31)) AS tags
         FROM scene_asset_instances i
         JOIN scenes s ON s.id = i.scene_id
         JOIN project_assets a ON a.id = i.project_asset_id
         WHERE i.branch_id = ?{where}
-        """, [branch_id, *params]).fetchall():
-        grid[row_of[name]][col_of[number]] = tag_list
+        """, [branch_id, *params]))
+    grid = [[None] * len(numbers) for _ in names]
+    for name, number, joined in zip(got["name"], got["scene_number"], got["tags"],
+                                    strict=True):
+        grid[row_of[name]][col_of[number]] = split_tags(joined)
     return pd.DataFrame(grid, index=pd.Index(names, name="asset"),
                         columns=pd.Index(numbers, name="scene"), dtype=object)
 
