@@ -67,14 +67,14 @@ used = dict(zip(counts["tag"], counts["count"], strict=True))
 if used:
     st.pills("Tags in this branch", list(used), key="chip_used",
              format_func=lambda t: f"{t} · {used[t]}", on_change=_add_chip,
-             args=("chip_used",), help="Add the tag to the search")
+             args=("chip_used",), help="Add the tag to the search", wrap=True)
 with st.expander("Vocabulary", expanded=not used):
     columns = st.columns(len(CATEGORY_COLOURS) - 1)
     for col, category in zip(columns, [c for c in CATEGORY_COLOURS if c != "custom"],
                              strict=True):
         tags = [t.name for t in VOCABULARY if t.category == category]
         col.pills(category.title(), tags, key=f"chip_{category}", on_change=_add_chip,
-                  args=(f"chip_{category}",),
+                  args=(f"chip_{category}",), wrap=True,
                   format_func=lambda t: f"{t} · {used[t]}" if t in used else t)
     st.caption("Conditions such as muddy, wet or sweaty wear off between story days; "
                "damage such as torn or cracked persists.")
