@@ -127,10 +127,12 @@ def update_rows(cur, rows: list[dict]) -> None:
 
 
 def delete_rows(cur, ids: list[str]) -> None:
+    """Delete instances with their image attempts and job targets (history stays)."""
     if ids:
-        cur.execute(
-            "DELETE FROM scene_asset_instances WHERE id = ANY(?::VARCHAR[])", [ids]
-        )
+        for table, column in (("image_attempts", "instance_id"),
+                              ("image_job_targets", "instance_id"),
+                              ("scene_asset_instances", "id")):
+            cur.execute(f"DELETE FROM {table} WHERE {column} = ANY(?::VARCHAR[])", [ids])
 
 
 _SQL_TYPES = {

@@ -239,3 +239,14 @@ def test_G8_cancel_and_wait_timeout(tmp_path):
         if j.id in cancelled:
             assert j.actual_cost == 0 and f.desk.attempts(j.instance_id) == []
     f.desk.close()
+
+
+def test_G6_removing_an_instance_removes_its_attempts_but_keeps_history(film):
+    film.generate(film.at(2))
+    inst = film.at(2)
+    film.desk.remove_instance(inst.id, expected_version=inst.version, actor="ana")
+    with film.desk.db.cursor() as cur:
+        left = cur.execute("SELECT count(*) FROM image_attempts WHERE instance_id = ?",
+                           [inst.id]).fetchone()[0]
+    assert left == 0
+    assert any(h.field == "image" for h in film.desk.history(inst.id))
