@@ -64,4 +64,14 @@ def create_branch(cur, project_id: str, name: str, from_branch_id: str | None,
                         Context(ctx.actor, "inheritance", reason)))
     instances.insert_rows(cur, rows)
     history.append(cur, entries)
+    for old_id, new_iid in id_map.items():
+        # attempts come along, sharing the files (a file is deleted only when nothing
+        # refers to it any more)
+        for (attempt_id,) in cur.execute(
+                "SELECT id FROM image_attempts WHERE instance_id = ?", [old_id]).fetchall():
+            cur.execute(
+                "INSERT INTO image_attempts (id, instance_id, project_id, kind, image_key, "
+                "state_hash, job_id, selected, created_at) SELECT ?, ?, project_id, kind, "
+                "image_key, state_hash, job_id, selected, created_at FROM image_attempts "
+                "WHERE id = ?", [new_id(), new_iid, attempt_id])
     return next(b for b in branches(cur, project_id) if b.id == bid)

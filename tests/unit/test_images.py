@@ -250,3 +250,13 @@ def test_G6_removing_an_instance_removes_its_attempts_but_keeps_history(film):
                            [inst.id]).fetchone()[0]
     assert left == 0
     assert any(h.field == "image" for h in film.desk.history(inst.id))
+
+
+def test_B1_a_branch_copies_the_attempts(film):
+    film.generate(film.at(1))
+    alt = film.desk.create_branch(film.p.id, "Alt", up_to_scene_number=1, actor="ana")
+    (scene,) = film.desk.scenes(film.p.id, alt.id)
+    copy = next(i for i in film.desk.scene_instances(scene.id) if i.asset_name == "Brick")
+    assert copy.image_key == film.at(1).image_key and not copy.image_stale
+    (attempt,) = film.desk.attempts(copy.id)
+    assert attempt.selected and attempt.instance_id == copy.id
