@@ -45,7 +45,7 @@ from .continuity import _blockers
 from .models import Scene
 from .projects import resolve_branch
 from .scenes import list_scenes
-from .search import TYPE_ORDER, columns, is_stale, split_tags
+from .search import light_rows
 from .vocabulary import lookup
 
 KINDS = ("tag_dropped", "wear_off_survived", "upstream_changed", "locked_upstream_changed",
@@ -107,38 +107,18 @@ class _Inst:
 
 def _instances(cur, branch_id: str, asset_id: str | None) -> list[_Inst]:
     """The branch's instances in scene order (then type and name), staleness included
-    (G7, decided by `search.is_stale`), without loading whole instance rows."""
+    (G7), without loading whole instance rows."""
     where, params = "i.branch_id = ?", [branch_id]
     if asset_id is not None:
         where += " AND i.project_asset_id = ?"
         params.append(asset_id)
-    c = columns(cur.execute(
-        f"""
-        SELECT i.id, i.scene_id, s.scene_number, i.project_asset_id, a.name, a.asset_type,
-               array_to_string(i.status_tags, chr(31)) AS tags, i.carry_forward, i.locked,
-               i.pending_review, i.upstream_description_changed, i.upstream_tags_changed,
-               i.effective_description, att.image_key, att.state_hash,
-               a.master_image_hash, pr.visual_style
-        FROM scene_asset_instances i
-        JOIN scenes s ON s.id = i.scene_id
-        JOIN project_assets a ON a.id = i.project_asset_id
-        JOIN projects pr ON pr.id = i.project_id
-        LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected
-        WHERE {where}
-        ORDER BY s.scene_number, {TYPE_ORDER}, lower(a.name)
-        """, params))
-    out = []
-    for k in range(len(c["id"])):
-        tags = split_tags(c["tags"][k])
-        out.append(_Inst(
-            c["id"][k], c["scene_id"][k], c["scene_number"][k], c["project_asset_id"][k],
-            c["name"][k], tags, c["carry_forward"][k], c["locked"][k],
-            c["pending_review"][k], c["upstream_description_changed"][k],
-            c["upstream_tags_changed"][k], c["image_key"][k],
-            is_stale(c["state_hash"][k], c["name"][k], c["asset_type"][k],
-                     c["effective_description"][k], tags, c["master_image_hash"][k],
-                     c["visual_style"][k])))
-    return out
+    c = light_rows(cur, where, params)
+    return [
+        _Inst(c["instance_id"][k], c["scene_id"][k], c["scene_number"][k], c["asset_id"][k],
+              c["asset_name"][k], c["status_tags"][k], c["carry_forward"][k], c["locked"][k],
+              c["pending_review"][k], c["upstream_description_changed"][k],
+              c["upstream_tags_changed"][k], c["image_key"][k], c["image_stale"][k])
+        for k in range(len(c["instance_id"]))]
 
 
 # --- what the history says -----------------------------------------------------------

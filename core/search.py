@@ -328,34 +328,42 @@ def columns(result) -> dict[str, list]:
     return out
 
 
-def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd.DataFrame:
-    branch_id = resolve_branch(cur, project_id, branch_id)
-    q = parse(query)
-    where, params = where_clause(q, branch_id)
-    c = columns(cur.execute(
-        f"""
-        SELECT i.id AS instance_id, s.id AS scene_id, s.scene_number, s.label AS scene_label,
-               s.heading, s.story_day, a.id AS asset_id, a.name AS asset_name, a.asset_type,
-               i.effective_description, array_to_string(i.status_tags, chr(31)) AS tags,
-               i.pending_review, i.locked,
-               i.upstream_description_changed OR i.upstream_tags_changed AS upstream_changed,
-               i.carry_forward, att.image_key, att.state_hash, a.master_image_hash,
-               pr.visual_style
-        FROM scene_asset_instances i
-        JOIN scenes s ON s.id = i.scene_id
-        JOIN project_assets a ON a.id = i.project_asset_id
-        JOIN projects pr ON pr.id = i.project_id
-        LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected
-        WHERE {where}
-        ORDER BY s.scene_number, {TYPE_ORDER}, lower(a.name)
-        """,
-        params,
-    ))
+_LIGHT_ROWS = """
+    SELECT i.id AS instance_id, s.id AS scene_id, s.scene_number, s.label AS scene_label,
+           s.heading, s.story_day, a.id AS asset_id, a.name AS asset_name, a.asset_type,
+           i.effective_description, array_to_string(i.status_tags, chr(31)) AS tags,
+           i.pending_review, i.locked, i.upstream_description_changed,
+           i.upstream_tags_changed, i.carry_forward, att.image_key, att.state_hash,
+           a.master_image_hash, pr.visual_style
+    FROM scene_asset_instances i
+    JOIN scenes s ON s.id = i.scene_id
+    JOIN project_assets a ON a.id = i.project_asset_id
+    JOIN projects pr ON pr.id = i.project_id
+    LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected
+    WHERE {where}
+    ORDER BY s.scene_number, {order}, lower(a.name)
+"""
+
+
+def light_rows(cur, where: str, params: list) -> dict[str, list]:
+    """Instances matching `where` (over `i`, `s`, `a`, `att`) as Python lists per column,
+    in scene order, with `status_tags` lists, `upstream_changed` and `image_stale` (G7)
+    filled in — without loading whole instance rows. Search and checks share it."""
+    c = columns(cur.execute(_LIGHT_ROWS.format(where=where, order=TYPE_ORDER), params))
     c["status_tags"] = [split_tags(t) for t in c.pop("tags")]
+    c["upstream_changed"] = [d or t for d, t in zip(c["upstream_description_changed"],
+                                                     c["upstream_tags_changed"], strict=True)]
     c["image_stale"] = [
         is_stale(*r) for r in zip(c["state_hash"], c["asset_name"], c["asset_type"],
                                   c["effective_description"], c["status_tags"],
                                   c["master_image_hash"], c["visual_style"], strict=True)]
+    return c
+
+
+def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd.DataFrame:
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    q = parse(query)
+    c = light_rows(cur, *where_clause(q, branch_id))
     frame = pd.DataFrame({k: pd.Series(c[k], dtype=object) for k in COLUMNS}, columns=COLUMNS)
     if q.stale is not None:
         frame = frame[frame["image_stale"] == q.stale].reset_index(drop=True)
