@@ -190,6 +190,11 @@ def mark_reviewed(cur, instance_id, expected_version, ctx: Context) -> UpdateRes
     return _apply(cur, row, clear, ctx)
 
 
+REVERTABLE_FIELDS = frozenset({"description_override", "effective_description",
+                               "inherited_description", "status_tags", "inherited_tags",
+                               "carry_forward"})
+
+
 def revert_instance(cur, instance_id, history_id, expected_version, ctx: Context) -> UpdateResult:
     """A3: make the field's effective value what history row H recorded as new."""
     row = _load_for_edit(cur, instance_id, expected_version)

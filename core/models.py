@@ -125,6 +125,12 @@ class Instance:
         return self.upstream_description_changed or self.upstream_tags_changed
 
     @property
+    def edited(self) -> bool:
+        """It has a state of its own: a description override or tags other than it inherited."""
+        return (self.description_override is not None
+                or set(self.status_tags) != set(self.inherited_tags))
+
+    @property
     def follows_master(self) -> bool:
         """First appearance or reset (E1): shows the master description live."""
         return self.description_override is None and self.inherited_description is None

@@ -14,10 +14,11 @@ from collections.abc import Callable
 import streamlit as st
 
 import core
+from core.editing import REVERTABLE_FIELDS
 from ui import dragdrop
 from ui.context import page_context
 from ui.image_panel import render_image_panel
-from ui.widgets import tag_chips
+from ui.widgets import FIELD_LABELS, tag_chips
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -27,22 +28,8 @@ TYPE_GROUPS = (("character", "Characters"), ("location", "Locations"), ("prop", 
 TYPE_FILTER = {"All": None, "Characters": "character", "Locations": "location", "Props": "prop"}
 TYPE_ICON = {"character": ":material/person:", "location": ":material/location_on:",
              "prop": ":material/category:"}
-REVERTABLE = {"description_override", "effective_description", "status_tags", "carry_forward"}
-PRODUCER_FIELDS = REVERTABLE | {"locked", "pending_review"}
-FIELD_LABELS = {
-    "description_override": "Own description",
-    "effective_description": "Description",
-    "inherited_description": "Inherited description",
-    "status_tags": "Tags",
-    "inherited_tags": "Inherited tags",
-    "carry_forward": "Carry forward",
-    "locked": "Locked",
-    "pending_review": "Review pending",
-    "upstream_description_changed": "Upstream description flag",
-    "upstream_tags_changed": "Upstream tags flag",
-    "inherited_from_instance_id": "Inherits from",
-    "image": "Image",
-}
+PRODUCER_FIELDS = (REVERTABLE_FIELDS - {"inherited_description", "inherited_tags"}) | {
+    "locked", "pending_review"}
 DRAWER_LIMIT = 40
 CSS = """<style>
 .ed-row{font-size:0.78rem;line-height:1.55;margin:-0.55rem 0 0.35rem 0.15rem}
@@ -120,7 +107,7 @@ def badges(inst: core.Instance) -> str:
     out = [f":gray-badge[{'from ' if src.startswith('Scene') else ''}{src}]"]
     if inst.pending_review:
         out.append(":violet-badge[:material/rule: review tags]")
-    if inst.description_override is not None or set(inst.status_tags) != set(inst.inherited_tags):
+    if inst.edited:
         out.append(":orange-badge[:material/edit: edited]")
     if inst.locked:
         out.append(":gray-badge[:material/lock: locked]")
@@ -667,7 +654,7 @@ def render_history(desk: core.Desk, actor: str, inst: core.Instance,
                     f"{esc(compact(h.old_value))} → <b>{esc(compact(h.new_value))}</b><br>"
                     f"<span class='ed-muted'>#{h.id} · {esc(h.actor)} · {esc(h.source)} · "
                     f"{h.at:%Y-%m-%d %H:%M}{reason}</span></div>", unsafe_allow_html=True)
-                if h.field in REVERTABLE:
+                if h.field in REVERTABLE_FIELDS:
                     value = h.new_value
                     if h.field == "status_tags":
                         value = list(value or [])

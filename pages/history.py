@@ -11,22 +11,9 @@ import streamlit as st
 from core.history import SOURCES
 from ui import dashboard as ui
 from ui.context import page_context
+from ui.widgets import FIELD_LABELS
 
 LIMIT = 1000
-FIELD_LABELS = {
-    "description_override": "Own description",
-    "effective_description": "Description",
-    "inherited_description": "Inherited description",
-    "status_tags": "Tags",
-    "inherited_tags": "Inherited tags",
-    "carry_forward": "Carry forward",
-    "inherited_from_instance_id": "Inherits from",
-    "locked": "Locked",
-    "pending_review": "Pending review",
-    "upstream_description_changed": "Upstream description changed",
-    "upstream_tags_changed": "Upstream tags changed",
-    "image": "Image",
-}
 BOOKKEEPING = {"inherited_description", "inherited_tags", "inherited_from_instance_id"}
 
 ctx = page_context()

@@ -23,3 +23,20 @@ def tag_chips(tags: list[str]) -> str:
 
 def show_error(exc: core.DeskError) -> None:
     st.error(str(exc))
+
+
+FIELD_LABELS = {
+    "description_override": "Own description",
+    "effective_description": "Description",
+    "inherited_description": "Inherited description",
+    "status_tags": "Tags",
+    "inherited_tags": "Inherited tags",
+    "carry_forward": "Carry forward",
+    "inherited_from_instance_id": "Inherits from",
+    "locked": "Locked",
+    "pending_review": "Pending review",
+    "upstream_description_changed": "Upstream description changed",
+    "upstream_tags_changed": "Upstream tags changed",
+    "image": "Image",
+}
+"""Readable names of the history's fields, for every page that shows history."""
