@@ -80,7 +80,10 @@ class Desk:
         return self._write(scenes.insert_scene, project_id, before_scene_number, heading, **kw)
 
     def delete_scene(self, scene_id: str, *, actor: str, reason: str | None = None) -> list[str]:
-        return self._write(scenes.delete_scene, scene_id, _ctx(actor, reason=reason))
+        scene = self.get_scene(scene_id)
+        deleted = self._write(scenes.delete_scene, scene_id, _ctx(actor, reason=reason))
+        self.images.release_files(scene)
+        return deleted
 
     def move_scene(self, scene_id: str, new_scene_number: int, *, actor: str) -> Scene:
         return self._write(scenes.move_scene, scene_id, new_scene_number, _ctx(actor))
@@ -168,8 +171,11 @@ class Desk:
 
     def remove_instance(self, instance_id: str, *, expected_version: int, actor: str,
                         reason: str | None = None) -> UpdateResult:
-        return self._write(editing.remove_instance, instance_id, expected_version,
-                           _ctx(actor, reason=reason))
+        inst = self.get_instance(instance_id)
+        result = self._write(editing.remove_instance, instance_id, expected_version,
+                             _ctx(actor, reason=reason))
+        self.images.release_files(self.get_scene(inst.scene_id), inst.project_asset_id)
+        return result
 
     def lock_instance(self, instance_id: str, *, expected_version: int, actor: str,
                       reason: str | None = None) -> UpdateResult:

@@ -106,7 +106,8 @@ def prune(cur, store: ImageStore, instance_id: str) -> None:
         delete_if_unused(cur, store, key)
 
 
-def delete_if_unused(cur, store: ImageStore, key: str) -> None:
+def delete_if_unused(cur, store: ImageStore, key: str) -> bool:
+    """Delete the file unless an attempt, a job or a master refers to it."""
     used = cur.execute(
         "SELECT 1 FROM image_attempts WHERE image_key = ? UNION ALL "
         "SELECT 1 FROM image_jobs WHERE image_key = ? UNION ALL "
@@ -115,6 +116,7 @@ def delete_if_unused(cur, store: ImageStore, key: str) -> None:
     ).fetchone()
     if not used:
         store.delete(key)
+    return not used
 
 
 def upload(cur, store: ImageStore, instance_id: str, data: bytes, filename: str,

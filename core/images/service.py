@@ -104,6 +104,18 @@ class ImageService:
         return self.db.transaction(
             lambda cur: attempts.use_master(cur, self.store, instance_id, ctx))
 
+    def release_files(self, scene, asset_id: str | None = None) -> int:
+        """After instances left a scene: delete that scene's image files (of one asset,
+        or all) that no attempt, job or master refers to any more (G6)."""
+        folder = self.store.root / (f"project_{scene.project_id}/branch_{scene.branch_id}/"
+                                    f"scene_{scene.id}/scene-assets")
+        pattern = f"{asset_id}_*.png" if asset_id else "*.png"
+        keys = [p.relative_to(self.store.root).as_posix() for p in folder.glob(pattern)]
+        if not keys:
+            return 0
+        return sum(self.db.transaction(
+            lambda cur: [attempts.delete_if_unused(cur, self.store, k) for k in keys]))
+
     def image_path(self, key: str | None) -> Path | None:
         return self.store.path(key) if key else None
 

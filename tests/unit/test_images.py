@@ -242,7 +242,7 @@ def test_G8_cancel_and_wait_timeout(tmp_path):
 
 
 def test_G6_removing_an_instance_removes_its_attempts_but_keeps_history(film):
-    film.generate(film.at(2))
+    film.generate(film.at(1), film.at(2))   # the job's own file lives in scene 1
     inst = film.at(2)
     film.desk.remove_instance(inst.id, expected_version=inst.version, actor="ana")
     with film.desk.db.cursor() as cur:
@@ -250,6 +250,17 @@ def test_G6_removing_an_instance_removes_its_attempts_but_keeps_history(film):
                            [inst.id]).fetchone()[0]
     assert left == 0
     assert any(h.field == "image" for h in film.desk.history(inst.id))
+    # its own copy is gone; the copies other scenes hold stay (G6)
+    assert not film.desk.image_path(inst.image_key).exists()
+    assert film.desk.image_path(film.at(1).image_key).exists()
+
+
+def test_G6_deleting_a_scene_deletes_its_unused_files(film):
+    film.generate(film.at(1), film.at(2), film.at(3))
+    keys = [film.at(2).image_key, film.at(2, film.cup).image_key]
+    film.desk.delete_scene(film.scenes[2].id, actor="ana")
+    assert not any(film.desk.image_path(k).exists() for k in keys if k)
+    assert film.desk.image_path(film.at(3).image_key).exists()
 
 
 def test_B1_a_branch_copies_the_attempts(film):
