@@ -213,10 +213,6 @@ def claim(cur, job_id: str) -> Job | None:
     return get(cur, job_id)
 
 
-def is_cancelled(cur, job_id: str) -> bool:
-    return get(cur, job_id).status == "cancelled"
-
-
 def complete(cur, store: ImageStore, job_id: str, png: bytes, cost: float) -> bool:
     """Store the image and give it to every waiting instance. A job finished twice
     (after a crash) or cancelled meanwhile changes nothing; cost is counted once."""
