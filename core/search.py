@@ -153,9 +153,31 @@ def parse(query: str) -> Query:
                 f"The search query contains an invisible control character at position "
                 f"{pos + 1}; remove it.", repr(ch), pos + 1)
     q = Query()
-    for term in _tokens(query):
+    terms = _tokens(query)
+    for k, term in enumerate(terms):
+        _refuse_operator(terms, k)
         _apply(q, term)
     return q
+
+
+_OPERATORS = {"OR", "AND", "NOT", "|", "||", "&", "&&"}
+
+
+def _refuse_operator(terms: list[_Term], k: int) -> None:
+    """Terms always AND together: a bare OR / AND / NOT would otherwise be searched for
+    as free text and silently find nothing, so name what to write instead."""
+    term = terms[k]
+    if term.key is not None or term.quoted or term.negated or term.value not in _OPERATORS:
+        return
+    if term.value == "NOT":
+        _fail(term, "there is no NOT; put a minus before the term instead: -tag:clean.")
+    if term.value in ("AND", "&", "&&"):
+        _fail(term, "terms always AND together; leave the word out.")
+    words = [t.value for t in (terms[k - 1] if k else None, terms[k + 1] if k + 1 < len(terms)
+                               else None)
+             if t is not None and t.key in (None, "tag") and not t.negated]
+    example = f"tag:{','.join(words)}" if len(words) == 2 else "tag:muddy,bloody"
+    _fail(term, f"there is no OR; list the alternatives in one term: {example}.")
 
 
 def _apply(q: Query, term: _Term) -> None:

@@ -80,6 +80,22 @@ def test_malformed_query_names_the_bad_term_and_its_position(query, term, positi
     assert isinstance(err.value, core.ValidationError)
 
 
+@pytest.mark.parametrize("query, term, advice", [
+    ("muddy OR bloody", "OR", "tag:muddy,bloody"),
+    ("tag:wet | tag:dry", "|", "tag:wet,dry"),
+    ("tag:wet AND torn", "AND", "leave the word out"),
+    ("NOT tag:clean", "NOT", "-tag:clean"),
+])
+def test_T4_boolean_operators_are_refused_with_the_query_to_write(query, term, advice):
+    with pytest.raises(QueryError) as err:
+        parse(query)
+    assert err.value.term == term and advice in str(err.value)
+
+
+def test_T4_operator_words_stay_searchable_when_quoted_or_lower_case():
+    assert parse('"OR" or').texts == [(False, "OR"), (False, "or")]
+
+
 def test_control_characters_and_overlong_queries_are_refused():
     with pytest.raises(core.ValidationError, match="position 5"):
         parse("tag:\x00x")
