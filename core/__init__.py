@@ -9,6 +9,8 @@ from .desk import Desk
 from .errors import (
     BudgetError,
     ConflictError,
+    DatabaseBusyError,
+    DatabaseOpenError,
     DeskError,
     LockedError,
     NotFoundError,
@@ -23,7 +25,8 @@ from .models import UNSET, Asset, Branch, HistoryRow, Instance, Project, Scene, 
 def open_desk(db_path: str | Path = ":memory:", image_root: str | Path = "data/images",
               provider: str | ImageProvider = "offline", *, api_key: str | None = None,
               model: str | None = None) -> Desk:
-    """Open (and migrate) the database. Never creates demo data.
+    """Open (and migrate) the database. Never creates demo data. A file another
+    process holds raises `DatabaseBusyError`, an unusable one `DatabaseOpenError`.
 
     `provider` is "offline", "gemini" (needs `api_key`) or a provider object
     (tests and benchmarks pass fakes)."""
@@ -33,7 +36,8 @@ def open_desk(db_path: str | Path = ":memory:", image_root: str | Path = "data/i
 
 
 __all__ = [
-    "UNSET", "Asset", "Branch", "BudgetError", "ConflictError", "Desk", "DeskError",
+    "UNSET", "Asset", "Branch", "BudgetError", "ConflictError", "DatabaseBusyError",
+    "DatabaseOpenError", "Desk", "DeskError",
     "HistoryRow", "Instance", "LockedError", "NotFoundError", "Project", "ProviderError",
     "Scene", "UpdateResult", "ValidationError", "open_desk",
 ]

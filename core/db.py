@@ -9,6 +9,7 @@ is rolled back and rerun with fresh reads, and finally reported as a conflict.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from typing import TypeVar
 
 import duckdb
 
-from .errors import ConflictError
+from .errors import ConflictError, DatabaseBusyError, DatabaseOpenError
 
 T = TypeVar("T")
 
@@ -33,12 +34,7 @@ def utcnow() -> datetime:
 
 class Database:
     def __init__(self, path: str | Path):
-        path = str(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            path = str(Path(path).resolve())
-        self.path = path
-        self._con = duckdb.connect(path)
+        self.path, self._con = connect(str(path))
         self._con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()
         migrate(self._con)
@@ -79,6 +75,33 @@ class Database:
             "Someone else changed the same records at the same moment; "
             "nothing was saved. Reload and try again."
         )
+
+
+_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+
+
+def connect(shown: str) -> tuple[str, duckdb.DuckDBPyConnection]:
+    """(resolved path, connection) of the DuckDB file; a domain error naming `shown`
+    (the path as configured) when it cannot be opened. DuckDB's own message names
+    the interpreter holding the lock: only its PID is kept (S4)."""
+    path = shown
+    try:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            path = str(Path(path).resolve())
+        return path, duckdb.connect(path)
+    except OSError:
+        pass    # the folder cannot be made: reported below
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "Could not set lock" in text:
+            pid = _LOCK_HOLDER.search(text)
+            raise DatabaseBusyError(shown, int(pid.group(1)) if pid else None) from None
+        if "not a valid DuckDB database" in text:
+            raise DatabaseOpenError(f"{shown} is not a Continuity Desk database (not a DuckDB "
+                                    "file). Set CONTINUITY_DB_PATH to another file.") from None
+    raise DatabaseOpenError(f"The database {shown} could not be opened. Check the path and "
+                            "its permissions, or set CONTINUITY_DB_PATH to another file.")
 
 
 def _rollback(cur) -> None:

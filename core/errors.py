@@ -31,3 +31,19 @@ class BudgetError(DeskError):
 
 class ProviderError(DeskError):
     """An image or detection provider failed."""
+
+
+class DatabaseOpenError(DeskError):
+    """The database file could not be opened (not a DuckDB file, unreadable path)."""
+
+
+class DatabaseBusyError(DatabaseOpenError):
+    """Another process holds the DuckDB file; `.path` and `.pid` (None if unknown) say which."""
+
+    def __init__(self, path: str, pid: int | None):
+        holder = f" (process {pid})" if pid is not None else ""
+        super().__init__(
+            f"Another Continuity Desk or program is using {path}{holder}. "
+            "Stop it, or set CONTINUITY_DB_PATH to another file.")
+        self.path = path
+        self.pid = pid
