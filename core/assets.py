@@ -54,7 +54,7 @@ def _check_unique_name(cur, project_id: str, name: str, exclude: str | None = No
 def add_asset(cur, project_id, name, asset_type, description, *, aliases=None,
               approved=True, master_image_key=None, global_asset_id=None) -> Asset:
     get_project(cur, project_id)
-    name = v.text(name, "Asset name", v.MAX_NAME)
+    name = v.name(name, "Asset name")
     asset_type = v.asset_type(asset_type)
     description = v.text(description, "Master description", v.MAX_DESCRIPTION)
     alias_list = v.aliases(aliases, name)
@@ -83,7 +83,7 @@ def update_asset(cur, asset_id, expected_version, ctx: Context, *, name=UNSET, a
             current=asset,
         )
     new = {
-        "name": asset.name if name is UNSET else v.text(name, "Asset name", v.MAX_NAME),
+        "name": asset.name if name is UNSET else v.name(name, "Asset name"),
         "asset_type": asset.asset_type if asset_type is UNSET else v.asset_type(asset_type),
         "description": asset.description if description is UNSET
         else v.text(description, "Master description", v.MAX_DESCRIPTION),
@@ -117,7 +117,7 @@ def update_asset(cur, asset_id, expected_version, ctx: Context, *, name=UNSET, a
 # --- the global library -------------------------------------------------------
 
 def add_global_asset(cur, name, asset_type, description, *, aliases=None) -> GlobalAsset:
-    name = v.text(name, "Asset name", v.MAX_NAME)
+    name = v.name(name, "Asset name")
     asset_type = v.asset_type(asset_type)
     description = v.text(description, "Description", v.MAX_DESCRIPTION)
     gid = new_id()

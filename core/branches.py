@@ -15,7 +15,7 @@ from .projects import branches, new_id, resolve_branch
 def create_branch(cur, project_id: str, name: str, from_branch_id: str | None,
                   up_to_scene_number: int, ctx: Context) -> Branch:
     source = resolve_branch(cur, project_id, from_branch_id)
-    name = v.text(name, "Branch name", v.MAX_NAME)
+    name = v.name(name, "Branch name")
     last = v.scene_number(up_to_scene_number)
     for b in branches(cur, project_id):
         if b.name.casefold() == name.casefold():

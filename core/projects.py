@@ -17,7 +17,7 @@ def new_id() -> str:
 
 
 def create_project(cur, name: str) -> Project:
-    name = v.text(name, "Project name", v.MAX_NAME)
+    name = v.name(name, "Project name")
     pid, bid, now = new_id(), new_id(), utcnow()
     cur.execute(
         "INSERT INTO projects (id, name, main_branch_id, created_at) VALUES (?, ?, ?, ?)",
@@ -78,10 +78,8 @@ def set_style(cur, project_id: str, style: str) -> Project:
 
 
 def set_budget(cur, project_id: str, budget: float | None) -> Project:
+    """The project's image budget (G9): None for no limit, else a finite amount >= 0."""
     get_project(cur, project_id)
-    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
-                               or budget < 0):
-        raise ValidationError(f"The budget must be a number of 0 or more, not {budget!r}.")
     cur.execute("UPDATE projects SET budget = ?, version = version + 1 WHERE id = ?",
-                [None if budget is None else float(budget), project_id])
+                [v.budget(budget), project_id])
     return get_project(cur, project_id)

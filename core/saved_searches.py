@@ -40,7 +40,7 @@ def list_saved(cur, project_id: str) -> list[SavedSearch]:
 
 def save(cur, project_id: str, name: str, query: str, actor: str) -> SavedSearch:
     get_project(cur, project_id)
-    name = v.text(name, "Search name", MAX_SEARCH_NAME)
+    name = v.name(name, "Search name", MAX_SEARCH_NAME)
     query = v.text(query, "Search query", 2000)
     parse(query)                       # refuse a query that would not run
     now = utcnow()

@@ -49,9 +49,9 @@ def list_scenes(cur, project_id: str, branch_id: str | None = None) -> list[Scen
 
 def _fields(heading, script_excerpt, label, end_state_summary, story_day, shots) -> dict:
     return {
-        "heading": v.text(heading, "Scene heading", v.MAX_HEADING),
+        "heading": v.text(heading, "Scene heading", v.MAX_HEADING, multiline=False),
         "script_excerpt": v.text(script_excerpt, "Script excerpt", v.MAX_SCRIPT, required=False),
-        "label": v.optional_text(label, "Scene label", 20),
+        "label": v.optional_name(label, "Scene label", v.MAX_LABEL),
         "end_state_summary": v.text(
             end_state_summary, "End-state summary", v.MAX_DESCRIPTION, required=False
         ),
@@ -93,6 +93,13 @@ def insert_scene(cur, project_id, before_scene_number, heading, *, branch_id=Non
     number = v.scene_number(before_scene_number)
     _fields(heading, kw.get("script_excerpt", ""), kw.get("label"),
             kw.get("end_state_summary", ""), kw.get("story_day"), kw.get("shots"))
+    last = cur.execute("SELECT max(scene_number) FROM scenes WHERE branch_id = ?",
+                       [branch_id]).fetchone()[0]
+    if last is not None and last >= number and last + 1 > v.MAX_SCENE_NUMBER:
+        raise ValidationError(
+            f"Inserting here would renumber scene {last} to {last + 1}, past the last "
+            f"allowed scene number {v.MAX_SCENE_NUMBER:,}; move or delete scenes at the end "
+            "first.")
     _shift(cur, branch_id, number, None, +1)
     return add_scene(cur, project_id, number, heading, branch_id=branch_id, **kw)
 

@@ -54,6 +54,7 @@ from screenplay_tools.screenplay import (
     Transition,
 )
 
+from . import validation as v
 from .errors import ValidationError
 
 FORMATS = ("fountain", "fdx")
@@ -277,6 +278,7 @@ def decode(data: bytes | str, what: str) -> str:
                 "save it as UTF-8 and try again.") from exc
     if not isinstance(data, str):
         raise ValidationError(f"{what} must be text.")
+    v.encodable(data, what)
     if len(data) > MAX_BYTES:
         raise ValidationError(f"{what} is too long; at most {MAX_BYTES // 1024 // 1024} MB.")
     if "\x00" in data:
@@ -398,8 +400,11 @@ def parse_screenplay(data: bytes | str, format: str = "fountain") -> ParsedScree
     if format not in FORMATS:
         raise ValidationError(f"Unknown screenplay format {format!r}: use fountain or fdx.")
     what = "The Final Draft file" if format == "fdx" else "The screenplay"
-    text = decode(data, what)
+    text, removed, example = v.strip_invisible(decode(data, what))
     warnings: list[str] = []
+    if removed:
+        warnings.append(f"{removed} control or invisible character(s), such as {example}, "
+                        "were removed from the script text.")
     if format == "fdx":
         title, elements = _fdx_elements(text, warnings)
     else:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from .errors import ValidationError
+from .validation import describe
 
 MAX_TAG_LENGTH = 32
 MAX_TAGS = 20
@@ -14,6 +15,11 @@ _SEPARATORS = re.compile(r"[\s_\-]+")
 
 def _is_word_char(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LM" or unicodedata.category(ch) == "Nd"
+
+
+def _shown(ch: str) -> str:
+    """A bad character as typed, or by its code point when it cannot be seen."""
+    return repr(ch) if ch.isprintable() else describe(ch)
 
 
 def normalize_tag(raw: object) -> str:
@@ -39,7 +45,7 @@ def normalize_tag(raw: object) -> str:
         for ch in word:
             if not _is_word_char(ch):
                 raise ValidationError(
-                    f"Tag {raw!r} contains {ch!r}: use letters, digits and hyphens only."
+                    f"Tag {raw!r} contains {_shown(ch)}: use letters, digits and hyphens only."
                 )
     return tag
 

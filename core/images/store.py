@@ -16,6 +16,13 @@ from ..errors import ValidationError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP"}
+# S3: a reference image needs no more than 4096 x 4096 (a 12 MP phone photo fits);
+# decoding one takes at most 64 MB as RGBA, and bigger images are refused from
+# their header, before any pixel is decoded.
+MAX_IMAGE_PIXELS = 4096 * 4096
+IMAGE_LIMITS = (f"PNG, JPEG or WebP, at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB and "
+                f"{MAX_IMAGE_PIXELS / 1e6:.1f} megapixels (e.g. 4096 × 4096)")
+MAX_KEY_LENGTH = 1024
 
 
 def scene_key(project_id: str, branch_id: str, scene_id: str, asset_id: str) -> str:
@@ -28,6 +35,15 @@ def master_key(project_id: str, asset_id: str) -> str:
     return f"project_{project_id}/masters/{asset_id}_{secrets.token_hex(6)}.png"
 
 
+def _check_pixels(size: tuple[int, int], what: str) -> None:
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ValidationError(
+            f"{what} is {width} × {height} pixels ({width * height / 1e6:.1f} megapixels); "
+            f"at most {MAX_IMAGE_PIXELS / 1e6:.1f} megapixels (e.g. 4096 × 4096) are "
+            "accepted. Scale it down and try again.")
+
+
 def to_png(data: bytes, what: str = "The image") -> bytes:
     """Verify image bytes with Pillow and return them as PNG; ValidationError otherwise."""
     if not isinstance(data, (bytes, bytearray)) or not data:
@@ -36,8 +52,9 @@ def to_png(data: bytes, what: str = "The image") -> bytes:
         raise ValidationError(
             f"{what} is {len(data) / 1024 / 1024:.1f} MB; at most 5 MB is accepted.")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:    # reads the header only
             fmt = probe.format
+            _check_pixels(probe.size, what)
             probe.verify()
         if fmt not in ACCEPTED_FORMATS:
             raise ValidationError(f"{what} is a {fmt} file; use PNG, JPEG or WebP.")
@@ -50,6 +67,9 @@ def to_png(data: bytes, what: str = "The image") -> bytes:
             return out.getvalue()
     except ValidationError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(f"{what} has too many pixels: at most "
+                              f"{MAX_IMAGE_PIXELS / 1e6:.1f} megapixels are accepted.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(f"{what} is not a readable PNG, JPEG or WebP image.") from exc
 
@@ -59,8 +79,10 @@ class ImageStore:
         self.root = Path(root).resolve()
 
     def path(self, key: str) -> Path:
-        """The file for a key; refuses anything that could leave the root."""
-        if not isinstance(key, str) or not key or key.startswith(("/", "\\")) or "\\" in key \
+        """The file for a key; refuses anything that could leave the root, and any
+        key that is not plain printable text (NUL, controls, lone surrogates)."""
+        if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH \
+                or not key.isprintable() or key.startswith(("/", "\\")) or "\\" in key \
                 or any(part in ("", ".", "..") for part in key.split("/")):
             raise ValidationError(f"Refused an unsafe image key {str(key)[:80]!r}.")
         path = (self.root / key).resolve()
