@@ -18,7 +18,8 @@ What comes back is checked before anything is written:
 
 The network call runs outside any database transaction (see core.suggestions).
 Tests point `http_options` at a local fake server or an httpx2 MockTransport.
-The API key is never logged, stored or shown.
+The API key is never logged, stored or shown: every error leaves `detect`
+through `core.redact.scrubbed` (its message scrubbed, nothing chained to it).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pydantic import ValidationError as PydanticError
 
 from . import detection
 from .errors import ProviderError, ValidationError
+from .redact import scrub, scrubbed
 from .scenes import get_scene
 from .screenplay import name_key
 from .validation import ASSET_TYPES, MAX_DESCRIPTION, MAX_NAME
@@ -126,7 +128,12 @@ class GeminiDetector:
                 raise ValidationError("No Gemini API key is configured (GEMINI_API_KEY or "
                                       "GOOGLE_API_KEY); use the deterministic detector.")
             options = http_options or types.HttpOptions(timeout=TIMEOUT_MS)
-            client = genai.Client(api_key=api_key, http_options=options)
+            try:
+                client = genai.Client(api_key=api_key, http_options=options)
+            except Exception as exc:  # noqa: BLE001 - never chain: the SDK may echo settings
+                raise ProviderError(scrub(f"Could not set up the Gemini client: "
+                                          f"{type(exc).__name__}: {exc}", api_key)) from None
+        self._key = api_key
         self.client = client
         self.model = model
         self.max_tries = max_tries
@@ -137,6 +144,13 @@ class GeminiDetector:
         return f"GeminiDetector(model={self.model!r})"
 
     def detect(self, request: DetectionRequest) -> DetectionOutput:
+        try:
+            return self._detect(request)
+        except ProviderError as error:
+            found = error
+        raise scrubbed(found, self._key)
+
+    def _detect(self, request: DetectionRequest) -> DetectionOutput:
         response = self._call(request.prompt)
         _check_blocked(response)
         parsed = getattr(response, "parsed", None)
@@ -173,6 +187,10 @@ class GeminiDetector:
                 wait = _retry_after(exc)
             except (httpx2.TimeoutException, httpx2.TransportError) as exc:
                 last = f"Gemini could not be reached ({type(exc).__name__})"
+            except Exception as exc:  # noqa: BLE001 - e.g. a reply the SDK could not read
+                said = scrub(exc, self._key)[:300]    # scrubbed before it is cut short
+                raise ProviderError(f"The Gemini detection call failed unexpectedly: "
+                                    f"{type(exc).__name__}: {said}") from None
             if attempt < self.max_tries:
                 self.sleep(wait if wait is not None else self.base_delay * 2 ** (attempt - 1))
         raise ProviderError(f"{last}; gave up after {self.max_tries} tries. Try again later.")

@@ -18,7 +18,8 @@ once on any other `ProviderFailure`. Outcomes map to short, stable codes:
 A missing key fails at construction (`ProviderFailure("auth")`), before any job
 can be sent: `provider_from_settings` turns that case into a ValidationError
 for the settings screen. The key never appears in a message, log line or repr:
-every message is scrubbed and SDK exceptions are not chained.
+every failure leaves `generate` through `core.redact.scrubbed` (its message
+scrubbed, nothing chained to it).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from datetime import UTC, datetime
 from google import genai
 from google.genai import errors, types
 
+from ..redact import scrub, scrubbed
 from .providers import ImageRequest, ImageResult, ProviderFailure, RetryableError
 
 try:  # google-genai 3.x talks through httpx2; plain httpx if a build uses it
@@ -99,7 +101,7 @@ class GeminiProvider:
         except Exception as exc:  # noqa: BLE001 - never chain: the SDK may echo settings
             raise ProviderFailure(
                 "invalid_request",
-                self._scrub(f"Could not set up the Gemini client: {type(exc).__name__}: {exc}"),
+                scrub(f"Could not set up the Gemini client: {type(exc).__name__}: {exc}", key),
             ) from None
 
     def __repr__(self) -> str:
@@ -111,6 +113,13 @@ class GeminiProvider:
     # ------------------------------------------------------------------ call
 
     def generate(self, request: ImageRequest) -> ImageResult:
+        try:
+            return self._generate(request)
+        except ProviderFailure as failure:
+            found = failure
+        raise scrubbed(found, self._key)
+
+    def _generate(self, request: ImageRequest) -> ImageResult:
         contents: list = [_prompt_text(request)]
         for i, data in enumerate(request.references):
             contents.append(types.Part.from_bytes(data=data, mime_type=_mime_of(data, i)))
@@ -128,17 +137,15 @@ class GeminiProvider:
                 "timeout", f"Gemini did not answer within {self.timeout_s:g} s.") from None
         except _NETWORK as exc:
             raise RetryableError(
-                "network", self._scrub(f"Could not reach Gemini ({type(exc).__name__}).")
-            ) from None
+                "network", f"Could not reach Gemini ({type(exc).__name__}).") from None
         except (ValueError, TypeError) as exc:   # e.g. a reply the SDK could not parse
             raise RetryableError(
-                "server_error", self._scrub(f"Gemini sent a reply that could not be read: "
-                                            f"{_short(str(exc))}")) from None
+                "server_error", f"Gemini sent a reply that could not be read: "
+                                f"{self._brief(str(exc))}") from None
         except Exception as exc:  # noqa: BLE001 - anything else: fail the job, scrubbed
             raise ProviderFailure(
-                "provider_error", self._scrub(f"The Gemini call failed unexpectedly: "
-                                              f"{type(exc).__name__}: {_short(str(exc))}")
-            ) from None
+                "provider_error", f"The Gemini call failed unexpectedly: "
+                                  f"{type(exc).__name__}: {self._brief(str(exc))}") from None
         return self._result(response)
 
     def _result(self, response: types.GenerateContentResponse) -> ImageResult:
@@ -148,7 +155,7 @@ class GeminiProvider:
             text = _SAFETY_REASONS.get(reason, f"Gemini blocked the prompt ({reason}).")
             if feedback.block_reason_message:
                 text += f" {feedback.block_reason_message.strip()}"
-            raise ProviderFailure("safety", self._scrub(text + _SAFETY_ADVICE))
+            raise ProviderFailure("safety", text + _SAFETY_ADVICE)
 
         candidates = response.candidates or []
         texts: list[str] = []
@@ -167,20 +174,24 @@ class GeminiProvider:
                 text = _SAFETY_REASONS[reason]
                 if candidate.finish_message:
                     text += f" {candidate.finish_message.strip()}"
-                raise ProviderFailure("safety", self._scrub(text + _SAFETY_ADVICE))
+                raise ProviderFailure("safety", text + _SAFETY_ADVICE)
         said = " ".join(t for t in texts if t)
         raise ProviderFailure(
-            "no_image", self._scrub(
-                "Gemini replied without an image"
-                + (f" ({finish})" if finish and finish != "STOP" else "")
-                + (f": “{_short(said)}”" if said else ".")
-                + " Try again, or make the description more concrete."))
+            "no_image", "Gemini replied without an image"
+                        + (f" ({finish})" if finish and finish != "STOP" else "")
+                        + (f": “{self._brief(said)}”" if said else ".")
+                        + " Try again, or make the description more concrete.")
 
     # ---------------------------------------------------------------- errors
 
+    def _brief(self, text: str) -> str:
+        """Text from Gemini or the SDK for a message: scrubbed *before* it is cut short,
+        so no piece of the key survives the cut."""
+        return _short(scrub(text, self._key))
+
     def _api_failure(self, exc: errors.APIError) -> ProviderFailure:
         code = int(exc.code or 0)
-        detail = self._scrub(_short(exc.message or exc.status or ""))
+        detail = self._brief(exc.message or exc.status or "")
         if code == 429:
             return RetryableError(
                 "rate_limited",
@@ -201,9 +212,6 @@ class GeminiProvider:
                                    f"Gemini refused the request ({code})." + _tail(detail))
         return RetryableError("server_error",
                               f"Gemini had a server error ({code or 'unknown'})." + _tail(detail))
-
-    def _scrub(self, text: str) -> str:
-        return text.replace(self._key, "***") if self._key else text
 
 
 # ---------------------------------------------------------------------- helpers

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import traceback
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import httpx2
@@ -236,3 +237,72 @@ def test_against_a_local_fake_server(desk, film):
         server.server_close()
     assert r.relevant_asset_ids == [a["Lantern"].id]
     assert seen[0][0].endswith("/models/gemini-test:generateContent")
+
+
+# ------------------------------------------------------------------- the key (S4)
+
+SECRET = "detect-secret-key-7Q2"        # not shaped like a Google key: scrubbed as the key
+
+
+class EchoKey(BaseHTTPRequestHandler):
+    """A Gemini endpoint whose error text repeats the key it was sent, in prose, as a
+    `?key=` parameter and as the header; replies as scripted on the server."""
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        key = self.headers.get("x-goog-api-key", "")
+        status, shape = self.server.script.pop(0)
+        text = (f"API key {key} not valid for https://x.test/v1?key={key} "
+                f"(x-goog-api-key: {key})")
+        if shape == "error":
+            out = json.dumps({"error": {"code": status, "message": text,
+                                        "status": "INVALID_ARGUMENT"}}).encode()
+        else:
+            out = text.encode()                          # not JSON at all
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def echo_server():
+    server = HTTPServer(("127.0.0.1", 0), EchoKey)
+    server.script = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def everything_shown(exc: BaseException) -> str:
+    """All a log line or a page could show of an exception, chained ones included."""
+    return "".join(traceback.format_exception(exc)) + repr(exc) + str(exc)
+
+
+@pytest.mark.parametrize("script", [
+    [(400, "error")], [(404, "error")], [(409, "error")],
+    [(500, "error")] * 4, [(503, "error")] * 4, [(200, "text")],
+], ids=["400", "404", "409", "500", "503", "unreadable"])
+def test_S4_the_key_is_in_no_detection_error(desk, film, echo_server, script):
+    _, _, s2 = film
+    echo_server.script[:] = script
+    detector = GeminiDetector(SECRET, "gemini-test", sleep=lambda s: None,
+                              http_options=types.HttpOptions(
+                                  base_url=f"http://127.0.0.1:{echo_server.server_port}",
+                                  timeout=5000))
+    before = table_snapshot(desk)
+    with pytest.raises(core.ProviderError) as err:
+        desk.detect_assets(s2.id, method="gemini", actor=ACTOR, detector=detector)
+    assert echo_server.script == []                       # the endpoint was reached
+    shown = everything_shown(err.value)
+    assert SECRET not in shown and "7Q2" not in shown
+    assert err.value.__cause__ is None and err.value.__context__ is None
+    assert table_snapshot(desk) == before
+    if script[0][0] in (400, 404, 409):                   # the reason is still shown, scrubbed
+        assert "API key *** not valid" in str(err.value) and "?key=***" in str(err.value)

@@ -420,3 +420,25 @@ def test_the_key_never_shows_in_repr_or_any_error(fake):
         assert info.value.__cause__ is None
         seen += 1
     assert seen == 9
+
+
+OTHER_KEY = "AIza" + "Q" * 20 + "-_x" * 5       # shaped like a Google key, not ours
+
+
+@pytest.mark.parametrize("reply", [
+    Reply(400, error(400, f"API key {KEY} not valid, https://x.test/v1?key={KEY}&alt=sse")),
+    Reply(403, error(403, f"x-goog-api-key: {KEY} has no access", "PERMISSION_DENIED")),
+    Reply(404, error(404, f"{OTHER_KEY} cannot use this model", "NOT_FOUND")),
+    Reply(400, error(400, "x" * 290 + KEY, "INVALID_ARGUMENT")),      # the key at the cut
+    Reply(500, error(500, f"internal: key={KEY}", "INTERNAL")),
+    Reply(503, error(503, f"{KEY} {OTHER_KEY}", "UNAVAILABLE")),
+], ids=["400-query", "403-header", "404-other-key", "400-at-the-cut", "500", "503"])
+def test_S4_the_key_is_in_no_failure_nor_chained_to_one(fake, reply):
+    fake.script.append(reply)
+    with pytest.raises(ProviderFailure) as info:
+        provider(fake).generate(request())
+    shown = failure_text(info.value)
+    for secret in (KEY, OTHER_KEY, KEY[:12], OTHER_KEY[:12]):
+        assert secret not in shown
+    assert info.value.__cause__ is None and info.value.__context__ is None
+    assert "***" in info.value.message and info.value.args == (info.value.message,)
