@@ -18,6 +18,7 @@ from core.editing import REVERTABLE_FIELDS
 from ui import dragdrop
 from ui.context import page_context
 from ui.image_panel import render_image_panel
+from ui.textdiff import DIFF_CSS, diff_html
 from ui.widgets import FIELD_LABELS, tag_chips
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ CSS = """<style>
 [class*="st-key-ed_block_"] button{min-height:0;padding:0.05rem 0;justify-content:flex-start;
  text-align:left}
 [class*="st-key-ed_block_"] button p{font-size:0.84rem}
-</style>"""
+""" + DIFF_CSS + "</style>"
 
 
 # --- small helpers -------------------------------------------------------------------
@@ -649,9 +650,13 @@ def render_history(desk: core.Desk, actor: str, inst: core.Instance,
             for h in shown:
                 c1, c2 = st.columns([6, 1.1], vertical_alignment="center")
                 reason = f" · “{esc(short(h.reason, 80))}”" if h.reason else ""
+                if isinstance(h.old_value, str) or isinstance(h.new_value, str):
+                    change = f"<span class='cd-diff'>{diff_html(h.old_value, h.new_value)}</span>"
+                else:
+                    change = f"{esc(compact(h.old_value))} → <b>{esc(compact(h.new_value))}</b>"
                 c1.markdown(
                     f"<div class='ed-hist'><b>{esc(FIELD_LABELS.get(h.field, h.field))}</b> "
-                    f"{esc(compact(h.old_value))} → <b>{esc(compact(h.new_value))}</b><br>"
+                    f"{change}<br>"
                     f"<span class='ed-muted'>#{h.id} · {esc(h.actor)} · {esc(h.source)} · "
                     f"{h.at:%Y-%m-%d %H:%M}{reason}</span></div>", unsafe_allow_html=True)
                 if h.field in REVERTABLE_FIELDS:

@@ -9,12 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from core.history import SOURCES
+from core.textdiff import around_change
 from ui import dashboard as ui
 from ui.context import page_context
 from ui.widgets import FIELD_LABELS
 
 LIMIT = 1000
 BOOKKEEPING = {"inherited_description", "inherited_tags", "inherited_from_instance_id"}
+TEXT_FIELDS = {"description_override", "effective_description", "inherited_description"}
 
 ctx = page_context()
 st.title("History")
@@ -72,6 +74,13 @@ def _value(field: str, value, limit: int | None) -> str:
     return ui.compact(value, limit=limit)
 
 
+def _change(field: str, old, new) -> str:
+    """before → after in one line; long text cut around its first change (item 8)."""
+    if field in TEXT_FIELDS and isinstance(old, str) and isinstance(new, str):
+        return " → ".join(around_change(old, new, 60))
+    return f"{_value(field, old, 60)} → {_value(field, new, 60)}"
+
+
 table = pd.DataFrame({
     "Open": [ui.editor_href(s, i, project_id=project.id, branch_id=branch.id)
              if s in scenes else None
@@ -82,7 +91,7 @@ table = pd.DataFrame({
     "Scene": [label if label is not None else "(deleted)" for label in log["scene_label"]],
     "Asset": log["asset_name"].fillna("(deleted asset)"),
     "Field": [FIELD_LABELS.get(f, f) for f in log["field"]],
-    "Change": [f"{_value(f, o, 60)} → {_value(f, n, 60)}" for f, o, n in
+    "Change": [_change(f, o, n) for f, o, n in
                zip(log["field"], log["old_value"], log["new_value"], strict=True)],
     "Reason": log["reason"].fillna(""),
 })

@@ -4,13 +4,13 @@ returns; no Streamlit calls, no rules."""
 
 from __future__ import annotations
 
-import difflib
 import html
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from core.checks import KIND_TITLES
 from core.vocabulary import colour_of
+from ui.textdiff import side_html
 
 TYPE_GROUPS = (("character", "Characters"), ("location", "Locations"), ("prop", "Props"))
 
@@ -153,19 +153,8 @@ def value_html(shown: str, value, other, *, side: str) -> str:
                         if t not in others else chip(t) for t in value)
     if not isinstance(value, str) or not isinstance(other, str):
         return f'<div class="cd-value">{esc(shown)}</div>'
-    mine, theirs = value.split(), other.split()
-    a, b = (theirs, mine) if side == "new" else (mine, theirs)
-    out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
-        if side == "new":
-            words = " ".join(b[j1:j2])
-            out.append(f"<ins>{esc(words)}</ins>" if op in ("replace", "insert") and words
-                       else esc(words))
-        else:
-            words = " ".join(a[i1:i2])
-            out.append(f"<del>{esc(words)}</del>" if op in ("replace", "delete") and words
-                       else esc(words))
-    return '<div class="cd-value">' + " ".join(w for w in out if w) + "</div>"
+    old, new = (other, value) if side == "new" else (value, other)
+    return f'<div class="cd-value">{side_html(old, new, side)}</div>'
 
 
 # --- screenplay text -----------------------------------------------------------------
