@@ -20,8 +20,10 @@ def _settings():
                    on_release=lambda desk: desk.close())
 def _open(db_path: str, image_root: str, provider: str, model: str | None) -> core.Desk:
     """Seeds the demo film only into an empty *configured* database (DESIGN §4:
-    `open_desk` itself never creates demo data), and resumes image jobs a crash
-    left unfinished (G8). The API key is read here, never passed around or shown."""
+    `open_desk` itself never creates demo data), sweeps the image files a crash left
+    unreferenced and resumes the image jobs it left unfinished (G6, G8). The API key
+    is read here, never passed around or shown. A database another process holds
+    raises `core.DatabaseBusyError`, which `get_desk` shows as one error."""
     desk = core.open_desk(db_path=db_path, image_root=image_root, provider=provider,
                           api_key=_settings().api_key, model=model)
     if not desk.projects():

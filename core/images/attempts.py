@@ -13,6 +13,7 @@ from ..db import utcnow
 from ..errors import NotFoundError, ValidationError
 from ..history import Context
 from ..projects import new_id
+from . import orphans
 from .store import ImageStore, scene_key, to_png
 
 KEEP_UNSELECTED = 8
@@ -107,16 +108,11 @@ def prune(cur, store: ImageStore, instance_id: str) -> None:
 
 
 def delete_if_unused(cur, store: ImageStore, key: str) -> bool:
-    """Delete the file unless an attempt, a job or a master refers to it."""
-    used = cur.execute(
-        "SELECT 1 FROM image_attempts WHERE image_key = ? UNION ALL "
-        "SELECT 1 FROM image_jobs WHERE image_key = ? UNION ALL "
-        "SELECT 1 FROM project_assets WHERE master_image_key = ? LIMIT 1",
-        [key, key, key],
-    ).fetchone()
-    if not used:
+    """Delete the file unless a row refers to it (core.images.orphans decides)."""
+    unused = bool(orphans.orphans(cur, [key]))
+    if unused:
         store.delete(key)
-    return not used
+    return unused
 
 
 def upload(cur, store: ImageStore, instance_id: str, data: bytes, filename: str,

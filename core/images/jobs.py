@@ -215,7 +215,11 @@ def claim(cur, job_id: str) -> Job | None:
 
 def complete(cur, store: ImageStore, job_id: str, png: bytes, cost: float) -> bool:
     """Store the image and give it to every waiting instance. A job finished twice
-    (after a crash) or cancelled meanwhile changes nothing; cost is counted once."""
+    (after a crash) or cancelled meanwhile changes nothing; cost is counted once.
+
+    The file is written before the commit, so a committed key always has its file;
+    a crash or a rollback in between leaves an unreferenced file, which
+    `core.images.orphans.sweep` removes at the next start."""
     job = get(cur, job_id)
     if job.status != "running":
         return False

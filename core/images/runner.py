@@ -1,6 +1,7 @@
 """The job runner (G8): a bounded thread pool inside the app process. Progress
 lives in the database, so a page reload shows it; jobs a crash left queued or
-running are resumed by `resume`. One runner per database file and process."""
+running are resumed by `resume` (after `core.images.orphans.sweep` removed the
+files such a crash left). One runner per database file and process."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ..db import Database
+from ..redact import scrub
 from . import jobs
 from .providers import ImageProvider, ImageRequest, ProviderFailure, RetryableError
 from .store import ImageStore, to_png
@@ -59,7 +61,8 @@ class JobRunner:
                 self._queued.discard(job_id)
 
     def _fail(self, job_id: str, code: str, message: str) -> None:
-        self.db.transaction(lambda cur: jobs.fail(cur, job_id, code, message))
+        """Record the failure; its message is scrubbed before it is stored (S4)."""
+        self.db.transaction(lambda cur: jobs.fail(cur, job_id, code, scrub(message)))
 
     def _attempt(self, job_id: str) -> None:
         while not self._stopping.is_set():

@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import continuity
 from ..db import Database
 from ..history import Context
-from . import attempts, jobs
+from . import attempts, jobs, orphans
 from .providers import ImageProvider
 from .runner import JobRunner
 from .store import ImageStore
@@ -49,8 +49,15 @@ class ImageService:
                 if _RUNNERS.get(self.db.path) is self._runner:
                     del _RUNNERS[self.db.path]
 
-    def resume(self) -> list[str]:
+    def resume(self, grace: float = orphans.GRACE_SECONDS) -> list[str]:
+        """At start: delete the image files a crash left unreferenced (older than
+        `grace` seconds), then queue the jobs it left unfinished (G8)."""
+        self.sweep(grace)
         return self.runner.resume()
+
+    def sweep(self, grace: float = orphans.GRACE_SECONDS) -> list[str]:
+        """Delete unreferenced image files older than `grace` seconds; their keys."""
+        return orphans.sweep(self.db, self.store, grace)
 
     # --- jobs -------------------------------------------------------------
     def estimate(self, instance_ids, regenerate=False) -> jobs.Estimate:
@@ -111,10 +118,10 @@ class ImageService:
                                     f"scene_{scene.id}/scene-assets")
         pattern = f"{asset_id}_*.png" if asset_id else "*.png"
         keys = [p.relative_to(self.store.root).as_posix() for p in folder.glob(pattern)]
-        if not keys:
-            return 0
-        return sum(self.db.transaction(
-            lambda cur: [attempts.delete_if_unused(cur, self.store, k) for k in keys]))
+        gone = self.db.transaction(lambda cur: orphans.orphans(cur, keys))
+        for key in gone:
+            self.store.delete(key)
+        return len(gone)
 
     def image_path(self, key: str | None) -> Path | None:
         return self.store.path(key) if key else None

@@ -1,5 +1,6 @@
 """G4/G8: a bulk run killed with SIGKILL midway is finished on restart — no
-duplicate attempts, each job's cost counted once, no edit lost."""
+duplicate attempts, each job's cost counted once, no edit lost — and G6: after
+the restart's sweep no file under the image root is unreferenced, no `.part` left."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fakes import FakeProvider
+from fakes import FakeProvider, png_bytes
 
 import core
 
@@ -42,9 +43,15 @@ def test_G8_jobs_left_by_a_crash_are_resumed_once(tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
 
+    # What a kill inside a write leaves, whether or not this run's kill hit one:
+    # a temp file cut short and a finished file whose commit never happened.
+    scene_dir = next(root.glob("project_*/branch_*/scene_*/scene-assets"))
+    (scene_dir / "tmpkilled.part").write_bytes(b"\x89PNG half")
+    (scene_dir / f"{lamp.id}_20260101T000000000000_0rphan00.png").write_bytes(png_bytes())
+
     fast = FakeProvider(name="slow", model="s1", price=0.25)
     desk = core.open_desk(db, image_root=root, provider=fast)
-    resumed = desk.resume_jobs()
+    resumed = desk.images.resume(grace=0)     # the start-up sweep, with no grace period
     assert resumed and len(resumed) <= 20 - done_before
     jobs = desk.wait_for_jobs(resumed, timeout=30)
     assert all(j.status == "completed" for j in jobs)
@@ -57,4 +64,16 @@ def test_G8_jobs_left_by_a_crash_are_resumed_once(tmp_path):
         assert len(generated) == 1 and generated[0].selected and not generated[0].stale
     first = desk.branch_instances(p.id)[0]
     assert first.effective_description == "edited before the crash"
+    on_disk = {f.relative_to(root).as_posix() for f in root.rglob("*") if f.is_file()}
+    assert not [k for k in on_disk if k.endswith(".part")]
+    assert on_disk == referenced(desk)
     desk.close()
+
+
+def referenced(desk) -> set[str]:
+    """Every image key a row holds (attempts, jobs, project and global masters)."""
+    with desk.db.cursor() as cur:
+        return {r[0] for r in cur.execute(
+            "SELECT image_key FROM image_attempts UNION SELECT image_key FROM image_jobs "
+            "UNION SELECT master_image_key FROM project_assets "
+            "UNION SELECT master_image_key FROM global_assets").fetchall() if r[0]}
