@@ -12,6 +12,7 @@ from . import chain, history, instances
 from .db import utcnow
 from .errors import NotFoundError
 from .history import EDITABLE_FIELDS, Context
+from .models import TagConflict
 
 
 @dataclass
@@ -22,6 +23,18 @@ class ChainOutcome:
     propagated: list[str] = field(default_factory=list)   # visible change, not primary
     flagged: list[str] = field(default_factory=list)      # newly flagged, not propagated
     deleted: list[str] = field(default_factory=list)
+    conflicts: list[TagConflict] = field(default_factory=list)   # T5, scene order
+    change_id: str | None = None                                 # of its history rows
+
+
+def lock_chain(cur, asset_id: str) -> None:
+    """Serialize changes to one asset's chain (the `chain_revision` bump): concurrent
+    ones now conflict, or wait on an engine that blocks. Take it before reading what
+    a change is checked against (DESIGN "Storage seam"); taking it twice is harmless."""
+    cur.execute(
+        "UPDATE project_assets SET chain_revision = chain_revision + 1 WHERE id = ?",
+        [asset_id],
+    )
 
 
 def master_description(cur, asset_id: str) -> str:
@@ -50,11 +63,7 @@ def change_chain(
     whose state changed is audited as propagation.
     """
     if write:
-        # Serialize concurrent changes to one asset's chain: they now conflict.
-        cur.execute(
-            "UPDATE project_assets SET chain_revision = chain_revision + 1 WHERE id = ?",
-            [asset_id],
-        )
+        lock_chain(cur, asset_id)
     master = master_description(cur, asset_id)
     before = instances.load_chain(cur, branch_id, asset_id)
     old_by_id = {r["id"]: r for r in before}
@@ -73,6 +82,10 @@ def change_chain(
         elif not chain.state_changed(old, new):
             continue
         elif not is_primary:
+            conflict = chain.tag_conflict(old, new)
+            if conflict:
+                out.conflicts.append(TagConflict(new["id"], old["scene_number"],
+                                                 old["asset_name"], *conflict))
             # every other instance whose state changed is reported, so callers can
             # refresh it: flagged when the only news is a new flag, else propagated
             if chain.newly_flagged(old, new) and not chain.visible_change(old, new):
@@ -105,5 +118,5 @@ def change_chain(
         instances.delete_rows(cur, out.deleted)
         instances.update_rows(cur, updates)
         instances.insert_rows(cur, inserts)
-        history.append(cur, entries)
+        out.change_id = history.append(cur, entries)
     return out

@@ -8,7 +8,7 @@ description (E1). It knows nothing of storage: the database layer loads a
 chain, changes it, settles it and writes back what differs, and previews are
 the same computation without the write.
 
-A state row is a dict with the keys of `STATE_FIELDS` plus `id`.
+A state row is a dict with the keys of `STATE_FIELDS` and `SEEN_FIELDS` plus `id`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ STATE_FIELDS = (
     "upstream_description_changed",
     "upstream_tags_changed",
 )
+# A5: the upstream value a flagged field last saw; None while the field is not flagged.
+# They change only together with a flag, whose history row records the change.
+SEEN_FIELDS = ("seen_upstream_description", "seen_upstream_tags")
 
 
 def blank_row(instance_id: str) -> dict:
@@ -43,6 +46,8 @@ def blank_row(instance_id: str) -> dict:
         "pending_review": False,
         "upstream_description_changed": False,
         "upstream_tags_changed": False,
+        "seen_upstream_description": None,
+        "seen_upstream_tags": None,
     }
 
 
@@ -90,7 +95,9 @@ def settle(rows: list[dict], master: str, old_master: str | None = None) -> list
             if not row["locked"]:
                 new["effective_description"] = row["description_override"]
             if new_base != old_base:
-                new["upstream_description_changed"] = True
+                _flag(new, "description", old_base)
+        if new["seen_upstream_description"] == new_base:
+            _unflag(new, "description")             # A5: the reason is gone
 
         if set(inh_tags) != set(row["inherited_tags"]):
             if follows_tags(row):
@@ -98,15 +105,53 @@ def settle(rows: list[dict], master: str, old_master: str | None = None) -> list
                 if set(inh_tags) - set(row["inherited_tags"]):
                     new["pending_review"] = True
             else:
-                new["upstream_tags_changed"] = True
+                _flag(new, "tags", list(row["inherited_tags"]))
         new["inherited_tags"] = list(inh_tags)
+        seen_tags = new["seen_upstream_tags"]
+        if seen_tags is not None and set(seen_tags) == set(inh_tags):
+            _unflag(new, "tags")                    # A5: the reason is gone
+        if not set(new["status_tags"]) & set(inh_tags):
+            new["pending_review"] = False           # T3: nothing carried to review
+        for kind in ("description", "tags"):
+            if not new[f"upstream_{kind}_changed"]:
+                new[f"seen_upstream_{kind}"] = None
         out.append(new)
         prev = new
     return out
 
 
+def _flag(row: dict, kind: str, seen) -> None:
+    """P2: flag the field, remembering the upstream value it last saw (kept while
+    already flagged; an instance flagged before that was recorded keeps None)."""
+    if not row[f"upstream_{kind}_changed"]:
+        row[f"upstream_{kind}_changed"] = True
+        row[f"seen_upstream_{kind}"] = seen
+
+
+def _unflag(row: dict, kind: str) -> None:
+    row[f"upstream_{kind}_changed"] = False
+    row[f"seen_upstream_{kind}"] = None
+
+
+def upstream_base(row: dict, master: str) -> str:
+    """The description the source passes on (E1): inherited, else the master."""
+    return master if row["inherited_description"] is None else row["inherited_description"]
+
+
+def tag_conflict(old: dict, new: dict) -> tuple[list[str], list[str], list[str]] | None:
+    """T5: an instance that keeps its own tags while the tags passed on to it change:
+    (its tags, kept; tags upstream adds; its tags upstream no longer passes on)."""
+    if (follows_tags(old) or not new["upstream_tags_changed"]
+            or set(old["inherited_tags"]) == set(new["inherited_tags"])):
+        return None
+    own, upstream = list(new["status_tags"]), new["inherited_tags"]
+    adds = [t for t in upstream if t not in own]
+    removes = [t for t in old["inherited_tags"] if t in own and t not in upstream]
+    return own, adds, removes
+
+
 def state_changed(old: dict, new: dict) -> bool:
-    return any(_norm(old.get(f)) != _norm(new.get(f)) for f in STATE_FIELDS)
+    return any(_norm(old.get(f)) != _norm(new.get(f)) for f in STATE_FIELDS + SEEN_FIELDS)
 
 
 def visible_change(old: dict, new: dict) -> bool:

@@ -1,6 +1,13 @@
 """Producer edits of one instance: update, preview, remove, lock, tag review,
-upstream decisions and revert. Each is a version-checked change to the
-instance's chain (`appearances.change_chain`), so P2 and A1 apply to all."""
+upstream decisions, revert and undo. Each is a version-checked change to the
+instance's chain (`appearances.change_chain`), so P2 and A1 apply to all.
+
+A change is decided on the instance as read, then written only after taking the
+chain lock and checking that the version it was decided on is still current
+(DESIGN "Storage seam"); a no-op writes nothing. A stale `update_instance` merges
+three-way (A6); every other action keeps the strict check: it decides on the
+whole state the producer saw (a lock, a review, an upstream decision, a revert
+or undo, a removal)."""
 
 from __future__ import annotations
 
@@ -9,31 +16,70 @@ from collections.abc import Callable
 from . import appearances, chain, history, instances
 from . import validation as v
 from .errors import ConflictError, LockedError, NotFoundError, ValidationError
-from .history import Context
+from .history import EDITABLE_FIELDS, Context
 from .models import UNSET, UpdateResult
 from .tags import normalize_tags
+
+PREVIEW = Context("preview", "user")
+FIELD_LABELS = {"description_override": "the description", "status_tags": "the tags",
+                "carry_forward": "carry-forward"}
+# A6: the stored fields that move with each editable field; a change of any of them
+# since the edit's version is a change of "the same field"
+FIELD_GROUPS = {
+    "description_override": ("description_override", "effective_description",
+                             "inherited_description", "upstream_description_changed"),
+    "status_tags": ("status_tags", "inherited_tags", "pending_review", "upstream_tags_changed"),
+    "carry_forward": ("carry_forward",),
+}
+
+
+def _where(row: dict) -> str:
+    return f"{row['asset_name']} in scene {row['scene_number']}"
+
+
+def _stale(row: dict, expected_version: int) -> ConflictError:
+    return ConflictError(
+        f"{_where(row)} was changed by someone else (version {row['version']}, you had "
+        f"{expected_version}). Nothing was saved; review the current state and apply your "
+        "change again.",
+        current=instances.to_instance(row),
+    )
+
+
+def _refuse_locked(row: dict) -> None:
+    if row["locked"]:
+        raise LockedError(f"{_where(row)} is locked; unlock it to edit.")
+
+
+def _lock(cur, row: dict) -> None:
+    """Take the chain's lock, then check the row the change was decided on is still
+    current (an engine that blocks lets a concurrent change finish first)."""
+    appearances.lock_chain(cur, row["project_asset_id"])
+    if instances.version_of(cur, row["id"]) != row["version"]:
+        raise _stale(instances.load_row(cur, row["id"]), row["version"])
 
 
 def _load_for_edit(cur, instance_id: str, expected_version: int, *, allow_locked=False) -> dict:
     row = instances.load_row(cur, instance_id)
     if row["version"] != expected_version:
-        raise ConflictError(
-            f"{row['asset_name']} in scene {row['scene_number']} was changed by someone else "
-            f"(version {row['version']}, you had {expected_version}). Nothing was saved; "
-            "review the current state and apply your change again.",
-            current=instances.to_instance(row),
-        )
-    if row["locked"] and not allow_locked:
-        raise LockedError(
-            f"{row['asset_name']} in scene {row['scene_number']} is locked; unlock it to edit."
-        )
+        raise _stale(row, expected_version)
+    if not allow_locked:
+        _refuse_locked(row)
     return row
 
 
-def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *, write=True,
-           reason_label: str | None = None) -> UpdateResult:
+def _load_for_preview(cur, instance_id: str) -> dict:
+    row = instances.load_row(cur, instance_id)
+    _refuse_locked(row)
+    return row
+
+
+def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *,
+           write=True) -> UpdateResult:
     """Run `change` on the instance's row inside its chain, settle and (maybe) write."""
     target = row["id"]
+    if write:
+        _lock(cur, row)
 
     def mutate(rows):
         for r in rows:
@@ -41,35 +87,64 @@ def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *, writ
                 change(r)
         return rows
 
-    label = reason_label or f"{row['asset_name']} edited in scene {row['scene_number']}"
     out = appearances.change_chain(
-        cur, row["project_asset_id"], row["branch_id"], mutate, ctx,
-        primary={target}, propagation_reason=label, write=write,
+        cur, row["project_asset_id"], row["branch_id"], mutate, ctx, primary={target},
+        propagation_reason=f"{row['asset_name']} edited in scene {row['scene_number']}",
+        write=write,
     )
     settled = out.rows[target]
     instance = instances.get(cur, target) if write else instances.to_instance(
-        {**row, **{k: settled[k] for k in settled if k in chain.STATE_FIELDS}}
-    )
-    return UpdateResult(instance, out.propagated, out.flagged)
+        {**row, **{k: settled[k] for k in (*chain.STATE_FIELDS, *chain.SEEN_FIELDS)}})
+    return UpdateResult(instance, out.propagated, out.flagged, out.conflicts, out.change_id)
 
 
-def _edit_changes(row: dict, description_override, status_tags, carry_forward) -> dict:
-    """Validate the requested edit; returns the fields that really change."""
-    changes: dict = {}
+def _unchanged(row: dict) -> UpdateResult:
+    return UpdateResult(instances.to_instance(row), [], [])
+
+
+def _requested(description_override, status_tags, carry_forward) -> dict:
+    """The fields an edit names, validated and normalized."""
+    out: dict = {}
     if description_override is not UNSET:
-        value = None if description_override is None else v.text(
+        out["description_override"] = None if description_override is None else v.text(
             description_override, "Description", v.MAX_DESCRIPTION)
-        if value != row["description_override"]:
-            changes["description_override"] = value
     if status_tags is not UNSET:
-        tags = normalize_tags(status_tags)
-        if tags != row["status_tags"]:
-            changes["status_tags"] = tags
+        out["status_tags"] = normalize_tags(status_tags)
     if carry_forward is not UNSET:
-        value = v.flag(carry_forward, "Carry forward")
-        if value != row["carry_forward"]:
-            changes["carry_forward"] = value
-    return changes
+        out["carry_forward"] = v.flag(carry_forward, "Carry forward")
+    return out
+
+
+def _merge(cur, row: dict, expected_version: int, requested: dict) -> dict:
+    """A6: an edit based on an older version keeps the fields it changed against that
+    version; it conflicts only where someone else changed the same field since."""
+    since = (history.since_version(cur, row["id"], expected_version, row["version"])
+             if 0 < expected_version < row["version"] else None)
+    if since is None:
+        raise _stale(row, expected_version)
+    base: dict = {}
+    for h in since:   # the oldest row of a field holds its value at expected_version
+        base.setdefault(h.field, h.old_value)
+    mine = {}
+    for name, value in requested.items():
+        start = base.get(name, row[name])
+        if name == "status_tags":
+            start = list(start or [])
+        if value in (start, row[name]):
+            continue   # this edit did not change the field, or made the same change
+        others = [h for h in since if h.field in FIELD_GROUPS[name]]
+        if others:
+            who = ", ".join(dict.fromkeys(
+                h.actor + (" (through an earlier scene)" if h.source == "propagation" else "")
+                for h in others))
+            raise ConflictError(
+                f"{_where(row)}: {who} changed {FIELD_LABELS[name]} since you opened it "
+                f"(version {expected_version}, now {row['version']}). Nothing was saved; "
+                "review the current state and apply your change again.",
+                current=instances.to_instance(row),
+            )
+        mine[name] = value
+    return mine
 
 
 def _set_fields(changes: dict) -> Callable[[dict], None]:
@@ -83,39 +158,44 @@ def _set_fields(changes: dict) -> Callable[[dict], None]:
     return change
 
 
-def update_instance(cur, instance_id, expected_version, ctx: Context, *, write=True,
+def _differing(row: dict, changes: dict) -> dict:
+    return {k: val for k, val in changes.items() if val != row[k]}
+
+
+def update_instance(cur, instance_id, expected_version, ctx: Context, *,
                     description_override=UNSET, status_tags=UNSET,
                     carry_forward=UNSET) -> UpdateResult:
-    row = _load_for_edit(cur, instance_id, expected_version)
-    changes = _edit_changes(row, description_override, status_tags, carry_forward)
+    requested = _requested(description_override, status_tags, carry_forward)
+    row = instances.load_row(cur, instance_id)
+    if row["version"] != expected_version:
+        requested = _merge(cur, row, expected_version, requested)
+    _refuse_locked(row)
+    changes = _differing(row, requested)
     if not changes:
-        return UpdateResult(instances.to_instance(row), [], [])
-    return _apply(cur, row, _set_fields(changes), ctx, write=write)
+        return _unchanged(row)
+    return _apply(cur, row, _set_fields(changes), ctx)
 
 
 def preview_update(cur, instance_id, *, description_override=UNSET, status_tags=UNSET,
                    carry_forward=UNSET) -> UpdateResult:
     """P3: what `update_instance` would do, computed the same way, written nowhere."""
-    row = instances.load_row(cur, instance_id)
-    if row["locked"]:
-        raise LockedError(
-            f"{row['asset_name']} in scene {row['scene_number']} is locked; unlock it to edit."
-        )
-    changes = _edit_changes(row, description_override, status_tags, carry_forward)
+    row = _load_for_preview(cur, instance_id)
+    changes = _differing(row, _requested(description_override, status_tags, carry_forward))
     if not changes:
-        return UpdateResult(instances.to_instance(row), [], [])
-    return _apply(cur, row, _set_fields(changes), Context("preview", "user"), write=False)
+        return _unchanged(row)
+    return _apply(cur, row, _set_fields(changes), PREVIEW, write=False)
 
 
 def remove_instance(cur, instance_id, expected_version, ctx: Context) -> UpdateResult:
     """Remove an asset from a scene; its history stays, its next appearance re-links (I1)."""
     row = _load_for_edit(cur, instance_id, expected_version)
+    _lock(cur, row)
     out = appearances.change_chain(
         cur, row["project_asset_id"], row["branch_id"],
         lambda rows: [r for r in rows if r["id"] != instance_id], ctx,
         propagation_reason=f"{row['asset_name']} removed from scene {row['scene_number']}",
     )
-    return UpdateResult(None, out.propagated, out.flagged)
+    return UpdateResult(None, out.propagated, out.flagged, out.conflicts, out.change_id)
 
 
 def lock_instance(cur, instance_id, expected_version, ctx: Context) -> UpdateResult:
@@ -134,7 +214,7 @@ def unlock_instance(cur, instance_id, expected_version, ctx: Context) -> UpdateR
     """Unlock; the instance follows again where P1 says (settle recomputes it)."""
     row = _load_for_edit(cur, instance_id, expected_version, allow_locked=True)
     if not row["locked"]:
-        return UpdateResult(instances.to_instance(row), [], [])
+        return _unchanged(row)
 
     def unlock(r):
         r["locked"] = False
@@ -152,7 +232,7 @@ def review_tags(cur, instance_id, keep, expected_version, ctx: Context) -> Updat
         )
     tags = [t for t in row["status_tags"] if t in keep]
     if tags == row["status_tags"] and not row["pending_review"]:
-        return UpdateResult(instances.to_instance(row), [], [])
+        return _unchanged(row)
 
     def review(r):
         r["status_tags"] = tags
@@ -161,28 +241,39 @@ def review_tags(cur, instance_id, keep, expected_version, ctx: Context) -> Updat
     return _apply(cur, row, review, ctx)
 
 
-def take_upstream(cur, instance_id, expected_version, ctx: Context) -> UpdateResult:
-    """P4: replace the flagged fields with what the source now passes on."""
-    row = _load_for_edit(cur, instance_id, expected_version)
+def _take(cur, row: dict, merge_tags: bool, ctx: Context, write=True) -> UpdateResult:
+    """P4, T5: replace the flagged fields with what the source now passes on; with
+    `merge_tags`, keep the instance's own tags first and add the upstream ones."""
     if not (row["upstream_description_changed"] or row["upstream_tags_changed"]):
-        return UpdateResult(instances.to_instance(row), [], [])
+        return _unchanged(row)
 
     def take(r):
         if r["upstream_description_changed"]:
             r["description_override"] = None
             r["upstream_description_changed"] = False
         if r["upstream_tags_changed"]:
-            r["status_tags"] = list(r["inherited_tags"])
+            upstream, own = list(r["inherited_tags"]), list(r["status_tags"])
+            added = [t for t in upstream if t not in own] if merge_tags else upstream
+            r["status_tags"] = own + added if merge_tags else upstream
             r["upstream_tags_changed"] = False
-            r["pending_review"] = bool(r["inherited_tags"])
-    return _apply(cur, row, take, ctx)
+            r["pending_review"] = bool(added)   # T3: what upstream added is reviewed
+    return _apply(cur, row, take, ctx, write=write)
+
+
+def take_upstream(cur, instance_id, expected_version, ctx: Context, *,
+                  merge_tags: bool = False) -> UpdateResult:
+    return _take(cur, _load_for_edit(cur, instance_id, expected_version), merge_tags, ctx)
+
+
+def preview_take_upstream(cur, instance_id, *, merge_tags: bool = False) -> UpdateResult:
+    return _take(cur, _load_for_preview(cur, instance_id), merge_tags, PREVIEW, write=False)
 
 
 def mark_reviewed(cur, instance_id, expected_version, ctx: Context) -> UpdateResult:
     """P4: keep this instance's own values and clear its upstream flags."""
     row = _load_for_edit(cur, instance_id, expected_version)
     if not (row["upstream_description_changed"] or row["upstream_tags_changed"]):
-        return UpdateResult(instances.to_instance(row), [], [])
+        return _unchanged(row)
 
     def clear(r):
         r["upstream_description_changed"] = False
@@ -195,33 +286,95 @@ REVERTABLE_FIELDS = frozenset({"description_override", "effective_description",
                                "carry_forward"})
 
 
-def revert_instance(cur, instance_id, history_id, expected_version, ctx: Context) -> UpdateResult:
-    """A3: make the field's effective value what history row H recorded as new."""
-    row = _load_for_edit(cur, instance_id, expected_version)
+def _revert_changes(cur, row: dict, history_id: int, before: bool) -> dict:
+    """A3: the edit that makes the field's effective value what history row H
+    recorded as new (or, with `before`, as old: the value before that change)."""
     h = history.get(cur, history_id)
-    if h is None or h.instance_id != instance_id:
+    if h is None or h.instance_id != row["id"]:
         raise NotFoundError(f"History entry {history_id} is not part of this instance's history.")
+    value = h.old_value if before else h.new_value
     if h.field == "description_override":
-        changes = {"description_override": h.new_value}
+        changes = {"description_override": value}
     elif h.field in ("effective_description", "inherited_description"):
-        if h.new_value is None:
+        if value is None:
             raise ValidationError("That history entry holds no description to restore.")
-        base = row["inherited_description"]
-        if base is None:
-            base = appearances.master_description(cur, row["project_asset_id"])
-        changes = {"description_override": None if h.new_value == base else h.new_value}
+        base = chain.upstream_base(
+            row, appearances.master_description(cur, row["project_asset_id"]))
+        changes = {"description_override": None if value == base else value}
     elif h.field in ("status_tags", "inherited_tags"):
-        changes = {"status_tags": list(h.new_value or [])}
+        changes = {"status_tags": list(value or [])}
     elif h.field == "carry_forward":
-        changes = {"carry_forward": bool(h.new_value)}
+        if value is None:
+            raise ValidationError("That history entry holds no carry-forward to restore.")
+        changes = {"carry_forward": bool(value)}
     else:
         raise ValidationError(
             f"The field {h.field!r} cannot be reverted; only description, tags and "
             "carry-forward can."
         )
-    changes = {k: val for k, val in changes.items() if val != row[k]}
-    if not changes:
-        return UpdateResult(instances.to_instance(row), [], [])
-    revert_ctx = Context(ctx.actor, "revert", ctx.reason or f"reverted to history #{history_id}")
-    return _apply(cur, row, _set_fields(changes), revert_ctx)
+    return _differing(row, changes)
 
+
+def _revert(cur, row, history_id, before, ctx: Context, write=True) -> UpdateResult:
+    changes = _revert_changes(cur, row, history_id, before)
+    if not changes:
+        return _unchanged(row)
+    which = "the value before" if before else "history"
+    revert_ctx = Context(ctx.actor, "revert", ctx.reason or f"reverted to {which} #{history_id}")
+    return _apply(cur, row, _set_fields(changes), revert_ctx, write=write)
+
+
+def revert_instance(cur, instance_id, history_id, expected_version, ctx: Context, *,
+                    before: bool = False) -> UpdateResult:
+    row = _load_for_edit(cur, instance_id, expected_version)
+    return _revert(cur, row, history_id, before, ctx)
+
+
+def preview_revert(cur, instance_id, history_id, *, before: bool = False) -> UpdateResult:
+    """A5: what `revert_instance` would do, computed the same way, written nowhere."""
+    return _revert(cur, _load_for_preview(cur, instance_id), history_id, before, PREVIEW,
+                   write=False)
+
+
+def _undo_changes(cur, row: dict, change_id: str) -> tuple[dict, str]:
+    """A3: the edit restoring every field one save changed on this instance, and a
+    reason naming the save; refused when one of them changed again since."""
+    if not isinstance(change_id, str):
+        raise ValidationError(f"A change id is text, not {change_id!r}.")
+    rows = history.of_change(cur, row["id"], change_id)
+    if not rows:
+        raise NotFoundError("That change is not part of this instance's history.")
+    if any(h.field == "effective_description" and h.old_value is None for h in rows):
+        raise ValidationError("That change created the instance; remove it instead.")
+    edits = [h for h in rows if h.field in EDITABLE_FIELDS and h.source in ("user", "revert")]
+    if not edits:
+        raise ValidationError(
+            "That change edited no description, tags or carry-forward here; nothing to undo.")
+    again = [h.field for h in edits if row[h.field] != h.new_value]
+    if again:
+        raise ConflictError(
+            f"{_where(row)}: {', '.join(FIELD_LABELS[f] for f in again)} changed again since "
+            "that save, so it cannot be undone as a whole. Nothing was changed; revert single "
+            "fields from the history instead.",
+            current=instances.to_instance(row),
+        )
+    changes = {h.field: list(h.old_value or []) if h.field == "status_tags" else h.old_value
+               for h in edits}
+    first = edits[0]
+    return changes, f"undo of the save by {first.actor} at {first.at:%Y-%m-%d %H:%M} UTC"
+
+
+def _undo(cur, row, change_id, ctx: Context, write=True) -> UpdateResult:
+    changes, reason = _undo_changes(cur, row, change_id)
+    undo_ctx = Context(ctx.actor, "revert", ctx.reason or reason)
+    return _apply(cur, row, _set_fields(changes), undo_ctx, write=write)
+
+
+def undo_change(cur, instance_id, change_id, expected_version, ctx: Context) -> UpdateResult:
+    row = _load_for_edit(cur, instance_id, expected_version)
+    return _undo(cur, row, change_id, ctx)
+
+
+def preview_undo(cur, instance_id, change_id) -> UpdateResult:
+    """A3: what `undo_change` would do, written nowhere."""
+    return _undo(cur, _load_for_preview(cur, instance_id), change_id, PREVIEW, write=False)

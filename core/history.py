@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 
 import pandas as pd
 
 from .chain import STATE_FIELDS
 from .db import utcnow
-from .models import HistoryRow
+from .models import Change, ChangeMarker, HistoryRow
 
 SOURCES = ("user", "inheritance", "propagation", "ai", "image", "revert")
 EDITABLE_FIELDS = ("description_override", "status_tags", "carry_forward")
@@ -51,13 +52,16 @@ def decode(text: str | None):
     return None if text is None else json.loads(text)
 
 
-def append(cur, entries: list[tuple[dict, str, object, object, Context]]) -> None:
-    """Write history rows in one statement. Each entry: (instance row with ids, field,
-    old, new, context)."""
+def append(cur, entries: list[tuple[dict, str, object, object, Context]],
+           change_id: str | None = None) -> str | None:
+    """Write history rows in one statement; they share one change id (returned).
+    Each entry: (instance row with ids and version, field, old, new, context)."""
     if not entries:
-        return
+        return None
+    change_id = change_id or str(uuid.uuid4())
     at = utcnow()
-    cols = {k: [] for k in ("iid", "pid", "bid", "sid", "aid", "f", "o", "n", "a", "s", "r")}
+    cols = {k: [] for k in ("iid", "pid", "bid", "sid", "aid", "f", "o", "n", "a", "s", "r",
+                            "v")}
     for row, name, old, new, ctx in entries:
         cols["iid"].append(row["id"])
         cols["pid"].append(row["project_id"])
@@ -70,22 +74,25 @@ def append(cur, entries: list[tuple[dict, str, object, object, Context]]) -> Non
         cols["a"].append(ctx.actor)
         cols["s"].append(ctx.source)
         cols["r"].append(ctx.reason)
+        cols["v"].append(row.get("version"))
     cur.execute(
         """
         INSERT INTO instance_history (instance_id, project_id, branch_id, scene_id,
-            project_asset_id, field, old_value, new_value, actor, source, reason, changed_at)
+            project_asset_id, field, old_value, new_value, actor, source, reason,
+            instance_version, changed_at, change_id)
         SELECT UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]),
                UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]),
                UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]),
-               UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), ?
+               UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::INTEGER[]), ?, ?
         """,
-        [*cols.values(), at],
+        [*cols.values(), at, change_id],
     )
+    return change_id
 
 
 _SELECT = """
     SELECT id, instance_id, scene_id, project_asset_id, field, old_value, new_value,
-           actor, source, reason, changed_at
+           actor, source, reason, changed_at, change_id, instance_version
     FROM instance_history
 """
 
@@ -94,7 +101,7 @@ def _to_row(r) -> HistoryRow:
     return HistoryRow(
         id=r[0], instance_id=r[1], scene_id=r[2], project_asset_id=r[3], field=r[4],
         old_value=decode(r[5]), new_value=decode(r[6]), actor=r[7], source=r[8],
-        reason=r[9], at=r[10],
+        reason=r[9], at=r[10], change_id=r[11], instance_version=r[12],
     )
 
 
@@ -106,6 +113,24 @@ def for_instance(cur, instance_id: str) -> list[HistoryRow]:
 def get(cur, history_id: int) -> HistoryRow | None:
     r = cur.execute(_SELECT + " WHERE id = ?", [history_id]).fetchone()
     return _to_row(r) if r else None
+
+
+def of_change(cur, instance_id: str, change_id: str) -> list[HistoryRow]:
+    """The rows one change wrote for one instance."""
+    rows = cur.execute(_SELECT + " WHERE instance_id = ? AND change_id = ? ORDER BY id",
+                       [instance_id, change_id]).fetchall()
+    return [_to_row(r) for r in rows]
+
+
+def since_version(cur, instance_id: str, version: int, current: int) -> list[HistoryRow] | None:
+    """The rows of the changes that took the instance from `version` to `current`,
+    oldest first; None when they are not all recorded (rows older than migration 005)."""
+    rows = [_to_row(r) for r in cur.execute(
+        _SELECT + " WHERE instance_id = ? AND instance_version > ? AND instance_version <= ?"
+        " ORDER BY id", [instance_id, version, current]).fetchall()]
+    if {h.instance_version for h in rows} != set(range(version + 1, current + 1)):
+        return None
+    return rows
 
 
 PROJECT_COLUMNS = ["id", "at", "actor", "source", "scene_id", "scene_number", "scene_label",
@@ -154,3 +179,39 @@ def actors(cur, project_id: str) -> list[str]:
         [project_id],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def marker(cur, project_id: str) -> ChangeMarker:
+    """A6: the newest history row and master change of a project, in one query."""
+    r = cur.execute(
+        "SELECT (SELECT coalesce(max(id), 0) FROM instance_history WHERE project_id = ?), "
+        "(SELECT max(updated_at) FROM project_assets WHERE project_id = ?)",
+        [project_id, project_id],
+    ).fetchone()
+    return ChangeMarker(int(r[0]), r[1])
+
+
+def changes_since(cur, project_id: str, since: ChangeMarker, limit: int = 20) -> list[Change]:
+    """What changed after `since`, oldest first: one entry per change and instance
+    (at most `limit`), then the master definitions edited since."""
+    rows = cur.execute(
+        """
+        SELECT any_value(h.actor), any_value(h.source), any_value(a.name), h.instance_id,
+               h.scene_id, any_value(s.scene_number), any_value(h.branch_id),
+               list(DISTINCT h.field ORDER BY h.field), max(h.changed_at)
+        FROM instance_history h
+        LEFT JOIN scenes s ON s.id = h.scene_id
+        LEFT JOIN project_assets a ON a.id = h.project_asset_id
+        WHERE h.project_id = ? AND h.id > ?
+        GROUP BY h.change_id, h.instance_id, h.scene_id
+        ORDER BY max(h.id) LIMIT ?
+        """,
+        [project_id, since.history_id, int(limit)],
+    ).fetchall()
+    out = [Change(r[0], r[1], r[2], r[3], r[4], r[5], r[6], list(r[7]), r[8]) for r in rows]
+    masters = cur.execute(
+        "SELECT name, updated_at FROM project_assets WHERE project_id = ? "
+        "AND (?::TIMESTAMPTZ IS NULL OR updated_at > ?) ORDER BY updated_at LIMIT ?",
+        [project_id, since.assets_changed_at, since.assets_changed_at, int(limit)],
+    ).fetchall()
+    return out + [Change(None, None, n, None, None, None, None, [], at) for n, at in masters]

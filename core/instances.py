@@ -3,14 +3,14 @@ only moves rows between DuckDB and Python."""
 
 from __future__ import annotations
 
-from .chain import STATE_FIELDS
+from .chain import SEEN_FIELDS, STATE_FIELDS
 from .errors import NotFoundError
 from .images import state as images_state
 from .models import Instance
 
 ROW_FIELDS = (
     "id", "project_id", "branch_id", "scene_id", "project_asset_id", *STATE_FIELDS,
-    "version", "modification_count", "last_modified_field", "modification_reason",
+    *SEEN_FIELDS, "version", "modification_count", "last_modified_field", "modification_reason",
     "created_at", "updated_at",
 )
 _LIST_FIELDS = ("inherited_tags", "status_tags")
@@ -35,6 +35,8 @@ def _to_dict(r) -> dict:
     row = dict(zip(ROW_FIELDS, r[: len(ROW_FIELDS)], strict=True))
     for f in _LIST_FIELDS:
         row[f] = list(row[f])
+    if row["seen_upstream_tags"] is not None:
+        row["seen_upstream_tags"] = list(row["seen_upstream_tags"])
     (row["scene_number"], row["asset_name"], row["asset_type"], row["source_scene_number"],
      row["source_carry_forward"], row["master_image_hash"], row["visual_style"],
      row["image_key"], selected_hash) = r[len(ROW_FIELDS):]
@@ -69,6 +71,12 @@ def load_rows(cur, instance_ids: list[str]) -> list[dict]:
         if iid not in by_id:
             raise NotFoundError(f"Asset instance {iid} does not exist.")
     return [by_id[i] for i in instance_ids]
+
+
+def version_of(cur, instance_id: str) -> int | None:
+    r = cur.execute("SELECT version FROM scene_asset_instances WHERE id = ?",
+                    [instance_id]).fetchone()
+    return None if r is None else r[0]
 
 
 def get(cur, instance_id: str) -> Instance:
@@ -137,6 +145,7 @@ def delete_rows(cur, ids: list[str]) -> None:
 
 _SQL_TYPES = {
     "inherited_tags": "VARCHAR[][]", "status_tags": "VARCHAR[][]",
+    "seen_upstream_tags": "VARCHAR[][]",
     "carry_forward": "BOOLEAN[]", "locked": "BOOLEAN[]", "pending_review": "BOOLEAN[]",
     "upstream_description_changed": "BOOLEAN[]", "upstream_tags_changed": "BOOLEAN[]",
     "version": "INTEGER[]", "modification_count": "INTEGER[]",

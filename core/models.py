@@ -110,6 +110,8 @@ class Instance:
     image_key: str | None = None      # the selected attempt's file (G6)
     image_stale: bool = False         # it shows another state than the current one (G7)
     state_hash: str | None = None
+    seen_upstream_description: str | None = None   # A5: what a flagged field last saw
+    seen_upstream_tags: list[str] | None = None
 
     @property
     def source_label(self) -> str:
@@ -149,13 +151,75 @@ class HistoryRow:
     source: str
     reason: str | None
     at: datetime
+    change_id: str | None = None          # shared by the rows of one change (A3 undo)
+    instance_version: int | None = None   # the instance's version after the change (A6)
+
+
+@dataclass(frozen=True)
+class TagConflict:
+    """T5: a later instance keeps its own tags while the tags passed on to it change."""
+
+    instance_id: str
+    scene_number: int
+    asset_name: str
+    kept: list[str]
+    adds: list[str]
+    removes: list[str]
+
+    @property
+    def message(self) -> str:
+        parts = [f"adds {', '.join(self.adds)}"] if self.adds else []
+        if self.removes:
+            parts.append(f"removes {', '.join(self.removes)}")
+        news = "; ".join(parts) or "passes on other tags"
+        kept = ", ".join(self.kept) or "no tags"
+        return (f"scene {self.scene_number} keeps its own tags ({kept}) and will be "
+                f"flagged: upstream {news}")
 
 
 @dataclass(frozen=True)
 class UpdateResult:
     """What an edit did: `propagated` = later instances whose state changed,
-    `flagged` = instances newly flagged upstream-changed; disjoint, in scene order."""
+    `flagged` = instances newly flagged upstream-changed; disjoint, in scene order.
+    `conflicts` names the instances that keep their own tags against new upstream
+    tags (T5); `change_id` identifies the save for `undo_change` (None in previews
+    and no-ops)."""
 
     instance: Instance | None
     propagated: list[str]
     flagged: list[str]
+    conflicts: list[TagConflict] = field(default_factory=list)
+    change_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeMarker:
+    """A6: a cheap fingerprint of a project's changes, for open pages to poll."""
+
+    history_id: int
+    assets_changed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One instance changed by one change (or, with no scene, a master definition)."""
+
+    actor: str | None
+    source: str | None
+    asset_name: str
+    instance_id: str | None
+    scene_id: str | None
+    scene_number: int | None
+    branch_id: str | None
+    fields: list[str]
+    at: datetime
+
+    @property
+    def message(self) -> str:
+        if self.instance_id is None:
+            return f"{self.asset_name}'s master definition was changed"
+        how = " (propagated)" if self.source == "propagation" else ""
+        if self.scene_number is None:
+            return f"{self.asset_name}'s state in a deleted scene was changed by {self.actor}{how}"
+        return (f"{self.asset_name}'s scene {self.scene_number} state was changed by "
+                f"{self.actor}{how}")

@@ -193,14 +193,17 @@ def test_A4_stale_version_on_remove_raises_conflict(film, snapshot):
     assert snapshot(film.desk) == before
 
 
-def test_A4_propagation_makes_a_followers_version_stale(film):
+def test_A4_propagation_makes_a_followers_version_stale(film, snapshot):
     x1, x2 = film.place("Brick", 1, 2)
     seen = film.get(x2)
-    film.edit(x1, description_override="Mud on the shirt")
-    with pytest.raises(core.ConflictError) as exc:
+    film.edit(x1, description_override="Mud on the shirt", status_tags=["muddy"])
+    before = snapshot(film.desk)
+    with pytest.raises(core.ConflictError, match="ana .through an earlier scene. changed "
+                                                 "the tags") as exc:
         film.desk.update_instance(x2.id, expected_version=seen.version, actor="bo",
                                   status_tags=["wet"])
     assert exc.value.current.effective_description == "Mud on the shirt"
+    assert snapshot(film.desk) == before
 
 
 def test_A4_noop_update_writes_nothing(film, snapshot):
