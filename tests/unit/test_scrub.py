@@ -5,7 +5,9 @@ from __future__ import annotations
 import traceback
 
 import pytest
+from fakes import FakeProvider
 
+import core
 from core.errors import ProviderError
 from core.images.providers import RetryableError
 from core.redact import scrub, scrubbed
@@ -74,3 +76,18 @@ def test_S4_a_scrubbed_exception_keeps_its_type_and_chains_nothing():
 def test_S4_a_scrubbed_domain_error_masks_its_message():
     clean = scrubbed(ProviderError(f"rejected: {GOOGLE_KEY}"))
     assert str(clean) == "rejected: ***" and repr(clean) == "ProviderError('rejected: ***')"
+
+
+def test_S4_a_failed_job_stores_no_key_even_from_an_unexpected_error(tmp_path):
+    leaky = FakeProvider(script=[RuntimeError(f"boom with key={GOOGLE_KEY}")])
+    desk = core.open_desk(":memory:", image_root=tmp_path / "images", provider=leaky)
+    p = desk.create_project("Leak", actor="t")
+    lamp = desk.add_asset(p.id, "Lamp", "prop", "Brass lamp")
+    s = desk.add_scene(p.id, 1, "INT. ROOM - NIGHT")
+    (inst,) = desk.inherit_scene(s.id, [lamp.id], actor="t")
+    (job,) = desk.wait_for_jobs([j.id for j in desk.request_images([inst.id], actor="t")])
+    assert job.status == "failed" and "boom with key=***" in job.error
+    with desk.db.cursor() as cur:
+        stored = cur.execute("SELECT error_message FROM image_jobs").fetchall()
+    assert GOOGLE_KEY not in repr(stored)
+    desk.close()
