@@ -13,33 +13,35 @@ row number; nothing is written. Cells that a spreadsheet would run as a formula
 
 Project export
 --------------
-A zip: `project.json` holds every row that belongs to the project, table by
-table, found generically: rows of tables with a `project_id` column, then —
-repeated until nothing new turns up — rows of any table whose `*_id` column
-refers to a row already exported (scenes -> shots, instances -> attempts, jobs
--> job targets, and any table added later), plus the global-library entries the
-project's assets were cloned from. `files/` holds every file under the image
-root whose key starts with `project_{projectId}/`, and the master images the
-rows refer to (also those outside that folder). Each file is listed with its
-SHA-256.
+A zip: `project.json` holds every row of the project, table by table as
+`core.project_schema.TABLES` lists them (the project's own rows, their shots,
+scene-asset links, job targets and sign-offs, and the library entries its assets
+were cloned from). `files/` holds every file under the image root whose key starts
+with `project_{projectId}/`, each listed with its SHA-256.
 
-Project import always creates a **new project with new ids**: every id of the
-export is replaced by a fresh UUID wherever it occurs — id columns, references,
-image keys (`project_{id}/...`), the JSON values in the history — so a backup
-can be restored next to the original, in the same database or another. Rows
-keep their order and timestamps; columns filled from a sequence (history ids)
-get new numbers in the same order. Files are verified against their SHA-256 and
-written atomically before the rows; if the rows fail, the files are removed.
-Library entries keep their ids (they are shared): missing ones are added.
+Project import (S2, S3) always creates a **new project with new ids**. The archive
+is read entry by entry with running byte caps (`core.archive`). Every row is checked
+against `project_schema`: known tables and columns only, every value with the
+Desk's own rules, every reference to a row of the same file, every image key to a
+file of the archive under the exported project's folder. Every id becomes a fresh
+UUID wherever it occurs (ids, references, image keys, the JSON values of the
+history); history ids get new sequence numbers in the same order. Files are verified
+(SHA-256, then Pillow with the pixel budget) and written under the new project's
+folder, then the rows go in, one INSERT per table in one transaction; if anything
+fails, the new folder is removed. Library entries keep their ids (they are shared):
+missing ones are added.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import json
 import re
+import shutil
+import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -50,20 +52,26 @@ import duckdb
 
 from . import assets as assets_mod
 from . import validation as v
+from .archive import Archive
 from .db import utcnow
 from .errors import ConflictError, ValidationError
 from .history import Context
-from .images.store import ImageStore, master_key, to_png
-from .projects import get_project
-from .screenplay import decode, name_key
+from .images.store import MAX_UPLOAD_BYTES, ImageStore, master_key, to_png
+from .project_schema import TABLES, check_rows, renew
+from .projects import get_project, new_id
+from .screenplay import MAX_BYTES, name_key
 
 CSV_COLUMNS = ("name", "type", "description", "aliases", "approved")
 FORMAT = "continuity-desk-project"
 FORMAT_VERSION = 1
 MAX_ZIP_ENTRIES = 100_000
-MAX_UNPACKED = 4 * 1024 ** 3
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+MAX_UNPACKED = 4 * 1024 ** 3          # bytes decompressed from one project file, in total
+MAX_MANIFEST = 256 * 1024 ** 2        # project.json, decompressed (spooled to disk)
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_ALIAS = re.compile(r"(?:[^;]|;;)+")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 class DryRun(Exception):
@@ -74,12 +82,28 @@ class DryRun(Exception):
 
 # --- CSV ------------------------------------------------------------------------------
 
+def _guarded(text: str) -> bool:
+    """Whether a cell needs a leading `'`: it would start a formula, or it is one
+    already written that way (so `'=x` survives the round trip)."""
+    return text.lstrip("'").startswith(_FORMULA)
+
+
 def _cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA) else text
+    return "'" + text if _guarded(text) else text
 
 
 def _uncell(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:2] in _FORMULA and text[1:] else text
+    return text[1:] if text.startswith("'") and _guarded(text[1:]) else text
+
+
+def _join_aliases(aliases: list[str]) -> str:
+    """Aliases separated by `; `; a `;` inside an alias is written `;;`."""
+    return "; ".join(a.replace(";", ";;") for a in aliases)
+
+
+def _split_aliases(cell: str) -> list[str]:
+    parts = (m.group(0).replace(";;", ";").strip() for m in _ALIAS.finditer(cell))
+    return [a for a in parts if a]
 
 
 def _write_csv(rows) -> str:
@@ -87,7 +111,7 @@ def _write_csv(rows) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for name, kind, desc, aliases, approved in rows:
-        w.writerow([_cell(name), kind, _cell(desc), _cell("; ".join(aliases)),
+        w.writerow([_cell(name), kind, _cell(desc), _cell(_join_aliases(aliases)),
                     "yes" if approved else "no"])
     return out.getvalue()
 
@@ -125,14 +149,49 @@ _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
 
+def decode_csv(data: bytes | str) -> str:
+    """The text of a CSV file: UTF-8, or UTF-16/32 with a byte-order mark (as
+    spreadsheets save "Unicode text"); ValidationError naming the problem otherwise."""
+    if isinstance(data, (bytes, bytearray)):
+        data = bytes(data)
+        if len(data) > MAX_BYTES:
+            raise ValidationError(f"The CSV file is {len(data) / 1024 / 1024:.1f} MB; at most "
+                                  f"{MAX_BYTES // 1024 // 1024} MB is accepted.")
+        if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            raise ValidationError("The CSV file is a spreadsheet workbook (.xlsx or .xls), not "
+                                  "CSV; save it as CSV and import that.")
+        encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+        try:
+            data = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"The CSV file is not {encoding.split('-sig')[0].upper()} "
+                                  f"text (bad byte at position {exc.start}); save it as CSV "
+                                  "UTF-8 and try again.") from exc
+    if not isinstance(data, str):
+        raise ValidationError("The CSV file must be text.")
+    data = data.removeprefix("\ufeff")
+    if "\x00" in data.split("\n", 1)[0]:
+        raise ValidationError("The CSV file's first row contains NUL characters: it looks like "
+                              "a binary file or UTF-16 text without a byte-order mark; save "
+                              "it as CSV UTF-8 and try again.")
+    if not data.strip():
+        raise ValidationError("The CSV file is empty.")
+    return data
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter (`,` `;` or tab) under which the first row names the columns."""
+    first = text.split("\n", 1)[0]
+    for delimiter in ",;\t":
+        header = {h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter))}
+        if {"name", "type", "description"} <= header:
+            return delimiter
+    return ","
+
+
 def parse_csv(data: bytes | str) -> list[CsvRow]:
-    text = decode(data, "The CSV file")
-    try:
-        sample = text[:4096]
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if "\n" in sample else None
-    except csv.Error:
-        dialect = None
-    reader = csv.reader(io.StringIO(text), dialect or csv.excel)
+    text = decode_csv(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         rows = list(reader)
     except csv.Error as exc:
@@ -161,8 +220,7 @@ def parse_csv(data: bytes | str) -> list[CsvRow]:
             name = v.text(get("name"), "Name", v.MAX_NAME)
             kind = v.asset_type(get("type"))
             desc = v.text(get("description"), "Description", v.MAX_DESCRIPTION)
-            aliases = v.aliases([a.strip() for a in get("aliases").split(";") if a.strip()],
-                                name)
+            aliases = v.aliases(_split_aliases(get("aliases")), name)
             flag = get("approved").lower()
             if "approved" in col and flag not in _YES | _NO:
                 raise ValidationError(f"Approved must be yes or no, not {flag!r}.")
@@ -227,10 +285,6 @@ def import_library_csv(cur, data, actor: str, dry_run: bool) -> CsvReport:
 
 # --- files ------------------------------------------------------------------------------
 
-def _safe_path(root: Path, key: str) -> Path:
-    return ImageStore(root).path(key)
-
-
 def write_atomic(root: Path, key: str, data: bytes) -> Path:
     return ImageStore(root).write(key, data)
 
@@ -292,90 +346,48 @@ def _plain(value):
     return value
 
 
-def _owned_rows(cur, project_id: str, tables) -> dict[str, list[tuple]]:
-    rows: dict[str, list[tuple]] = {}
-    seen: dict[str, set[str]] = {}
-    ids: set[str] = {project_id}
-
-    def take(table: str, where: str, params: list) -> None:
-        cols = ", ".join(f'"{c}"' for c, _, _ in tables[table])
-        got = cur.execute(f'SELECT {cols} FROM "{table}" WHERE {where}', params).fetchall()
-        have = seen.setdefault(table, set())
-        new = [r for r in got if repr(r) not in have]
-        if new:
-            have.update(repr(r) for r in new)
-            rows.setdefault(table, []).extend(new)
-            names = [c for c, _, _ in tables[table]]
-            if "id" in names:
-                i = names.index("id")
-                ids.update(str(r[i]) for r in new if r[i] is not None)
-
-    take("projects", "id = ?", [project_id])
-    for table, cols in tables.items():
-        if table not in ("projects", "global_assets") and any(c == "project_id"
-                                                              for c, _, _ in cols):
-            take(table, "project_id = ?", [project_id])
-    while True:
-        before = sum(len(r) for r in rows.values())
-        for table, cols in tables.items():
-            if table in ("projects", "global_assets"):
-                continue
-            refs = [c for c, kind, _ in cols
-                    if c.endswith("_id") and c != "project_id" and kind == "VARCHAR"]
-            if not refs:
-                continue
-            where = " OR ".join(f'"{c}" IN (SELECT unnest(?::VARCHAR[]))' for c in refs)
-            take(table, where, [sorted(ids)] * len(refs))
-        if sum(len(r) for r in rows.values()) == before:
-            break
-    if "project_assets" in rows and "global_assets" in tables:
-        names = [c for c, _, _ in tables["project_assets"]]
-        gids = sorted({r[names.index("global_asset_id")] for r in rows["project_assets"]
-                       if r[names.index("global_asset_id")]})
-        if gids:
-            take("global_assets", "id IN (SELECT unnest(?::VARCHAR[]))", [gids])
-    return rows
+def project_rows(cur, project_id: str) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every row of the project, table by table as `project_schema.TABLES` lists them:
+    table -> (columns, rows). One query per table."""
+    out = {}
+    for table, spec in TABLES.items():
+        cols = list(spec.columns)
+        names = ", ".join(f'"{c}"' for c in cols)
+        rows = cur.execute(f'SELECT {names} FROM "{table}" WHERE {spec.where} ORDER BY rowid',
+                           [project_id]).fetchall()
+        if rows:
+            out[table] = (cols, rows)
+    return out
 
 
-def _file_keys(root: Path, project_id: str, rows, tables) -> list[str]:
+def _file_keys(root: Path, project_id: str) -> list[str]:
+    """Every file under the project's folder of the image store."""
     root = Path(root)
-    keys: set[str] = set()
     base = root / f"project_{project_id}"
-    if base.is_dir():
-        for path in base.rglob("*"):
-            if path.is_file() and not path.name.endswith(".part"):
-                keys.add(path.relative_to(root).as_posix())
-    for table, data in rows.items():
-        names = [c for c, _, _ in tables[table]]
-        for col in names:
-            if col.endswith("image_key"):
-                i = names.index(col)
-                for r in data:
-                    key = r[i]
-                    if isinstance(key, str) and key and (root / key).is_file():
-                        keys.add(key)
-    return sorted(keys)
+    if not base.is_dir():
+        return []
+    return sorted(p.relative_to(root).as_posix() for p in base.rglob("*")
+                  if p.is_file() and not p.name.endswith(".part"))
 
 
 def export_project(cur, image_root: Path, project_id: str) -> bytes:
     project = get_project(cur, project_id)
     tables = _tables(cur)
-    rows = _owned_rows(cur, project_id, tables)
-    keys = _file_keys(image_root, project_id, rows, tables)
+    rows = project_rows(cur, project_id)
     migrations = [r[0] for r in cur.execute(
         "SELECT name FROM schema_migrations ORDER BY name").fetchall()]
+    types = {t: dict((c, k) for c, k, _ in cols) for t, cols in tables.items()}
     manifest = {
         "format": FORMAT, "version": FORMAT_VERSION, "exported_at": utcnow().isoformat(),
         "project": {"id": project.id, "name": project.name}, "migrations": migrations,
-        "tables": {t: {"columns": [c for c, _, _ in tables[t]],
-                       "types": [k for _, k, _ in tables[t]],
+        "tables": {t: {"columns": cols, "types": [types[t][c] for c in cols],
                        "rows": [[_plain(x) for x in r] for r in data]}
-                   for t, data in sorted(rows.items())},
+                   for t, (cols, data) in rows.items()},
         "files": [],
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for key in keys:
+        for key in _file_keys(image_root, project_id):
             data = (Path(image_root) / key).read_bytes()
             manifest["files"].append({"key": key, "sha256": hashlib.sha256(data).hexdigest(),
                                       "size": len(data)})
@@ -396,7 +408,7 @@ class ProjectImport:
     warnings: list[str] = field(default_factory=list)
 
     def new_key(self, old: str) -> str:
-        return remap(old, self.id_map)
+        return renew(old, self.id_map)
 
 
 def remap(value, id_map: dict[str, str], column: str | None = None):
@@ -405,160 +417,151 @@ def remap(value, id_map: dict[str, str], column: str | None = None):
     if isinstance(value, str):
         if column and (column == "id" or column.endswith("_id")) and value in id_map:
             return id_map[value]
-        return _UUID.sub(lambda m: id_map.get(m.group(0), m.group(0)), value)
+        return renew(value, id_map)
     if isinstance(value, list):
         return [remap(x, id_map, column) for x in value]
     return value
 
 
-def _read_zip(data: bytes):
-    if not isinstance(data, (bytes, bytearray)) or not data:
-        raise ValidationError("The project file is empty.")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except zipfile.BadZipFile as exc:
-        raise ValidationError("The project file is not a Continuity Desk export (not a zip "
-                              "archive).") from exc
-    if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNPACKED:
-        raise ValidationError("The project file is too large to import.")
-    try:
-        manifest = json.loads(zf.read("project.json"))
-    except KeyError as exc:
+def _damaged(what: str) -> ValidationError:
+    return ValidationError(f"The project file's project.json is damaged: {what}.")
+
+
+def _read_manifest(archive: Archive) -> dict:
+    if "project.json" not in archive:
         raise ValidationError("The project file has no project.json; it is not a Continuity "
-                              "Desk export.") from exc
-    except (ValueError, zipfile.BadZipFile) as exc:
-        raise ValidationError("The project file's project.json is damaged.") from exc
+                              "Desk export.")
+    with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as tmp:
+        archive.copy("project.json", tmp, MAX_MANIFEST, "project.json")
+        tmp.seek(0)
+        try:
+            manifest = json.load(tmp)
+        except (ValueError, RecursionError) as exc:
+            raise _damaged("it is not readable JSON") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ValidationError("The project file is not a Continuity Desk export.")
     if manifest.get("version") != FORMAT_VERSION:
-        raise ValidationError(f"The project file has format version {manifest.get('version')}; "
-                              f"this desk reads version {FORMAT_VERSION}.")
-    if not isinstance(manifest.get("tables"), dict) or not isinstance(manifest.get("files"),
-                                                                       list):
-        raise ValidationError("The project file's project.json is incomplete.")
-    return zf, manifest
+        raise ValidationError(f"The project file has format version "
+                              f"{str(manifest.get('version'))[:20]}; this desk reads version "
+                              f"{FORMAT_VERSION}.")
+    return manifest
 
 
-def _convert(value, kind: str, table: str, col: str):
-    if value is None:
-        return None
-    try:
-        if kind.startswith("TIMESTAMP") and isinstance(value, str):
-            return datetime.fromisoformat(value)
-        if kind.endswith("[]") and not isinstance(value, list):
-            raise ValueError("a list was expected")
-    except ValueError as exc:
-        raise ValidationError(f"The project file has a bad value in {table}.{col}: "
-                              f"{exc}.") from None
-    return value
+def _manifest_tables(manifest: dict) -> dict[str, tuple[list[str], list[list]]]:
+    tables = manifest.get("tables")
+    if not isinstance(tables, dict):
+        raise _damaged("it lists no tables")
+    out = {}
+    for table, spec in tables.items():
+        cols = spec.get("columns") if isinstance(spec, dict) else None
+        rows = spec.get("rows") if isinstance(spec, dict) else None
+        if not isinstance(cols, list) or not all(isinstance(c, str) for c in cols) \
+                or len(set(cols)) != len(cols):
+            raise _damaged(f"the columns of {str(table)[:80]} are not a list of names")
+        if not isinstance(rows, list):
+            raise _damaged(f"the rows of {table} are not a list")
+        for n, row in enumerate(rows, start=1):
+            if not isinstance(row, list) or len(row) != len(cols):
+                raise _damaged(f"{table} row {n} does not have {len(cols)} values")
+        out[table] = (cols, rows)
+    projects = out.get("projects", ([], []))
+    if len(projects[1]) != 1 or "id" not in projects[0]:
+        raise ValidationError("The project file holds no project.")
+    return out
+
+
+def _manifest_files(manifest: dict, store: ImageStore, project_id) -> dict[str, str]:
+    """key -> SHA-256 of every file the manifest lists, each under the project's folder."""
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        raise _damaged("it has no list of images")
+    out: dict[str, str] = {}
+    for n, entry in enumerate(files, start=1):
+        key = entry.get("key") if isinstance(entry, dict) else None
+        digest = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(key, str) or not isinstance(digest, str) or key in out:
+            raise _damaged(f"image {n} of its list has no key and checksum of its own")
+        store.path(key)
+        if not key.startswith(f"project_{project_id}/"):
+            raise ValidationError(f"The project file's image {key[:200]!r} lies outside its "
+                                  "project's folder; refused.")
+        out[key] = digest
+    return out
 
 
 def import_project(db, image_root: Path, data: bytes, actor: str,
                    name: str | None = None) -> ProjectImport:
+    """A new project from an export (S2, S3): every row checked with the Desk's rules,
+    every id new, every image verified; all or nothing."""
     v.actor(actor)
-    zf, manifest = _read_zip(data)
-    tables_in = manifest["tables"]
-    if "projects" not in tables_in or len(tables_in["projects"].get("rows", [])) != 1:
-        raise ValidationError("The project file holds no project.")
-    new_name = v.text(name, "Project name", v.MAX_NAME) if name is not None else None
-
-    # check the files before touching anything
-    files = []
-    for entry in manifest["files"]:
-        try:
-            key, digest = entry["key"], entry["sha256"]
-        except (TypeError, KeyError):
-            raise ValidationError("The project file's list of images is damaged.") from None
-        _safe_path(image_root, key)
-        try:
-            blob = zf.read("files/" + key)
-        except KeyError:
-            raise ValidationError(f"The project file lacks the image {key}.") from None
-        if hashlib.sha256(blob).hexdigest() != digest:
-            raise ValidationError(f"The image {key} in the project file is damaged "
-                                  "(checksum mismatch).")
-        files.append((key, blob))
-
-    with db.cursor() as cur:
-        tables = _tables(cur)
-        known_globals = {r[0] for r in cur.execute("SELECT id FROM global_assets").fetchall()}
-    for t, spec in tables_in.items():
-        if t not in tables:
-            raise ValidationError(f"The project file has a table this desk does not know ({t}); "
-                                  "it was exported by a newer version.")
-        cols = {c for c, _, _ in tables[t]}
-        unknown = [c for c in spec.get("columns", []) if c not in cols]
-        if unknown:
-            raise ValidationError(f"The project file has a column this desk does not know "
-                                  f"({t}.{unknown[0]}); it was exported by a newer version.")
-
-    id_map: dict[str, str] = {}
-    for t, spec in tables_in.items():
-        cols = spec["columns"]
-        if "id" not in cols or t == "global_assets":
-            continue
-        i = cols.index("id")
-        for r in spec["rows"]:
-            if isinstance(r[i], str):
-                id_map.setdefault(r[i], str(uuid.uuid4()))
-    old_pid = tables_in["projects"]["rows"][0][tables_in["projects"]["columns"].index("id")]
-    warnings: list[str] = []
-
-    written: list[Path] = []
-    new_keys: list[str] = []
+    new_name = v.name(name, "Project name") if name is not None else None
+    if not isinstance(data, (bytes, bytearray)) or not data:
+        raise ValidationError("The project file is empty.")
+    archive = Archive(bytes(data), "The project file", max_entries=MAX_ZIP_ENTRIES,
+                      max_total=MAX_UNPACKED)
+    manifest = _read_manifest(archive)
+    tables_in = _manifest_tables(manifest)
+    cols, rows = tables_in["projects"]
+    old_pid = rows[0][cols.index("id")]
+    store = ImageStore(image_root)
+    files = _manifest_files(manifest, store, old_pid)
+    checked = check_rows(tables_in, old_pid, set(files), new_id)
+    if new_name:
+        checked.rows["projects"][0]["name"] = new_name
+    new_pid = checked.id_map[old_pid]
+    folder = store.root / f"project_{new_pid}"
+    written = []
     try:
-        for key, blob in files:
-            new_key = remap(key, id_map)
-            path = _safe_path(image_root, new_key)
-            if not new_key.startswith(f"project_{id_map[old_pid]}/") and path.exists():
-                if path.read_bytes() != blob:
-                    warnings.append(f"{new_key} already exists with other content; the "
-                                    "existing file was kept.")
-                continue
-            written.append(write_atomic(image_root, new_key, blob))
-            new_keys.append(new_key)
-
-        def work(cur):
-            counts = {}
-            for t in _insert_order(tables_in):
-                spec = tables_in[t]
-                kinds = {c: k for c, k, _ in tables[t]}
-                seq = {c for c, _, d in tables[t] if d and "nextval" in str(d)}
-                cols = [c for c in spec["columns"] if c not in seq]
-                idx = [spec["columns"].index(c) for c in cols]
-                rows = spec["rows"]
-                if seq:
-                    key = spec["columns"].index(sorted(seq)[0])
-                    rows = sorted(rows, key=lambda r, k=key: (r[k] is None, r[k]))
-                out = []
-                for r in rows:
-                    if t == "global_assets" and r[spec["columns"].index("id")] in known_globals:
-                        continue
-                    vals = [_convert(remap(r[i], id_map, c), kinds[c], t, c)
-                            for i, c in zip(idx, cols, strict=True)]
-                    if t == "projects" and new_name:
-                        vals[cols.index("name")] = new_name
-                    out.append(vals)
-                if out:
-                    names = ", ".join(f'"{c}"' for c in cols)
-                    marks = ", ".join("?" for _ in cols)
-                    cur.executemany(f'INSERT INTO "{t}" ({names}) VALUES ({marks})', out)
-                counts[t] = len(out)
-            return counts
-        counts = db.transaction(work)
+        for key, digest in files.items():
+            label = f"The image {key}"
+            blob = _image(archive, "files/" + key, label)
+            if hashlib.sha256(blob).hexdigest() != digest:
+                raise ValidationError(f"{label} in the project file is damaged (checksum "
+                                      "mismatch).")
+            new_key = renew(key, checked.id_map)
+            store.write(new_key, to_png(blob, label))
+            written.append(new_key)
+        counts = db.transaction(lambda cur: _insert(cur, checked.rows))
     except duckdb.Error as exc:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise ValidationError(f"The project file could not be imported ({exc}).") from None
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ValidationError(f"The project file could not be imported: the database refused "
+                              f"it ({str(exc).splitlines()[0][:200]}).") from None
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
-    project = db.transaction(lambda cur: get_project(cur, id_map[old_pid]))
-    return ProjectImport(project.id, project.name, id_map, counts, new_keys, warnings)
+    project = db.transaction(lambda cur: get_project(cur, new_pid))
+    return ProjectImport(project.id, project.name, checked.id_map, counts, written)
 
 
-def _insert_order(tables_in: dict) -> list[str]:
-    first = [t for t in ("projects", "branches", "scenes", "project_assets") if t in tables_in]
-    return first + sorted(t for t in tables_in if t not in first)
+def _image(archive: Archive, entry: str, label: str) -> bytes:
+    if entry not in archive:
+        raise ValidationError(f"The project file lacks the image {entry[6:]}.")
+    return archive.read(entry, MAX_UPLOAD_BYTES, label)
+
+
+def _insert(cur, rows: dict[str, list[dict]]) -> dict[str, int]:
+    """One INSERT per table (column arrays unnested), in `TABLES` order."""
+    types = {t: dict((c, k) for c, k, _ in cols) for t, cols in _tables(cur).items()}
+    counts = {}
+    for table, spec in TABLES.items():
+        data = rows.get(table, [])
+        if spec.kept and data:
+            have = {r[0] for r in cur.execute(
+                f'SELECT id FROM "{table}" WHERE id = ANY(?::VARCHAR[])',
+                [[r["id"] for r in data]]).fetchall()}
+            data = [r for r in data if r["id"] not in have]
+        for col, c in spec.columns.items():
+            if c.kind == "seq" and data:
+                fresh = sorted(r[0] for r in cur.execute(
+                    f"SELECT nextval('{c.table}') FROM range(?)", [len(data)]).fetchall())
+                for r, number in zip(sorted(data, key=lambda r: r[col]), fresh, strict=True):
+                    r[col] = number
+        counts[table] = len(data)
+        if not data:
+            continue
+        cols = list(spec.columns)
+        values = ", ".join(f'UNNEST(?::{types[table][c]}[]) AS "{c}"' for c in cols)
+        names = ", ".join(f'"{c}"' for c in cols)
+        cur.execute(f'INSERT INTO "{table}" ({names}) SELECT {values}',
+                    [[r[c] for r in data] for c in cols])
+    return counts

@@ -15,6 +15,7 @@ from PIL import Image
 import core
 from core import library_io
 from core.demo import seed_demo
+from core.project_schema import TABLES
 
 ACTOR = "ana"
 
@@ -141,20 +142,15 @@ def test_master_image_upload(desk, project, tmp_path):
 
 # --- whole project ------------------------------------------------------------------------
 
-def owned(desk, project_id):
-    """Every row of the project, table by table (what export writes)."""
-    with desk.db.cursor() as cur:
-        tables = library_io._tables(cur)
-        return tables, library_io._owned_rows(cur, project_id, tables)
-
-
 def comparable(desk, project_id, id_map=None):
-    tables, rows = owned(desk, project_id)
+    """Every row of the project (what export writes), ids mapped by `id_map`, sequence
+    numbers dropped (kept in order), so two projects compare equal table by table."""
+    with desk.db.cursor() as cur:
+        rows = library_io.project_rows(cur, project_id)
     out = {}
-    for t, data in rows.items():
-        seq = [i for i, (_, _, d) in enumerate(tables[t]) if d and "nextval" in str(d)]
+    for t, (cols, data) in rows.items():
+        seq = [i for i, c in enumerate(cols) if TABLES[t].columns[c].kind == "seq"]
         fixed = []
-        cols = [c for c, _, _ in tables[t]]
         for r in (sorted(data, key=lambda r: r[seq[0]]) if seq else data):
             fixed.append([library_io.remap(library_io._plain(x), id_map or {}, cols[i])
                           for i, x in enumerate(r) if i not in seq])
@@ -178,23 +174,21 @@ def rich_desk(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rich(rich_desk):
-    """The demo film plus images, a master image, an import, suggestions, and a table
-    added 'later' (as the images work might) that only refers to instances. Shared by
-    the round-trip tests (each compares against its own before/after)."""
+    """The demo film plus images, a master image, an import, suggestions, a branch, a
+    saved search, a sign-off and the history of a removed instance (ids whose rows are
+    gone). Shared by the round-trip tests (each compares against its own before/after)."""
     desk, _ = rich_desk
     project = seed_demo(desk)
-    with desk.db.cursor() as cur:
-        cur.execute("CREATE TABLE later_notes (id VARCHAR PRIMARY KEY, instance_id VARCHAR, "
-                    "note VARCHAR, tags VARCHAR[])")
-        cur.execute("CREATE TABLE later_note_votes (note_id VARCHAR, voter VARCHAR)")
     inst = desk.branch_instances(project.id)
-    with desk.db.cursor() as cur:
-        cur.execute("INSERT INTO later_notes VALUES ('n-1', ?, 'check the mud', ['a','b'])",
-                    [inst[0].id])
-        cur.execute("INSERT INTO later_note_votes VALUES ('n-1', 'ana')")
-    if hasattr(desk, "request_images"):
-        jobs = desk.request_images([i.id for i in inst[:3]], actor=ACTOR)
-        desk.wait_for_jobs([j.id for j in jobs], timeout=60)
+    first = desk.scenes(project.id)[0]
+    jobs = desk.request_images([i.id for i in desk.scene_instances(first.id)], actor=ACTOR)
+    desk.wait_for_jobs([j.id for j in jobs], timeout=60)
+    desk.mark_scene_ready(first.id, actor=ACTOR)
+    desk.create_branch(project.id, "Alt ending", from_branch_id=project.main_branch_id,
+                       up_to_scene_number=3, actor=ACTOR)
+    desk.save_search(project.id, "Muddy", "tag:muddy", actor=ACTOR)
+    gone = desk.get_instance(inst[-1].id)
+    desk.remove_instance(gone.id, expected_version=gone.version, actor=ACTOR)
     brick = next(a for a in desk.assets(project.id) if a.name == "Brick")
     desk.set_master_image(brick.id, png(), expected_version=brick.version, actor=ACTOR)
     desk.import_screenplay(project.id, SAMPLE.read_text(), actor=ACTOR)
@@ -203,6 +197,14 @@ def rich(rich_desk):
                            script_excerpt="WAITRESS\nMore coffee?", shots=["CLOSE ON a mug"])
     desk.detect_assets(scene.id, actor=ACTOR)
     return project
+
+
+def test_every_column_of_the_live_schema_has_an_import_rule(desk):
+    """S2: every table and column of the database (all migrations applied) has its entry
+    in the import schema, so a new migration cannot slip a column past validation."""
+    with desk.db.cursor() as cur:
+        live = {t: sorted(c for c, _, _ in cols) for t, cols in library_io._tables(cur).items()}
+    assert live == {t: sorted(spec.columns) for t, spec in TABLES.items()}
 
 
 def test_project_round_trip_into_the_same_database(rich_desk, rich):
@@ -214,8 +216,11 @@ def test_project_round_trip_into_the_same_database(rich_desk, rich):
     old, new = comparable(desk, rich.id, result.id_map), comparable(desk, result.project_id)
     assert set(old) == set(new)
     assert {"scenes", "shots", "scene_assets", "scene_asset_instances", "instance_history",
-            "project_assets", "asset_suggestions", "screenplay_imports", "later_notes",
-            "later_note_votes"} <= set(old)
+            "project_assets", "asset_suggestions", "screenplay_imports", "image_attempts",
+            "image_jobs", "image_job_targets", "saved_searches", "branches",
+            "scene_signoffs"} <= set(old)
+    gone = {r[0] for r in old["instance_history"]} - {r[0] for r in old["scene_asset_instances"]}
+    assert gone                     # history of a removed instance: renewed, kept
     for table in old:
         assert new[table] == old[table], table
     # file by file, at the remapped keys
@@ -233,10 +238,6 @@ def test_project_round_trip_into_an_empty_database(rich_desk, rich, tmp_path):
     data = desk.export_project(rich.id)
     other = core.open_desk(db_path=tmp_path / "other.duckdb", image_root=tmp_path / "other")
     try:
-        with other.db.cursor() as cur:     # the later tables exist there too
-            cur.execute("CREATE TABLE later_notes (id VARCHAR PRIMARY KEY, instance_id "
-                        "VARCHAR, note VARCHAR, tags VARCHAR[])")
-            cur.execute("CREATE TABLE later_note_votes (note_id VARCHAR, voter VARCHAR)")
         result = other.import_project(data, actor=ACTOR, name="Restored")
         old, new = comparable(desk, rich.id, result.id_map), comparable(other,
                                                                         result.project_id)
