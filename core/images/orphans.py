@@ -7,7 +7,6 @@ global masters, and any added later)."""
 from __future__ import annotations
 
 import os
-import stat
 import time
 from pathlib import Path
 
@@ -56,24 +55,29 @@ def sweep(db, store: ImageStore, grace: float = GRACE_SECONDS) -> list[str]:
     old = _files_older_than(store.root, time.time() - grace)
     gone = db.transaction(lambda cur: orphans(cur, list(old)))
     for key in gone:
-        old[key].unlink(missing_ok=True)
+        Path(old[key]).unlink(missing_ok=True)
     return gone
 
 
-def _files_older_than(root: Path, cutoff: float) -> dict[str, Path]:
+def _files_older_than(root: Path, cutoff: float) -> dict[str, str]:
     """{key: path} of the regular files under `root/project_*/` last modified at or
     before `cutoff`; symbolic links are neither followed nor listed."""
-    found = {}
-    for top in root.glob("project_*"):
-        if top.is_symlink() or not top.is_dir():
-            continue
-        for folder, _, names in os.walk(top):
-            for name in names:
-                path = Path(folder, name)
+    found: dict[str, str] = {}
+    if not root.is_dir():
+        return found
+    skip = len(str(root)) + 1
+    with os.scandir(root) as tops:
+        folders = [e.path for e in tops
+                   if e.name.startswith("project_") and e.is_dir(follow_symlinks=False)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
                 try:
-                    info = path.lstat()
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False) \
+                            and entry.stat(follow_symlinks=False).st_mtime <= cutoff:
+                        found[entry.path[skip:].replace(os.sep, "/")] = entry.path
                 except FileNotFoundError:       # removed meanwhile
                     continue
-                if stat.S_ISREG(info.st_mode) and info.st_mtime <= cutoff:
-                    found[path.relative_to(root).as_posix()] = path
     return found
