@@ -350,15 +350,22 @@ def _fdx_elements(text: str, warnings: list[str]):
     content = root.find("Content")
     if content is None:
         raise ValidationError("The Final Draft file has no <Content> section.")
+    hidden = [0, None]          # characters removed from the resolved XML text, one of them
+
+    def text_of(p) -> str:
+        body, removed, example = v.strip_invisible(_fdx_text(p))
+        hidden[0], hidden[1] = hidden[0] + removed, hidden[1] or example
+        return body
+
     title = None
     for p in root.iter("Paragraph"):
         if p.get("Type") == "Title":
-            title = _fdx_text(p) or title
+            title = text_of(p) or title
     elements = []
 
     def add(p) -> None:
         kind = p.get("Type", "Action")
-        body = _fdx_text(p)
+        body = text_of(p)
         if kind in ("Scene Heading", "Scene Heading (Top of Page)"):
             elements.append(SceneHeading(body.strip(), scene_number=p.get("Number") or None))
         elif kind == "Shot":
@@ -386,11 +393,18 @@ def _fdx_elements(text: str, warnings: list[str]):
                 add(inner)
         else:
             add(p)
+    _note_hidden(warnings, *hidden)
     return title, elements
 
 
 def _fdx_text(p) -> str:
     return "".join("".join(t.itertext()) for t in p.findall("Text"))
+
+
+def _note_hidden(warnings: list[str], removed: int, example: str | None) -> None:
+    if removed:
+        warnings.append(f"{removed} control or invisible character(s), such as {example}, "
+                        "were removed from the script text.")
 
 
 # --- turning elements into scenes -----------------------------------------------------------
@@ -402,9 +416,7 @@ def parse_screenplay(data: bytes | str, format: str = "fountain") -> ParsedScree
     what = "The Final Draft file" if format == "fdx" else "The screenplay"
     text, removed, example = v.strip_invisible(decode(data, what))
     warnings: list[str] = []
-    if removed:
-        warnings.append(f"{removed} control or invisible character(s), such as {example}, "
-                        "were removed from the script text.")
+    _note_hidden(warnings, removed, example)
     if format == "fdx":
         title, elements = _fdx_elements(text, warnings)
     else:
