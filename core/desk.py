@@ -308,7 +308,9 @@ class Desk:
         self.images.select(instance_id, attempt_id, _ctx(actor, "image"))
 
     def upload_image(self, instance_id: str, data: bytes, filename: str, *, actor: str) -> str:
-        return self.images.upload(instance_id, data, filename, _ctx(actor, "image"))
+        return self.images.upload(instance_id, data,
+                                  v.optional_name(filename, "File name", v.MAX_FILE_NAME),
+                                  _ctx(actor, "image"))
 
     def use_master_image(self, instance_id: str, *, actor: str) -> str:
         return self.images.use_master(instance_id, _ctx(actor, "image"))
