@@ -70,14 +70,14 @@ def _files_older_than(root: Path, cutoff: float) -> dict[str, str]:
         folders = [e.path for e in tops
                    if e.name.startswith("project_") and e.is_dir(follow_symlinks=False)]
     while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                try:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         folders.append(entry.path)
                     elif entry.is_file(follow_symlinks=False) \
                             and entry.stat(follow_symlinks=False).st_mtime <= cutoff:
                         found[entry.path[skip:].replace(os.sep, "/")] = entry.path
-                except FileNotFoundError:       # removed meanwhile
-                    continue
+        except FileNotFoundError:       # removed meanwhile (e.g. a failed import's folder)
+            continue
     return found
