@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import duckdb
 
-from .errors import ConflictError, DatabaseBusyError, DatabaseOpenError
+from .errors import ConflictError, DatabaseBusyError, DatabaseOpenError, ValidationError
 
 T = TypeVar("T")
 
@@ -68,6 +68,12 @@ class Database:
                 except duckdb.TransactionException:
                     _rollback(cur)
                     time.sleep(0.002 * (attempt + 1))
+                except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+                    _rollback(cur)
+                    bad = _bad_value(exc)
+                    if bad is None:
+                        raise
+                    raise bad from exc
                 except BaseException:
                     _rollback(cur)
                     raise
@@ -102,6 +108,18 @@ def connect(shown: str) -> tuple[str, duckdb.DuckDBPyConnection]:
                                     "file). Set CONTINUITY_DB_PATH to another file.") from None
     raise DatabaseOpenError(f"The database {shown} could not be opened. Check the path and "
                             "its permissions, or set CONTINUITY_DB_PATH to another file.")
+
+
+def _bad_value(exc: duckdb.Error) -> ValidationError | None:
+    """S4: a value from outside that DuckDB cannot take (a lone surrogate in an id, a
+    number beyond its column), as a domain error; None for any other error."""
+    text = str(exc)
+    if "Python Conversion Failure" in text:
+        return ValidationError("A text given is not valid Unicode (it contains a lone "
+                               "surrogate); nothing was changed.")
+    if "out of range for the destination type" in text:
+        return ValidationError("A number given is too large; nothing was changed.")
+    return None
 
 
 def _rollback(cur) -> None:

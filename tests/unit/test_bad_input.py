@@ -191,6 +191,16 @@ CASES = [
     ("screenplay-surrogate", core.ValidationError,
      lambda f: f.desk.import_screenplay(f.project.id, f"INT. HOUSE - DAY\n\nBOB{SURROGATE}\n"
                                         "Hi.\n", actor="ana"), "U+D800"),
+    # S4: ids and numbers that no check names still give a domain error (core.db)
+    ("instance-id-surrogate", core.ValidationError,
+     lambda f: f.desk.get_instance(SURROGATE), "not valid Unicode"),
+    ("inherit-asset-id-surrogate", core.ValidationError,
+     lambda f: f.desk.inherit_scene(f.scenes[4].id, [SURROGATE], actor="ana"),
+     "not valid Unicode"),
+    ("estimate-id-surrogate", core.ValidationError,
+     lambda f: f.desk.estimate_images([SURROGATE]), "not valid Unicode"),
+    ("history-limit-2**70", core.ValidationError,
+     lambda f: f.desk.project_history(f.project.id, limit=2**70), "too large"),
     # S4: other names refuse hidden characters too
     ("project-name-bidi", core.ValidationError,
      lambda f: f.desk.create_project("Film\u202egnp.exe", actor="ana"), "U+202E"),
