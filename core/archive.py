@@ -20,17 +20,19 @@ _BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, Runtim
 
 
 class Archive:
-    """A zip in memory, read with a cap per entry and one for the whole archive."""
+    """A zip in memory, read with a cap per entry and one for the whole archive.
+    `what` names it in messages ("the project file")."""
 
     def __init__(self, data: bytes, what: str, *, max_entries: int, max_total: int):
-        self.what, self.left = what, max_total
+        self.what, self.total, self.left = what, max_total, max_total
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self._zip.infolist()
         except _BROKEN as exc:
-            raise ValidationError(f"{what} is not a zip archive, or it is damaged.") from exc
+            raise ValidationError(f"{what.capitalize()} is not a zip archive, or it is "
+                                  "damaged.") from exc
         if len(infos) > max_entries:
-            raise ValidationError(f"{what} holds {len(infos):,} entries; at most "
+            raise ValidationError(f"{what.capitalize()} holds {len(infos):,} entries; at most "
                                   f"{max_entries:,} are accepted.")
         self._infos = {i.filename: i for i in infos}
 
@@ -55,8 +57,8 @@ class Archive:
                         raise ValidationError(f"{label} in {self.what} unpacks to more than "
                                               f"{_mb(cap)}; refused.")
                     if size > self.left:
-                        raise ValidationError(f"{self.what} unpacks to more than the "
-                                              "accepted total; refused.")
+                        raise ValidationError(f"{self.what.capitalize()} unpacks to more "
+                                              f"than {_mb(self.total)} in all; refused.")
                     out.write(chunk)
         except ValidationError:
             raise

@@ -217,7 +217,7 @@ def parse_csv(data: bytes | str) -> list[CsvRow]:
             i = col.get(name)
             return _uncell(row[i].strip()) if i is not None and i < len(row) else ""
         try:
-            name = v.text(get("name"), "Name", v.MAX_NAME)
+            name = v.name(get("name"), "Name")
             kind = v.asset_type(get("type"))
             desc = v.text(get("description"), "Description", v.MAX_DESCRIPTION)
             aliases = v.aliases(_split_aliases(get("aliases")), name)
@@ -497,7 +497,7 @@ def import_project(db, image_root: Path, data: bytes, actor: str,
     new_name = v.name(name, "Project name") if name is not None else None
     if not isinstance(data, (bytes, bytearray)) or not data:
         raise ValidationError("The project file is empty.")
-    archive = Archive(bytes(data), "The project file", max_entries=MAX_ZIP_ENTRIES,
+    archive = Archive(bytes(data), "the project file", max_entries=MAX_ZIP_ENTRIES,
                       max_total=MAX_UNPACKED)
     manifest = _read_manifest(archive)
     tables_in = _manifest_tables(manifest)
