@@ -352,10 +352,13 @@ def _fdx_elements(text: str, warnings: list[str]):
         raise ValidationError("The Final Draft file has no <Content> section.")
     hidden = [0, None]          # characters removed from the resolved XML text, one of them
 
-    def text_of(p) -> str:
-        body, removed, example = v.strip_invisible(_fdx_text(p))
+    def clean(text: str) -> str:
+        text, removed, example = v.strip_invisible(text)
         hidden[0], hidden[1] = hidden[0] + removed, hidden[1] or example
-        return body
+        return text
+
+    def text_of(p) -> str:
+        return clean(_fdx_text(p))
 
     title = None
     for p in root.iter("Paragraph"):
@@ -367,7 +370,8 @@ def _fdx_elements(text: str, warnings: list[str]):
         kind = p.get("Type", "Action")
         body = text_of(p)
         if kind in ("Scene Heading", "Scene Heading (Top of Page)"):
-            elements.append(SceneHeading(body.strip(), scene_number=p.get("Number") or None))
+            number = clean(p.get("Number") or "").strip()
+            elements.append(SceneHeading(body.strip(), scene_number=number or None))
         elif kind == "Shot":
             el = Action(body)
             el.fdx_shot = True

@@ -192,14 +192,16 @@ def test_S4_screenplay_hidden_characters_are_stripped(desk, as_bytes):
 def test_S4_final_draft_hidden_characters_are_stripped(desk):
     p = desk.create_project("Messy FDX", actor="ana")
     fdx = ('<?xml version="1.0" encoding="UTF-8"?><FinalDraft><Content>'
-           '<Paragraph Type="Scene Heading"><Text>INT. LAB&#x200B; - DAY</Text></Paragraph>'
+           '<Paragraph Type="Scene Heading" Number="4&#x200B;A">'
+           '<Text>INT. LAB&#x200B; - DAY</Text></Paragraph>'
            '<Paragraph Type="Character"><Text>DR&#x202E;. KLINE</Text></Paragraph>'
            '<Paragraph Type="Dialogue"><Text>Ready.</Text></Paragraph>'
            '</Content></FinalDraft>')
     rep = desk.import_screenplay(p.id, fdx, format="fdx", actor="ana")
     assert any("U+200B" in w for w in rep.warnings)
     assert all(_clean(a.name) for a in desk.assets(p.id))
-    assert desk.scenes(p.id)[0].heading == "INT. LAB - DAY"
+    (scene,) = desk.scenes(p.id)
+    assert (scene.heading, scene.label) == ("INT. LAB - DAY", "4A")
 
 
 @pytest.mark.parametrize("key", ["project_x/a\x00.png", "project_x/\ud800.png",
