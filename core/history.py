@@ -191,22 +191,27 @@ def marker(cur, project_id: str) -> ChangeMarker:
     return ChangeMarker(int(r[0]), r[1])
 
 
+CHANGES_READ = 1000   # history rows `changes_since` reads at most
+
+
 def changes_since(cur, project_id: str, since: ChangeMarker, limit: int = 20) -> list[Change]:
     """What changed after `since`, oldest first: one entry per change and instance
-    (at most `limit`), then the master definitions edited since."""
+    (at most `limit`, from the first `CHANGES_READ` rows), then the master
+    definitions edited since."""
     rows = cur.execute(
         """
+        WITH h AS (SELECT * FROM instance_history WHERE project_id = ? AND id > ?
+                   ORDER BY id LIMIT ?)
         SELECT any_value(h.actor), any_value(h.source), any_value(a.name), h.instance_id,
                h.scene_id, any_value(s.scene_number), any_value(h.branch_id),
                list(DISTINCT h.field ORDER BY h.field), max(h.changed_at)
-        FROM instance_history h
+        FROM h
         LEFT JOIN scenes s ON s.id = h.scene_id
         LEFT JOIN project_assets a ON a.id = h.project_asset_id
-        WHERE h.project_id = ? AND h.id > ?
         GROUP BY h.change_id, h.instance_id, h.scene_id
         ORDER BY max(h.id) LIMIT ?
         """,
-        [project_id, since.history_id, int(limit)],
+        [project_id, since.history_id, CHANGES_READ, int(limit)],
     ).fetchall()
     out = [Change(r[0], r[1], r[2], r[3], r[4], r[5], r[6], list(r[7]), r[8]) for r in rows]
     masters = cur.execute(

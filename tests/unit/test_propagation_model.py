@@ -1,7 +1,8 @@
-"""Property tests for propagation (P1, P2, E1, E2, T3, A3, I1): after any random
-sequence of edits, locks, reviews, reverts, upstream decisions, master edits and
-appearance changes, the database satisfies the rules checked from scratch, and
-no edit changed a field of an instance that did not follow in it."""
+"""Property tests for propagation (P1, P2, E1, E2, T3, T5, A3, A5, A6, I1): after any
+random sequence of edits (also from stale versions), locks, reviews, reverts and
+undos (each equal to its preview), upstream decisions (replace or merge), master
+edits and appearance changes, the database satisfies the rules checked from
+scratch, and no edit changed a field of an instance that did not follow in it."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class PropagationMachine(RuleBasedStateMachine):
                        for name in ASSETS}
         for n in SCENES[:3]:
             self.desk.inherit_scene(self.scenes[n].id, actor="t")
+        self.opened: dict[str, core.Instance] = {}   # forms opened earlier (A6)
 
     def teardown(self):
         self.desk.close()
@@ -42,12 +44,12 @@ class PropagationMachine(RuleBasedStateMachine):
     def _instance(self, n, name):
         return snapshot(self.desk, self.project).get((n, name))
 
-    def _edit(self, call, expect_unchanged_others=True):
+    def _edit(self, call, refusals=(core.LockedError, core.ValidationError)):
         """Run a producer edit; check non-followers kept their fields (P1, P2)."""
         before = snapshot(self.desk, self.project)
         try:
             result = call()
-        except (core.LockedError, core.ValidationError):
+        except refusals:
             assert snapshot(self.desk, self.project) == before, "a refused edit wrote something"
             return None
         after = snapshot(self.desk, self.project)
@@ -114,15 +116,40 @@ class PropagationMachine(RuleBasedStateMachine):
         self._edit(lambda: self.desk.review_tags(inst.id, keep, expected_version=inst.version,
                                                  actor="t"))
 
-    @rule(n=st.sampled_from(SCENES), name=st.sampled_from(ASSETS), take=st.booleans())
-    def upstream_decision(self, n, name, take):
+    @rule(n=st.sampled_from(SCENES), name=st.sampled_from(ASSETS), take=st.booleans(),
+          merge=st.booleans())
+    def upstream_decision(self, n, name, take, merge):
         inst = self._instance(n, name)
         if inst is None:
             return
-        call = self.desk.take_upstream if take else self.desk.mark_reviewed
-        result = self._edit(lambda: call(inst.id, expected_version=inst.version, actor="t"))
+        if take:
+            preview = None if inst.locked else self.desk.preview_take_upstream(
+                inst.id, merge_tags=merge)
+            result = self._edit(lambda: self.desk.take_upstream(
+                inst.id, expected_version=inst.version, actor="t", merge_tags=merge))
+            if result is not None:
+                self._same(preview, result)
+                if inst.upstream_tags_changed:   # T5: replace, or own tags first
+                    own = inst.status_tags
+                    expected = own + [t for t in inst.inherited_tags if t not in own] \
+                        if merge else inst.inherited_tags
+                    assert result.instance.status_tags == expected
+        else:
+            result = self._edit(lambda: self.desk.mark_reviewed(
+                inst.id, expected_version=inst.version, actor="t"))
         if result is not None:
             assert not result.instance.upstream_changed
+
+    @staticmethod
+    def _same(preview, result):
+        """A preview is the change computed the same way (P3, A5)."""
+        assert (preview.propagated, preview.flagged, preview.conflicts) == (
+            result.propagated, result.flagged, result.conflicts)
+        got, seen = result.instance, preview.instance
+        assert (seen.effective_description, seen.status_tags, seen.carry_forward,
+                seen.pending_review, seen.upstream_changed) == (
+            got.effective_description, got.status_tags, got.carry_forward,
+            got.pending_review, got.upstream_changed)
 
     @rule(n=st.sampled_from(SCENES), name=st.sampled_from(ASSETS), data=st.data())
     def revert(self, n, name, data):
@@ -135,18 +162,86 @@ class PropagationMachine(RuleBasedStateMachine):
         if not rows:
             return
         h = data.draw(st.sampled_from(rows))
+        before = data.draw(st.booleans())
+        try:
+            preview = None if inst.locked else self.desk.preview_revert(inst.id, h.id,
+                                                                        before=before)
+        except core.ValidationError:
+            preview = None
         result = self._edit(lambda: self.desk.revert_instance(
-            inst.id, h.id, expected_version=inst.version, actor="t"))
-        if result is not None:  # A3: the field now shows what H recorded as new
-            got = result.instance
+            inst.id, h.id, expected_version=inst.version, actor="t", before=before))
+        if result is not None:  # A3: the field now shows what H recorded (new or old)
+            if preview is not None:
+                self._same(preview, result)
+            got, value = result.instance, h.old_value if before else h.new_value
             if h.field == "status_tags":
-                assert got.status_tags == h.new_value
+                assert got.status_tags == (value or [])
             elif h.field == "carry_forward":
-                assert got.carry_forward == h.new_value
+                assert got.carry_forward == value
             elif h.field == "effective_description":
-                assert got.effective_description == h.new_value
+                assert got.effective_description == value
             else:
-                assert got.description_override == h.new_value
+                assert got.description_override == value
+
+    @rule(n=st.sampled_from(SCENES), name=st.sampled_from(ASSETS), data=st.data())
+    def undo(self, n, name, data):
+        inst = self._instance(n, name)
+        if inst is None:
+            return
+        saves = sorted({h.change_id for h in self.desk.history(inst.id)
+                        if h.source in ("user", "revert")})
+        if not saves:
+            return
+        change_id = data.draw(st.sampled_from(saves))
+        refusals = (core.LockedError, core.ValidationError, core.ConflictError)
+        try:
+            preview = None if inst.locked else self.desk.preview_undo(inst.id, change_id)
+        except refusals:
+            preview = None
+        result = self._edit(lambda: self.desk.undo_change(
+            inst.id, change_id, expected_version=inst.version, actor="t"), refusals)
+        if result is not None:  # A3: every field the save changed has its old value
+            self._same(preview, result)
+            for h in self.desk.history(inst.id):
+                if h.change_id == change_id and h.field in ("description_override",
+                                                            "carry_forward"):
+                    assert getattr(result.instance, h.field) == h.old_value
+                elif h.change_id == change_id and h.field == "status_tags":
+                    assert result.instance.status_tags == (h.old_value or [])
+
+    @rule(n=st.sampled_from(SCENES), name=st.sampled_from(ASSETS))
+    def open_form(self, n, name):
+        inst = self._instance(n, name)
+        if inst is not None:
+            self.opened[inst.id] = inst
+
+    @rule(data=st.data(),
+          override=st.one_of(st.sampled_from(DESCRIPTIONS), st.just(core.UNSET)),
+          tags=st.one_of(st.just(core.UNSET), st.lists(st.sampled_from(TAGS), unique=True,
+                                                       max_size=2)),
+          carry=st.one_of(st.just(core.UNSET), st.booleans()))
+    def stale_edit(self, data, override, tags, carry):
+        """A6: an edit from a form opened earlier merges or conflicts, never loses."""
+        alive = {i.id: i for i in snapshot(self.desk, self.project).values()}
+        ids = sorted(i for i in self.opened if i in alive)
+        if not ids:
+            return
+        opened, current = self.opened[data.draw(st.sampled_from(ids))], None
+        current = alive[opened.id]
+        asked = {k: val for k, val in (("description_override", override),
+                                       ("status_tags", tags), ("carry_forward", carry))
+                 if val is not core.UNSET}
+        result = self._edit(lambda: self.desk.update_instance(
+            opened.id, expected_version=opened.version, actor="t", **asked),
+            (core.LockedError, core.ValidationError, core.ConflictError))
+        if result is None:
+            return
+        got = result.instance
+        for field in ("description_override", "status_tags", "carry_forward"):
+            if field in asked and asked[field] != getattr(opened, field):
+                assert getattr(got, field) == asked[field], field      # mine
+            else:
+                assert getattr(got, field) == getattr(current, field), field  # theirs
 
     @rule(name=st.sampled_from(ASSETS), text=st.sampled_from(DESCRIPTIONS + ("as cast",)))
     def master_edit(self, name, text):
@@ -207,6 +302,21 @@ class PropagationMachine(RuleBasedStateMachine):
                         expected = masters[asset_id]
                     assert inst.effective_description == expected
                 assert len(set(inst.status_tags)) == len(inst.status_tags)
+                # T3, T5: pending review only while it has carried tags to review
+                if inst.pending_review:
+                    assert set(inst.status_tags) & set(inst.inherited_tags), inst
+                # A5: a flag is set only while upstream differs from what it last saw
+                base = inst.inherited_description
+                base = masters[asset_id] if base is None else base
+                if inst.upstream_description_changed:
+                    assert inst.seen_upstream_description not in (None, base)
+                else:
+                    assert inst.seen_upstream_description is None
+                if inst.upstream_tags_changed:
+                    assert inst.seen_upstream_tags is not None
+                    assert set(inst.seen_upstream_tags) != set(inst.inherited_tags)
+                else:
+                    assert inst.seen_upstream_tags is None
                 prev = inst
 
 
