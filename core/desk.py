@@ -23,7 +23,18 @@ from .history import Context
 from .images import attempts
 from .images.providers import ImageProvider
 from .images.service import ImageService
-from .models import UNSET, Asset, Branch, HistoryRow, Instance, Project, Scene, UpdateResult
+from .models import (
+    UNSET,
+    Asset,
+    Branch,
+    Change,
+    ChangeMarker,
+    HistoryRow,
+    Instance,
+    Project,
+    Scene,
+    UpdateResult,
+)
 from .tags import normalize_tags
 from .vocabulary import suggestions
 
@@ -193,9 +204,15 @@ class Desk:
                            _ctx(actor, reason=reason))
 
     def take_upstream(self, instance_id: str, *, expected_version: int, actor: str,
-                      reason: str | None = None) -> UpdateResult:
+                      reason: str | None = None, merge_tags: bool = False) -> UpdateResult:
+        """P4, T5: take the upstream values; `merge_tags` keeps own tags first."""
         return self._write(editing.take_upstream, instance_id, expected_version,
-                           _ctx(actor, reason=reason))
+                           _ctx(actor, reason=reason), merge_tags=v.flag(merge_tags, "Merge"))
+
+    def preview_take_upstream(self, instance_id: str, *,
+                              merge_tags: bool = False) -> UpdateResult:
+        return self._read(editing.preview_take_upstream, instance_id,
+                          merge_tags=v.flag(merge_tags, "Merge"))
 
     def mark_reviewed(self, instance_id: str, *, expected_version: int, actor: str,
                       reason: str | None = None) -> UpdateResult:
@@ -203,9 +220,34 @@ class Desk:
                            _ctx(actor, reason=reason))
 
     def revert_instance(self, instance_id: str, history_id: int, *, expected_version: int,
-                        actor: str, reason: str | None = None) -> UpdateResult:
+                        actor: str, reason: str | None = None,
+                        before: bool = False) -> UpdateResult:
+        """A3: restore what history row H recorded as new (`before`: as old)."""
         return self._write(editing.revert_instance, instance_id, history_id, expected_version,
+                           _ctx(actor, reason=reason), before=v.flag(before, "Before"))
+
+    def preview_revert(self, instance_id: str, history_id: int, *,
+                       before: bool = False) -> UpdateResult:
+        return self._read(editing.preview_revert, instance_id, history_id,
+                          before=v.flag(before, "Before"))
+
+    def undo_change(self, instance_id: str, change_id: str, *, expected_version: int,
+                    actor: str, reason: str | None = None) -> UpdateResult:
+        """A3: restore every field one save (`UpdateResult.change_id`) changed."""
+        return self._write(editing.undo_change, instance_id, change_id, expected_version,
                            _ctx(actor, reason=reason))
+
+    def preview_undo(self, instance_id: str, change_id: str) -> UpdateResult:
+        return self._read(editing.preview_undo, instance_id, change_id)
+
+    def change_marker(self, project_id: str) -> ChangeMarker:
+        """A6: a cheap marker of the project's changes; poll it and compare."""
+        return self._read(history.marker, project_id)
+
+    def changes_since(self, project_id: str, marker: ChangeMarker,
+                      limit: int = 20) -> list[Change]:
+        """What changed after `marker`: `.message` says who changed what, where."""
+        return self._read(history.changes_since, project_id, marker, limit)
 
     def history(self, instance_id: str) -> list[HistoryRow]:
         return self._read(history.for_instance, instance_id)
