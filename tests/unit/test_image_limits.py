@@ -21,9 +21,10 @@ MAX_GROWTH_MB = 150
 
 # Runs in a child: sets up a desk, warms every entry point up on a small image, then
 # hands each bomb to each entry point and reports the outcome and how much the peak
-# RSS grew (a refused bomb decodes nothing, so the peak stays where it was).
+# RSS grew during that call (the peak is reset before each; a refused bomb decodes
+# nothing, so the peak stays where it was).
 _CHILD = """
-import io, json, resource, sys, tempfile
+import io, json, sys, tempfile
 sys.path.insert(0, sys.argv[1])
 import core
 from core.images.store import to_png
@@ -42,11 +43,18 @@ calls = {
 }
 for call in calls.values():
     call(small)                                 # imports and caches are warm now
-peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # MiB
+def peak():                                     # VmHWM: the peak RSS, in MiB
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+def reset_peak():                               # Linux: peak RSS := current RSS
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
 reports = {}
 for path in sys.argv[2:]:
     data = open(path, "rb").read()
     for entry, call in calls.items():
+        reset_peak()
         before = peak()
         try:
             call(data)
