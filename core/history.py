@@ -135,7 +135,7 @@ def since_version(cur, instance_id: str, version: int, current: int) -> list[His
 
 PROJECT_COLUMNS = ["id", "at", "actor", "source", "scene_id", "scene_number", "scene_label",
                    "asset_id", "asset_name", "instance_id", "field", "old_value", "new_value",
-                   "reason"]
+                   "reason", "change_id"]
 
 
 def for_project(cur, project_id: str, *, branch_id: str, asset_id: str | None = None,
@@ -160,7 +160,7 @@ def for_project(cur, project_id: str, *, branch_id: str, asset_id: str | None = 
         f"""
         SELECT h.id, h.changed_at, h.actor, h.source, h.scene_id, s.scene_number, s.label,
                h.project_asset_id, a.name, h.instance_id, h.field, h.old_value, h.new_value,
-               h.reason
+               h.reason, h.change_id
         FROM instance_history h
         LEFT JOIN scenes s ON s.id = h.scene_id
         LEFT JOIN project_assets a ON a.id = h.project_asset_id
@@ -169,7 +169,7 @@ def for_project(cur, project_id: str, *, branch_id: str, asset_id: str | None = 
         """,
         [*params, int(limit)],
     ).fetchall()
-    data = [[*r[:11], decode(r[11]), decode(r[12]), r[13]] for r in rows]
+    data = [[*r[:11], decode(r[11]), decode(r[12]), r[13], r[14]] for r in rows]
     return pd.DataFrame(data, columns=PROJECT_COLUMNS, dtype=object)
 
 

@@ -204,6 +204,8 @@ def test_A3_undo_whole_save(film, snapshot):
     rows = [h for h in film.desk.history(x1.id) if h.change_id == save.change_id]
     assert {h.field for h in rows} >= {"description_override", "status_tags"}
     assert {h.change_id for h in film.desk.history(x2.id)} >= {save.change_id}  # propagation
+    log = film.desk.project_history(film.project.id)
+    assert set(log[log["change_id"] == save.change_id]["instance_id"]) == {x1.id, x2.id}
     before = snapshot(film.desk)
     pv = film.desk.preview_undo(x1.id, save.change_id)
     assert snapshot(film.desk) == before
