@@ -440,7 +440,7 @@ def check_rows(tables_in: dict[str, tuple[list[str], list[list]]], project_id: s
     raw = {t: [dict(zip(cols, r, strict=True)) for r in rows]
            for t, (cols, rows) in tables_in.items()}
     defined, id_map = _ids(raw, new_id)
-    if defined.get("projects") != [project_id]:
+    if defined.get("projects") != {project_id}:
         raise ValidationError("The project file must hold exactly its one project.")
     out: dict[str, list[dict]] = {}
     for table, spec in TABLES.items():
@@ -475,7 +475,7 @@ def check_rows(tables_in: dict[str, tuple[list[str], list[list]]], project_id: s
 
 def _ids(raw, new_id):
     """table -> the ids its rows define; old id -> new id (kept ids map to themselves)."""
-    defined: dict[str, list[str]] = {}
+    defined: dict[str, set[str]] = {}
     id_map: dict[str, str] = {}
     for table, rows in raw.items():
         c = TABLES[table].columns.get("id")
@@ -490,7 +490,7 @@ def _ids(raw, new_id):
                 raise ValidationError(f"The project file's {table} row {n}, id: {old} is "
                                       "used twice.")
             id_map[old] = old if c.kind == "kept" else new_id()
-            defined.setdefault(table, []).append(old)
+            defined.setdefault(table, set()).add(old)
     return defined, id_map
 
 
@@ -502,13 +502,16 @@ def _cell(c: Column, x, clean, defined, id_map, file_keys, project_id, new_id):
     if c.kind in ("id", "kept"):
         return id_map[x]
     if c.kind == "ref":
-        if x not in defined.get(c.table, ()) or (c.table == "projects" and x != project_id):
+        if not isinstance(x, str) or x not in defined.get(c.table, ()) \
+                or (c.table == "projects" and x != project_id):
             raise ValidationError(f"{str(x)[:80]!r} is not a {c.table} row of this file.")
         return id_map[x]
     if c.kind == "loose":
         if not isinstance(x, str) or not UUID.fullmatch(x):
             raise ValidationError(f"{str(x)[:80]!r} is not an id.")
-        return id_map.setdefault(x, new_id())
+        if x not in id_map:
+            id_map[x] = new_id()
+        return id_map[x]
     if c.kind == "key":
         if not isinstance(x, str) or x not in file_keys:
             raise ValidationError(f"the image {str(x)[:200]!r} is not a file of this "

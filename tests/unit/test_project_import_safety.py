@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from import_support import table_snapshot
 from PIL import Image
 
 import core
 from core import library_io
+from core import validation as val
 
 ACTOR = "ana"
 ROOT = Path(__file__).resolve().parents[2]
@@ -579,6 +582,32 @@ def test_csv_export_reimports_every_name_the_desk_accepts(desk):
                 for a in desk.assets(pid)]
     assert view(dst.id) == view(src.id)
     assert desk.import_assets_csv(dst.id, text, actor=ACTOR).unchanged == rep.created
+
+
+_TRICKY_CHARS = st.sampled_from(list("';=+-@\t\r\n\",  ab") + ["é", "東", "\u200b", "\x00"])
+_CELL = st.lists(st.one_of(_TRICKY_CHARS, st.characters()), max_size=12).map("".join)
+
+
+def _accepted(check, *args):
+    try:
+        return check(*args)
+    except core.ValidationError:
+        assume(False)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(name=_CELL, description=_CELL, aliases=st.lists(_CELL, max_size=4),
+       approved=st.booleans())
+def test_csv_round_trip_of_any_accepted_row(name, description, aliases, approved):
+    """Whatever name, description and aliases the Desk accepts comes back from its own
+    CSV export unchanged (quotes, `;`, leading `'=`, newlines, any script)."""
+    name = _accepted(val.name, name, "Asset name")
+    description = _accepted(val.text, description, "Master description", val.MAX_DESCRIPTION)
+    aliases = _accepted(val.aliases, aliases, name)
+    [row] = library_io.parse_csv(library_io._write_csv(
+        [(name, "prop", description, aliases, approved)]).encode("utf-8"))
+    assert (row.name, row.description, row.aliases, row.approved) == (
+        name, description, aliases, approved)
 
 
 def test_csv_guard_and_alias_helpers_invert(desk):
