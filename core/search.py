@@ -92,7 +92,7 @@ class _Term:
 def _fail(term: _Term | None, problem: str, *, text: str = "", position: int = 0):
     t = term.text if term else text
     p = term.position if term else position
-    raise QueryError(f"Search term “{t}” at position {p}: {problem}", t, p)
+    raise QueryError(f"Search term “{v.shown(t)}” at position {p}: {problem}", t, p)
 
 
 def _tokens(query: str) -> list[_Term]:

@@ -17,6 +17,10 @@ def _is_word_char(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LM" or unicodedata.category(ch) == "Nd"
 
 
+def _quoted(raw: str) -> str:
+    return repr(raw if len(raw) <= 40 else raw[:40] + "…")
+
+
 def _shown(ch: str) -> str:
     """A bad character as typed, or by its code point when it cannot be seen."""
     return repr(ch) if ch.isprintable() else describe(ch)
@@ -34,18 +38,19 @@ def normalize_tag(raw: object) -> str:
         raise ValidationError("An empty tag is not allowed.")
     if len(tag) > MAX_TAG_LENGTH:
         raise ValidationError(
-            f"Tag {raw!r} is too long: at most {MAX_TAG_LENGTH} characters."
+            f"Tag {_quoted(raw)} is too long: at most {MAX_TAG_LENGTH} characters."
         )
     words = tag.split("-")
     if any(not w for w in words):
         raise ValidationError(
-            f"Tag {raw!r} may not start or end with a hyphen, space or underscore."
+            f"Tag {_quoted(raw)} may not start or end with a hyphen, space or underscore."
         )
     for word in words:
         for ch in word:
             if not _is_word_char(ch):
                 raise ValidationError(
-                    f"Tag {raw!r} contains {_shown(ch)}: use letters, digits and hyphens only."
+                    f"Tag {_quoted(raw)} contains {_shown(ch)}: use letters, digits and "
+                    "hyphens only."
                 )
     return tag
 

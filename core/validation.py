@@ -47,6 +47,12 @@ def describe(ch: str) -> str:
     return f"an invisible character ({code})"
 
 
+def shown(value: str, limit: int = 60) -> str:
+    """Text quoted in a message: hidden characters as code points, cut at `limit`."""
+    out = "".join(ch if ch.isprintable() else f"<U+{ord(ch):04X}>" for ch in value[:limit])
+    return out + ("…" if len(value) > limit else "")
+
+
 def strip_invisible(value: str) -> tuple[str, int, str | None]:
     """Messy text from a file, cleaned: control and invisible format characters
     removed (\\n and \\t kept; line and paragraph separators become \\n). Returns the

@@ -183,6 +183,8 @@ CASES = [
      lambda f: f.edit(_inst(f), status_tags=[f"mud{SURROGATE}"]), "U+D800"),
     ("search-surrogate", core.ValidationError,
      lambda f: f.desk.search(f.project.id, f"tag:mud{SURROGATE}"), None),
+    ("search-bidi-term", core.ValidationError,
+     lambda f: f.desk.search(f.project.id, "tag:mud\u202edy"), "U+202E"),
     ("style-surrogate", core.ValidationError,
      lambda f: f.desk.set_project_style(f.project.id, f"Kodachrome{SURROGATE}", actor="ana"),
      "U+D800"),
