@@ -15,7 +15,7 @@ import streamlit as st
 
 import core
 from core.editing import REVERTABLE_FIELDS
-from ui import dragdrop
+from ui import dragdrop, editor_guard
 from ui.context import page_context
 from ui.image_panel import render_image_panel
 from ui.textdiff import DIFF_CSS, diff_html
@@ -193,6 +193,13 @@ def signature(changes: dict) -> str:
 # --- actions (widget callbacks) --------------------------------------------------------
 def select(iid: str | None) -> None:
     ss.ed_instance = iid
+
+
+def forget(iid: str) -> None:
+    """Close the notice of a vanished instance: its kept edits go, no asset is chosen."""
+    for name in ("lost", "base", "desc", "tags", "cf", "reason", "conflict", "seen"):
+        ss.pop(k(name, iid), None)
+    ss.ed_instance = None
 
 
 def pick_scene() -> None:
@@ -974,8 +981,8 @@ def main() -> None:
 
     insts = desk.scene_instances(scene.id)
     ids = [i.id for i in insts]
-    if ss.get("ed_instance") not in ids:
-        ss.ed_instance = ids[0] if ids else None
+    if ss.get("ed_instance") is None and ids:
+        ss.ed_instance = ids[0]     # never another one after the chosen one vanished (A6)
     selected = ss.ed_instance
     sync_to_url(scene.id, selected)
     names = {i.id: i.asset_name for i in insts}
@@ -994,11 +1001,15 @@ def main() -> None:
     with left:
         render_left(desk, actor, scene, insts, selected, asset_names)
     with centre:
-        if not insts:
+        if selected is not None and selected not in ids:
+            editor_guard.render_gone(desk, selected, form_changes(selected),
+                                     close=lambda: forget(selected))
+        elif not insts:
             render_empty(desk, actor, scene, asset_names)
         else:
             inst = next(i for i in insts if i.id == selected)
-            render_centre(desk, actor, inst, labels, desk.tag_suggestions(project.id))
+            with editor_guard.form_box(inst.id):
+                render_centre(desk, actor, inst, labels, desk.tag_suggestions(project.id))
     with right:
         render_drawer(desk, actor, project, scene, insts)
         render_detection(desk, actor, scene, insts, "drawer")

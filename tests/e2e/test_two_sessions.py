@@ -1,0 +1,197 @@
+"""Two producers in two browser sessions on the demo film (issue 11: items 1, 5 and 6),
+in real Chromium against `streamlit run`. Each journey gets its own server and DuckDB
+file; what was written is checked from the file once the server has stopped (one
+process owns a DuckDB file)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+import core
+
+from .conftest import VIEWPORT
+from .test_editor_journeys import DESCRIPTION, TALL, choose_scene, settle
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Server:
+    url: str
+    db_path: Path
+    image_root: Path
+    proc: subprocess.Popen
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+    def open_desk(self) -> core.Desk:
+        """The database as the server left it (stop the server first)."""
+        return core.open_desk(db_path=self.db_path, image_root=self.image_root,
+                              provider="offline")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """`streamlit run app.py` with a fresh demo database of its own."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db_path, image_root = tmp_path / "two.duckdb", tmp_path / "images"
+    env = {**os.environ, "CONTINUITY_DB_PATH": str(db_path),
+           "CONTINUITY_IMAGE_ROOT": str(image_root), "CONTINUITY_IMAGE_PROVIDER": "offline",
+           "PYTHONUNBUFFERED": "1"}
+    log = open(tmp_path / "streamlit.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+         "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    srv = Server(f"http://127.0.0.1:{port}", db_path, image_root, proc)
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(f"{srv.url}/_stcore/health"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("two sessions e2e: streamlit did not start\n"
+                            + (tmp_path / "streamlit.log").read_text(errors="replace"),
+                            pytrace=False)
+            time.sleep(0.25)
+        yield srv
+    finally:
+        srv.stop()
+        log.close()
+
+
+@pytest.fixture
+def two(browser: Browser, request: pytest.FixtureRequest,
+        screenshot) -> Iterator[tuple[Page, Page]]:
+    """Two producers: two browser contexts (no shared cookies or session); screenshots
+    of both are kept when the journey fails."""
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(2)]
+    pages = []
+    for ctx in contexts:
+        ctx.set_default_timeout(30_000)
+        page = ctx.new_page()
+        page.set_viewport_size(TALL)
+        pages.append(page)
+    try:
+        yield pages[0], pages[1]
+        rep = getattr(request.node, "rep_call", None)
+        if rep is not None and rep.failed:
+            for n, page in enumerate(pages):
+                screenshot(page, f"FAILED_{request.node.name}_{n}")
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+def sign_in(page: Page, url: str, name: str, path: str = "editor") -> None:
+    """Open a page and type the producer's name into the sidebar (the audit log's actor)."""
+    page.goto(f"{url}/{path}")
+    field = page.get_by_label("Your name (for the audit log)")
+    expect(field).to_be_visible(timeout=60_000)
+    field.fill(name)
+    field.press("Enter")
+    settle(page)
+
+
+def choose_asset(page: Page, name: str) -> None:
+    """Click the asset's row in the left column (two sessions share one slow server)."""
+    page.locator("[data-testid=stButton] button").filter(
+        has_text=re.compile(rf"{re.escape(name)}$")).first.click()
+    expect(page.get_by_role("heading", name=re.compile(rf"{re.escape(name)}$"))).to_be_visible(
+        timeout=30_000)
+    settle(page)
+
+
+def open_asset(page: Page, scene: int, name: str) -> None:
+    expect(page.get_by_text("Asset drawer")).to_be_visible(timeout=60_000)
+    choose_scene(page, scene)
+    choose_asset(page, name)
+
+
+def type_description(page: Page, text: str) -> None:
+    area = page.get_by_label(DESCRIPTION)
+    area.fill(text)
+    area.press("Control+Enter")
+    expect(page.get_by_text("what saving will do")).to_be_visible(timeout=30_000)
+
+
+def save(page: Page) -> None:
+    page.get_by_role("button", name="Save", exact=True).click()
+
+
+# --- item 1 -------------------------------------------------------------------------------
+def test_an_edit_of_a_removed_instance_is_kept_and_written_nowhere(
+        server: Server, two: tuple[Page, Page], screenshot) -> None:
+    ana, ben = two
+    sign_in(ana, server.url, "ana")
+    sign_in(ben, server.url, "ben")
+    open_asset(ben, 8, "Trench Coat")
+    open_asset(ana, 8, "Trench Coat")
+    typed = "Trench coat soaked through, a fresh tear along the left sleeve."
+    type_description(ben, typed)
+
+    ana.get_by_role("button", name="Remove from scene").click()
+    ana.get_by_role("button", name="Remove", exact=True).click()
+    expect(ana.get_by_text("Removed Trench Coat from the scene")).to_be_visible(timeout=30_000)
+
+    save(ben)
+    expect(ben.get_by_text(re.compile(
+        r"Trench Coat was removed from scene 8 by ana at \d\d:\d\d UTC"))).to_be_visible(
+        timeout=30_000)
+    expect(ben.locator("pre code").filter(has_text=typed)).to_have_count(1)
+    expect(ben.get_by_text("does not exist")).to_have_count(0)     # no raw error
+    expect(ben.get_by_role("heading", name=re.compile("Brick$"))).to_have_count(0)
+    expect(ben.get_by_label(DESCRIPTION)).to_have_count(0)         # no form took the text
+    settle(ben)
+    screenshot(ben, "two_sessions_removed_meanwhile")
+
+    # Ben chooses Brick himself: Brick's own description, not the typed text
+    choose_asset(ben, "Brick")
+    expect(ben.get_by_label(DESCRIPTION)).not_to_have_value(typed)
+    brick_text = ben.get_by_label(DESCRIPTION).input_value()
+    assert brick_text.startswith("Brick")
+    expect(ben.get_by_text("No unsaved changes.")).to_be_visible()
+
+    server.stop()
+    desk = server.open_desk()
+    try:
+        project = desk.projects()[0]
+        holding = [(i.scene_number, i.asset_name) for i in desk.branch_instances(project.id)
+                   if typed in (i.effective_description or "")
+                   or typed in (i.description_override or "")]
+        assert holding == []
+        log = desk.project_history(project.id)
+        assert not log["new_value"].astype(str).str.contains("fresh tear").any()
+        assert "Trench Coat" not in [i.asset_name for i in desk.scene_instances(
+            next(s.id for s in desk.scenes(project.id) if s.scene_number == 8))]
+    finally:
+        desk.close()
