@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import core
+from core.images.store import IMAGE_LIMITS
 from core.screenplay import display_name
 from ui.context import page_context
 
@@ -255,8 +256,7 @@ def _master_image(assets) -> None:
         left.image(str(path), caption=f"{asset.name} (master)", width=220)
     else:
         left.caption("No master image yet.")
-    image = right.file_uploader("PNG, JPEG or WebP, at most 5 MB", type=["png", "jpg", "jpeg",
-                                                                         "webp"],
+    image = right.file_uploader(IMAGE_LIMITS, type=["png", "jpg", "jpeg", "webp"],
                                 key=f"master_upload_{aid}")
     right.button("Set as master image", key="master_set", disabled=image is None,
                  on_click=_set_master, args=(asset, f"master_upload_{aid}"))

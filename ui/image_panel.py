@@ -13,6 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 import core
+from core.images.store import IMAGE_LIMITS
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -201,8 +202,8 @@ def render_image_panel(ctx, instance: core.Instance) -> None:
             st.file_uploader("Upload your own", type=UPLOAD_TYPES, max_upload_size=5,
                              key=key(f"up{ss.get(key('upn', iid), 0)}", iid),
                              on_change=_upload, args=(desk, actor, iid),
-                             help="PNG, JPEG or WebP up to 5 MB, checked by its content. "
-                                  "It becomes the selected image.")
+                             help=f"{IMAGE_LIMITS}, checked by its content. It becomes "
+                                  "the selected image.")
         _attempts_strip(desk, actor, inst)
         try:
             context = json.dumps(desk.local_context(inst.scene_id), indent=2,
