@@ -189,6 +189,8 @@ def rich(rich_desk):
     desk.save_search(project.id, "Muddy", "tag:muddy", actor=ACTOR)
     gone = desk.get_instance(inst[-1].id)
     desk.remove_instance(gone.id, expected_version=gone.version, actor=ACTOR)
+    phone = desk.add_global_asset("Rotary Telephone", "prop", "Black rotary phone")
+    desk.clone_global_asset(project.id, phone.id, actor=ACTOR)
     brick = next(a for a in desk.assets(project.id) if a.name == "Brick")
     desk.set_master_image(brick.id, png(), expected_version=brick.version, actor=ACTOR)
     desk.import_screenplay(project.id, SAMPLE.read_text(), actor=ACTOR)
@@ -218,7 +220,7 @@ def test_project_round_trip_into_the_same_database(rich_desk, rich):
     assert {"scenes", "shots", "scene_assets", "scene_asset_instances", "instance_history",
             "project_assets", "asset_suggestions", "screenplay_imports", "image_attempts",
             "image_jobs", "image_job_targets", "saved_searches", "branches",
-            "scene_signoffs"} <= set(old)
+            "scene_signoffs", "global_assets"} <= set(old)
     gone = {r[0] for r in old["instance_history"]} - {r[0] for r in old["scene_asset_instances"]}
     assert gone                     # history of a removed instance: renewed, kept
     for table in old:
@@ -253,6 +255,37 @@ def test_project_round_trip_into_an_empty_database(rich_desk, rich, tmp_path):
             files_of(tmp / "images", rich.id))
     finally:
         other.close()
+
+
+def test_an_export_made_before_a_migration_imports_with_its_new_columns_empty(rich_desk,
+                                                                             rich):
+    """Columns a later migration added (005: history change ids, seen upstream values)
+    are absent from older exports; they import as NULL."""
+    desk, _ = rich_desk
+    data = desk.export_project(rich.id)
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    manifest = json.loads(zf.read("project.json"))
+    newer = {"instance_history": ("change_id", "instance_version"),
+             "scene_asset_instances": ("seen_upstream_description", "seen_upstream_tags")}
+    for table, cols in newer.items():
+        spec = manifest["tables"][table]
+        keep = [i for i, c in enumerate(spec["columns"]) if c not in cols]
+        spec["columns"] = [spec["columns"][i] for i in keep]
+        spec["types"] = [spec["types"][i] for i in keep]
+        spec["rows"] = [[r[i] for i in keep] for r in spec["rows"]]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        for info in zf.infolist():
+            if info.filename != "project.json":
+                out.writestr(info.filename, zf.read(info.filename))
+        out.writestr("project.json", json.dumps(manifest))
+    result = desk.import_project(buf.getvalue(), actor=ACTOR)
+    new = comparable(desk, result.project_id)
+    assert len(new["instance_history"]) == len(manifest["tables"]["instance_history"]["rows"])
+    with desk.db.cursor() as cur:
+        assert cur.execute(
+            "SELECT count(*) FROM instance_history WHERE project_id = ? AND (change_id IS NOT "
+            "NULL OR instance_version IS NOT NULL)", [result.project_id]).fetchone()[0] == 0
 
 
 def test_bad_project_files_write_nothing(rich_desk, rich):
