@@ -203,6 +203,12 @@ CASES = [
      lambda f: f.desk.estimate_images([SURROGATE]), "not valid Unicode"),
     ("history-limit-2**70", core.ValidationError,
      lambda f: f.desk.project_history(f.project.id, limit=2**70), "too large"),
+    ("screenplay-nul", core.ValidationError,
+     lambda f: f.desk.import_screenplay(f.project.id, "INT. HOUSE - DAY\n\nBO\x00B\nHi.\n",
+                                        actor="ana"), "binary"),
+    ("screenplay-bytes-nul", core.ValidationError,
+     lambda f: f.desk.import_screenplay(f.project.id, b"INT. HOUSE - DAY\n\nBO\x00B\nHi.\n",
+                                        actor="ana"), "binary"),
     # S4: other names refuse hidden characters too
     ("project-name-bidi", core.ValidationError,
      lambda f: f.desk.create_project("Film\u202egnp.exe", actor="ana"), "U+202E"),
