@@ -15,6 +15,7 @@ import streamlit as st
 
 import core
 from core.editing import REVERTABLE_FIELDS
+from core.merge_notes import merged_with
 from ui import dragdrop, editor_guard
 from ui.context import page_context
 from ui.image_panel import render_image_panel
@@ -202,6 +203,13 @@ def forget(iid: str) -> None:
     ss.ed_instance = None
 
 
+def forget(iid: str) -> None:
+    """Close the notice of a vanished instance: its kept edits go, no asset is chosen."""
+    for name in ("lost", "base", "desc", "tags", "cf", "reason", "conflict", "seen"):
+        ss.pop(k(name, iid), None)
+    ss.ed_instance = None
+
+
 def pick_scene() -> None:
     ss.ed_scene_id = ss.ed_scene_pick
     ss.ed_instance = None
@@ -253,7 +261,12 @@ def save(desk: core.Desk, actor: str, iid: str, labels: dict[str, str]) -> None:
     load_form(result.instance)
     ss[k("reason", iid)] = ""
     ss.pop(k("seen", iid), None)
-    flash("success", "Saved. " + reach(result, appearances, labels, done=True))
+    merged = ""
+    if result.instance.version > base["version"] + 1:      # others saved meanwhile (A6)
+        merged = merged_with(desk.history(iid), base["version"], result.change_id)
+    ss.ed_last_save = (iid, result.change_id)              # for "Undo this save" (A3)
+    flash("success", (f"Saved, merged with {merged}. " if merged else "Saved. ")
+          + reach(result, appearances, labels, done=True))
 
 
 def discard(desk: core.Desk, iid: str) -> None:
