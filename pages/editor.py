@@ -203,13 +203,6 @@ def forget(iid: str) -> None:
     ss.ed_instance = None
 
 
-def forget(iid: str) -> None:
-    """Close the notice of a vanished instance: its kept edits go, no asset is chosen."""
-    for name in ("lost", "base", "desc", "tags", "cf", "reason", "conflict", "seen"):
-        ss.pop(k(name, iid), None)
-    ss.ed_instance = None
-
-
 def pick_scene() -> None:
     ss.ed_scene_id = ss.ed_scene_pick
     ss.ed_instance = None
