@@ -35,6 +35,17 @@ _ASCII_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _NAME_BAD_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
+def _given(value: object) -> str:
+    """What was given, for a message: short, and hidden characters escaped (repr)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:40]) + "…"
+    if isinstance(value, (bool, float)) or (isinstance(value, int) and abs(value) < 10**30):
+        return repr(value)
+    return "a number that large" if isinstance(value, int) else f"a {type(value).__name__}"
+
+
 def describe(ch: str) -> str:
     """A bad character in words, with its code point."""
     code = f"U+{ord(ch):04X}"
@@ -143,7 +154,7 @@ def actor(value: object) -> str:
 def asset_type(value: object) -> str:
     if not isinstance(value, str) or value.strip().lower() not in ASSET_TYPES:
         raise ValidationError(
-            f"Unknown asset type {value!r}: use one of {', '.join(ASSET_TYPES)}."
+            f"Unknown asset type {_given(value)}: use one of {', '.join(ASSET_TYPES)}."
         )
     return value.strip().lower()
 
@@ -165,20 +176,13 @@ def aliases(value: object, name: str) -> list[str]:
     return out
 
 
-def _shown(value: object) -> str:
-    """A number as given (if short), else what it is."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, float) or (isinstance(value, int) and abs(value) < 10**30):
-        return repr(value)
-    return "a number that large" if isinstance(value, int) else f"a {type(value).__name__}"
 
 
 def integer(value: object, field: str, low: int, high: int) -> int:
     """A whole number in [low, high] (never a bool, a float or anything else)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(
-            f"{field} must be a whole number from {low} to {high:,}, not {_shown(value)}.")
+            f"{field} must be a whole number from {low} to {high:,}, not {_given(value)}.")
     return value
 
 
@@ -200,11 +204,11 @@ def budget(value: object) -> float | None:
             or not (isinstance(value, float) or abs(value) < 10**30) \
             or not math.isfinite(value) or value < 0:
         raise ValidationError(
-            f"The budget must be a finite amount of 0 or more, not {_shown(value)}.")
+            f"The budget must be a finite amount of 0 or more, not {_given(value)}.")
     return float(value)
 
 
 def flag(value: object, field: str) -> bool:
     if not isinstance(value, bool):
-        raise ValidationError(f"{field} must be true or false, not {value!r}.")
+        raise ValidationError(f"{field} must be true or false, not {_given(value)}.")
     return value
