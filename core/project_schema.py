@@ -109,7 +109,8 @@ def flag(label: str):
 def one_of(label: str, choices):
     def check(x, _):
         if x not in choices:
-            raise ValidationError(f"{label} must be one of {', '.join(choices)}, not {x!r}.")
+            raise ValidationError(f"{label} must be one of {', '.join(choices)}, not "
+                                  f"{str(x)[:80]!r}.")
         return x
     return check
 
