@@ -132,7 +132,8 @@ class Desk:
         return self._write(assets.clone_global_asset, project_id, global_asset_id)
 
     def map_scene_assets(self, scene_id: str, asset_ids: list[str], *, source: str = "user"):
-        return self._write(inheritance.map_assets, scene_id, asset_ids, source)
+        return self._write(inheritance.map_assets, scene_id, asset_ids,
+                           v.name(source, "Mapping source", 40))
 
     # --- instances --------------------------------------------------------
     def inherit_scene(self, scene_id: str, asset_ids: list[str] | None = None, *,
