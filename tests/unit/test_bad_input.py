@@ -163,6 +163,9 @@ CASES = [
     ("upload-file-name-nul", core.ValidationError,
      lambda f: f.desk.upload_image(_inst(f).id, png_bytes(), "ref\x00.png", actor="ana"),
      "U+0000"),
+    ("map-source-ansi", core.ValidationError,
+     lambda f: f.desk.map_scene_assets(f.scenes[4].id, [f.assets["Patio"].id],
+                                       source="user\x1b[31m"), "U+001B"),
     # S4: lone surrogates never reach DuckDB
     ("asset-name-surrogate", core.ValidationError,
      lambda f: f.desk.add_asset(f.project.id, f"Hat{SURROGATE}", "prop", "A hat"), "U+D800"),
