@@ -3,12 +3,16 @@ shared sidebar and routes to the pages in pages/ (UI only; rules live in core)."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from ui import live
 from ui.context import get_desk, sidebar
 
-st.set_page_config(page_title="Continuity Desk", page_icon=":material/movie_filter:",
-                   layout="wide")
+# A local file: an emoji or :material/…: icon makes the browser fetch it from a CDN (S1).
+st.set_page_config(page_title="Continuity Desk",
+                   page_icon=str(Path(__file__).parent / "ui" / "favicon.png"), layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -25,4 +29,5 @@ PAGES = [
 
 nav = st.navigation(PAGES)
 st.session_state.ctx = sidebar(get_desk())
+live.watch(st.session_state.ctx, nav.url_path)
 nav.run()

@@ -6,14 +6,14 @@ UI only: every read and every change goes through the Desk."""
 
 from __future__ import annotations
 
-import html
 import logging
 
 import streamlit as st
 
 import core
 from ui.context import page_context
-from ui.widgets import tag_chips
+from ui.safe import esc
+from ui.widgets import notice, project_line, show_error, tag_chips
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -49,10 +49,6 @@ CSS = """<style>
 
 def credits(value: float | None) -> str:
     return f"{(value or 0.0):,.2f}"
-
-
-def esc(value) -> str:
-    return html.escape("" if value is None else str(value))
 
 
 def plural(n: int, word: str) -> str:
@@ -123,7 +119,7 @@ def confirm_dialog(desk: core.Desk, project_id: str, actor: str) -> None:
     try:
         est = desk.estimate_images(plan["ids"], regenerate=plan["regenerate"])
     except core.DeskError as exc:
-        st.error(str(exc))
+        show_error(exc)
         st.button("Close", key="bulk_dialog_close", on_click=close_confirm)
         return
     st.markdown(f"This will generate **{plural(est.count, 'image')}** for about "
@@ -203,7 +199,7 @@ def image_state(inst: core.Instance) -> str:
 def render_filters(desk: core.Desk, project: core.Project, branch: core.Branch,
                    scenes: list[core.Scene]) -> tuple[list[core.Instance], bool]:
     """The chosen instances and whether to render afresh."""
-    label = {s.scene_number: f"Scene {s.display_label}" for s in scenes}
+    label = {s.scene_number: f"Scene {esc(s.display_label)}" for s in scenes}  # Markdown
     numbers = [s.scene_number for s in scenes]
     with st.container(border=True):
         st.markdown("**What to generate**")
@@ -275,7 +271,7 @@ def render_estimate(desk: core.Desk, chosen: list[core.Instance], regenerate: bo
         try:
             est = desk.estimate_images(ids, regenerate=regenerate)
         except core.DeskError as exc:
-            st.error(str(exc))
+            show_error(exc)
             return
         c1, c2, c3 = st.columns(3)
         c1.metric("Images", est.count)
@@ -301,7 +297,7 @@ def render_estimate(desk: core.Desk, chosen: list[core.Instance], regenerate: bo
         error = ss.pop("bulk_error", None)
         if error:
             title, message = error
-            st.error(f"**{title}.** {message}", icon=":material/block:")
+            st.error(f"**{title}.** {esc(message)}", icon=":material/block:")
         st.button(f"Generate {plural(est.count, 'image')}" if est.count else "Generate",
                   key="bulk_generate", type="primary", icon=":material/auto_awesome:",
                   disabled=not ids, on_click=open_confirm, args=(ids, regenerate),
@@ -318,7 +314,7 @@ def render_settings(desk: core.Desk, project: core.Project, actor: str) -> None:
                      icon=":material/tune:"):
         msg = ss.pop("bulk_settings_msg", None)
         if msg:
-            getattr(st, msg[0])(msg[1])
+            notice(*msg)
         ss.setdefault(f"bulk_style_{pid}", project.visual_style)
         st.text_area("Visual style", key=f"bulk_style_{pid}", height=80,
                      placeholder="e.g. 1970s Kodachrome, soft grain",
@@ -365,7 +361,7 @@ def render_progress(desk: core.Desk, project: core.Project, actor: str, run) -> 
     flash = ss.pop("bulk_flash", None)
     if run.total == 0:
         if flash:
-            getattr(st, flash[0])(flash[1])
+            notice(*flash)
         return
     with st.container(border=True):
         head = (":material/progress_activity: Generating…" if run.active else
@@ -380,7 +376,7 @@ def render_progress(desk: core.Desk, project: core.Project, actor: str, run) -> 
         st.markdown(" ".join(
             f":{STATUS_BADGE[s]}-badge[{s} {n}]" for s, n in run.counts.items() if n))
         if flash:
-            getattr(st, flash[0])(flash[1])
+            notice(*flash)
         retryable = run.ids("failed", "cancelled")
         with st.container(horizontal=True, gap="small"):
             if run.active:
@@ -447,7 +443,7 @@ def render_gallery(desk: core.Desk, project: core.Project, branch: core.Branch,
                         st.markdown(f"<div class='bk-empty'>{word}</div>",
                                     unsafe_allow_html=True)
                     badge = " :orange-badge[stale]" if inst.image_stale else ""
-                    st.page_link("pages/editor.py", label=f"{inst.asset_name}",
+                    st.page_link("pages/editor.py", label=esc(inst.asset_name),
                                  icon=TYPE_ICON.get(inst.asset_type),
                                  query_params={"scene": inst.scene_id, "instance": inst.id},
                                  help="Open in the asset editor")
@@ -470,7 +466,7 @@ def main() -> None:
     everything = desk.branch_instances(project.id, branch.id)
     missing = sum(i.image_key is None for i in everything)
     stale = sum(i.image_stale for i in everything)
-    st.caption(f"**{project.name}** · {branch.name} branch · "
+    st.caption(f"{project_line(project, branch)} · "
                f"{plural(len(everything), 'instance')} · {missing} without an image · "
                f"{stale} stale")
     if not scenes or not everything:
@@ -496,7 +492,7 @@ def main() -> None:
 try:
     main()
 except core.DeskError as exc:
-    st.error(str(exc))
+    show_error(exc)
 except Exception:  # noqa: BLE001 - never a raw traceback on screen
     log.exception("bulk generation page failed")
     st.error("The bulk generation page hit an unexpected problem; the details are in the "

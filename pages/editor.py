@@ -7,7 +7,6 @@ callbacks (before the script reruns), so the page always renders the saved state
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 
@@ -19,8 +18,9 @@ from core.merge_notes import merged_with
 from ui import dragdrop, editor_guard
 from ui.context import page_context
 from ui.image_panel import render_image_panel
+from ui.safe import esc
 from ui.textdiff import DIFF_CSS, diff_html
-from ui.widgets import FIELD_LABELS, tag_chips
+from ui.widgets import FIELD_LABELS, notice, show_error, tag_chips
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -53,10 +53,6 @@ def k(name: str, iid: str) -> str:
     return f"ed_{name}_{iid}"
 
 
-def esc(value) -> str:
-    return html.escape("" if value is None else str(value))
-
-
 def short(text: str | None, limit: int = 140) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -84,7 +80,7 @@ def show_flash(area: str) -> None:
     rest = []
     for where, kind, message in ss.get("ed_flash", []):
         if where == area:
-            getattr(st, kind)(message)
+            notice(kind, message)
         else:
             rest.append((where, kind, message))
     ss.ed_flash = rest
@@ -106,7 +102,7 @@ def attempt(fn: Callable, area: str = "centre"):
 def badges(inst: core.Instance) -> str:
     """Source and status badges (markdown badge syntax)."""
     src = inst.source_label
-    out = [f":gray-badge[{'from ' if src.startswith('Scene') else ''}{src}]"]
+    out = [f":gray-badge[{'from ' if src.startswith('Scene') else ''}{esc(src)}]"]
     if inst.pending_review:
         out.append(":violet-badge[:material/rule: review tags]")
     if inst.edited:
@@ -496,7 +492,7 @@ def render_readiness(desk: core.Desk, actor: str, scene: core.Scene,
             st.caption("An earlier sign-off lapsed: the scene changed since.")
         if rd.ready:
             if rd.signed_off:
-                st.caption(f"Signed off by {rd.signed_off.actor} · "
+                st.caption(f"Signed off by {esc(rd.signed_off.actor)} · "
                            f"{rd.signed_off.signed_at:%Y-%m-%d %H:%M} UTC.")
             else:
                 st.caption("Nothing blocks this scene.")
@@ -516,9 +512,10 @@ def render_readiness(desk: core.Desk, actor: str, scene: core.Scene,
                         st.markdown(f"<div class='ed-hist'>{esc(b.message)}</div>",
                                     unsafe_allow_html=True)
                         continue
-                    st.button(b.message, key=f"ed_block_{kind}_{b.instance_id}",
+                    st.button(esc(b.message), key=f"ed_block_{kind}_{b.instance_id}",
                               type="tertiary", on_click=select, args=(b.instance_id,),
-                              help=f"Open {names.get(b.instance_id, 'this asset')} in the editor")
+                              help=esc(f"Open {names.get(b.instance_id, 'this asset')} in "
+                                       "the editor"))
 
 
 def render_review_panel(desk: core.Desk, actor: str, pending: list[core.Instance]) -> None:
@@ -528,12 +525,12 @@ def render_review_panel(desk: core.Desk, actor: str, pending: list[core.Instance
         show_flash("review")
         for inst in pending:
             c1, c2, c3 = st.columns([1.3, 3, 2.6], vertical_alignment="center")
-            c1.button(inst.asset_name, icon=TYPE_ICON.get(inst.asset_type),
+            c1.button(esc(inst.asset_name), icon=TYPE_ICON.get(inst.asset_type),
                       key=f"ed_rv_pick_{inst.id}", type="tertiary", on_click=select,
                       args=(inst.id,), help="Open in the editor")
             with c2.container(horizontal=True, gap="small"):
                 for tag in inst.status_tags:
-                    st.checkbox(tag, value=True, key=f"ed_keep_{inst.id}_{tag}")
+                    st.checkbox(esc(tag), value=True, key=f"ed_keep_{inst.id}_{tag}")
             with c3.container(horizontal=True, gap="xsmall"):
                 st.button("Keep all", key=f"ed_rv_all_{inst.id}", on_click=review,
                           args=(desk, actor, inst, "all"))
@@ -556,8 +553,9 @@ def render_inherit(desk: core.Desk, actor: str, scene: core.Scene,
             return
         st.caption("Each asset starts from its latest earlier appearance (or its master).")
         for aid in candidates:
-            st.checkbox(asset_names.get(aid, aid), value=True, key=f"ed_inh_{scene.id}_{aid}")
-        st.button(f"Add the ticked assets to scene {scene.display_label}",
+            st.checkbox(esc(asset_names.get(aid, aid)), value=True,
+                        key=f"ed_inh_{scene.id}_{aid}")
+        st.button(f"Add the ticked assets to scene {esc(scene.display_label)}",
                   key=f"ed_inherit_{scene.id}_{area}", type="primary",
                   on_click=inherit, args=(desk, actor, scene.id, candidates, area))
 
@@ -576,7 +574,7 @@ def render_left(desk: core.Desk, actor: str, scene: core.Scene, insts: list[core
         st.caption(f"{title.upper()} · {len(group)}")
         for inst in group:
             with st.container(gap="xxsmall"):
-                st.button(inst.asset_name, key=f"ed_pick_{inst.id}", on_click=select,
+                st.button(esc(inst.asset_name), key=f"ed_pick_{inst.id}", on_click=select,
                           args=(inst.id,), icon=TYPE_ICON.get(inst.asset_type),
                           type="secondary" if inst.id == selected else "tertiary")
                 st.markdown(f"<div class='ed-row'>\n\n{badges(inst)} "
@@ -620,7 +618,7 @@ def render_conflict(iid: str, desk: core.Desk) -> None:
         st.error("**Not saved — someone else changed this asset here first.** Your unsaved "
                  "edits are still in the form below; nothing you typed is lost.")
         if cur is None:
-            st.caption(conflict["message"])
+            st.caption(esc(conflict["message"]))
             return
         last = None
         try:
@@ -691,7 +689,7 @@ def render_history(desk: core.Desk, actor: str, inst: core.Instance,
 def render_chain(desk: core.Desk, inst: core.Instance, labels: dict[str, str]) -> None:
     chain = desk.inheritance_chain(inst.id)
     title = " → ".join(labels.get(c.scene_id, str(c.scene_number)) for c in chain)
-    with st.expander(f"Inheritance chain · scene {title}"):
+    with st.expander(f"Inheritance chain · scene {esc(title)}"):
         for step in chain:
             here = " (this scene)" if step.id == inst.id else ""
             cf = "" if step.carry_forward else " · carry forward off"
@@ -718,8 +716,8 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
     frozen = locked and not form_changes(iid)
 
     icon = TYPE_ICON.get(inst.asset_type, "")
-    st.markdown(f"### {icon} {esc(inst.asset_name)}", unsafe_allow_html=True)
-    st.markdown(f"{badges(inst)} <span class='ed-muted'>· {inst.asset_type} · scene "
+    st.subheader(f"{icon} {esc(inst.asset_name)}", anchor=False)
+    st.markdown(f"{badges(inst)} <span class='ed-muted'>· {esc(inst.asset_type)} · scene "
                 f"{esc(labels.get(inst.scene_id, inst.scene_number))} · version "
                 f"{inst.version}</span>", unsafe_allow_html=True)
     show_flash("centre")
@@ -744,7 +742,7 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
             st.markdown(":material/warning: **The earlier scene changed**")
             if inst.upstream_description_changed:
                 st.markdown("*Description* — this scene keeps its own. Upstream now passes "
-                            f"on (from {fallback.source}):")
+                            f"on (from {esc(fallback.source)}):")
                 st.markdown(f"<div class='ed-quote'>{esc(fallback.description)}</div>",
                             unsafe_allow_html=True)
             if inst.upstream_tags_changed:
@@ -779,8 +777,8 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
     st.caption(follows)
     if inst.description_override is not None and fallback is not None:
         with st.container(border=True, gap="xsmall"):
-            st.caption(f"Clearing the override falls back to {fallback.source}: "
-                       f"“{short(fallback.description, 180)}”")
+            st.caption(esc(f"Clearing the override falls back to {fallback.source}: "
+                           f"“{short(fallback.description, 180)}”"))
             st.button("Clear override", key=k("clear", iid), disabled=locked,
                       icon=":material/undo:", on_click=clear_override,
                       args=(desk, actor, iid, labels))
@@ -792,7 +790,7 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
                    on_change=normalize_tags, args=(desk, iid),
                    help="Pick from the vocabulary and the project's tags, or type a new one.")
     if ss.get(k("tagerr", iid)):
-        st.error(ss[k("tagerr", iid)])
+        notice("error", ss[k("tagerr", iid)])
     st.toggle("Carry this state forward to the asset's next appearance", key=k("cf", iid),
               disabled=frozen,
               help="Off: the next appearance starts again from the master (for example "
@@ -807,9 +805,9 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
             try:
                 pv = desk.preview_update(iid, **changes)
             except core.DeskError as exc:
-                st.error(str(exc))
+                show_error(exc)
             else:
-                st.info(reach(pv, desk.asset_appearances(iid), labels, done=False))
+                notice("info", reach(pv, desk.asset_appearances(iid), labels, done=False))
                 ss[k("seen", iid)] = signature(changes)
             with st.container(horizontal=True, gap="xsmall"):
                 st.button("Save", key=k("save", iid), type="primary",
@@ -838,8 +836,8 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
                 f"Locked {inst.asset_name}: its state is frozen here."),
                 help="Freeze this state: edits and upstream changes will not alter it.")
         with st.popover("Remove from scene"):
-            st.caption(f"Remove {inst.asset_name} from this scene? Its history is kept and "
-                       "its next appearance re-links to the previous one.")
+            st.caption(esc(f"Remove {inst.asset_name} from this scene? Its history is kept "
+                           "and its next appearance re-links to the previous one."))
             st.button("Remove", key=k("remove", iid), type="primary", on_click=remove,
                       args=(desk, actor, iid, inst.version, inst.asset_name))
 
@@ -886,7 +884,7 @@ def render_drawer(desk: core.Desk, actor: str, project: core.Project, scene: cor
                         unsafe_allow_html=True)
             c2.button("Add", key=f"ed_add_{a.id}", type="tertiary", icon=":material/add:",
                       on_click=add_to_scene, args=(desk, actor, scene.id, [a.id]),
-                      help=f"Add {a.name} to scene {scene.display_label}")
+                      help=esc(f"Add {a.name} to scene {scene.display_label}"))
         if len(available) > DRAWER_LIMIT:
             st.caption(f"…and {len(available) - DRAWER_LIMIT} more: refine the search.")
         here = len(shown) - len(available)
@@ -900,7 +898,8 @@ def render_drawer(desk: core.Desk, actor: str, project: core.Project, scene: cor
             st.selectbox("Type", ["character", "location", "prop"], key="ed_new_type")
             st.text_area("Master description", key="ed_new_desc", height=90)
             st.text_input("Aliases (comma separated)", key="ed_new_aliases")
-            st.checkbox(f"Add it to scene {scene.display_label}", value=True, key="ed_new_add")
+            st.checkbox(f"Add it to scene {esc(scene.display_label)}", value=True,
+                        key="ed_new_add")
             st.button("Create asset", key="ed_new_create", type="primary",
                       on_click=create_asset, args=(desk, actor, project.id, scene.id))
     with tab_g:
@@ -924,7 +923,7 @@ def render_drawer(desk: core.Desk, actor: str, project: core.Project, scene: cor
             else:
                 c2.button("Add", key=f"ed_gadd_{g.id}", on_click=add_to_scene, type="tertiary",
                           args=(desk, actor, scene.id, [mine.id]),
-                          help=f"Already in the project: add {g.name} to this scene")
+                          help=esc(f"Already in the project: add {g.name} to this scene"))
 
 
 # --- asset detection and suggestions (D1–D3): the panel lives in ui/detection.py ----------
@@ -946,7 +945,7 @@ def main() -> None:
     scenes = desk.scenes(project.id, ctx.branch.id)
     if not scenes:
         st.title("Asset editor")
-        st.info(f"The {ctx.branch.name} branch has no scenes yet: import a screenplay or "
+        st.info(f"The {esc(ctx.branch.name)} branch has no scenes yet: import a screenplay or "
                 "add scenes first.")
         return
     by_id = {s.id: s for s in scenes}
@@ -966,9 +965,10 @@ def main() -> None:
             fscene, finst = foreign
             other = desk.get_project(fscene.project_id)
             bname = {b.id: b.name for b in desk.branches(other.id)}.get(fscene.branch_id, "?")
-            st.warning(f"The link opens scene {fscene.display_label} of **{other.name}** "
-                       f"({bname} branch), not the one chosen in the sidebar.")
-            st.button(f"Switch to {other.name} · {bname}", key="ed_switch",
+            st.warning(f"The link opens scene {esc(fscene.display_label)} of "
+                       f"**{esc(other.name)}** ({esc(bname)} branch), not the one chosen in "
+                       "the sidebar.")
+            st.button(esc(f"Switch to {other.name} · {bname}"), key="ed_switch",
                       on_click=switch_to,
                       args=(fscene.project_id, fscene.branch_id, fscene.id, finst))
         st.selectbox("Scene", scene_ids, key="ed_scene_pick", on_change=pick_scene,
@@ -978,11 +978,11 @@ def main() -> None:
         with st.expander("Scene text and the previous scene's end state"):
             if pos > 0:
                 prev = scenes[pos - 1]
-                st.caption(f"SCENE {prev.display_label} ENDED")
+                st.caption(f"SCENE {esc(prev.display_label)} ENDED")
                 st.markdown(f"<div class='ed-quote'>{esc(prev.end_state_summary or '—')}</div>",
                             unsafe_allow_html=True)
             day = f" · story day {scene.story_day}" if scene.story_day is not None else ""
-            st.caption(f"SCENE {scene.display_label}{day}")
+            st.caption(f"SCENE {esc(scene.display_label)}{day}")
             st.text(scene.script_excerpt or "(no script excerpt)")
 
     insts = desk.scene_instances(scene.id)
@@ -1024,7 +1024,7 @@ def main() -> None:
 try:
     main()
 except core.DeskError as exc:  # e.g. the instance was removed in another tab meanwhile
-    st.error(str(exc))
+    show_error(exc)
 except Exception:  # noqa: BLE001 - never a raw traceback on screen
     log.exception("asset editor failed")
     st.error("The asset editor hit an unexpected problem; the details are in the server log.")

@@ -12,7 +12,7 @@ from core.history import SOURCES
 from core.textdiff import around_change
 from ui import dashboard as ui
 from ui.context import page_context
-from ui.widgets import FIELD_LABELS
+from ui.widgets import FIELD_LABELS, project_line
 
 LIMIT = 1000
 BOOKKEEPING = {"inherited_description", "inherited_tags", "inherited_from_instance_id"}
@@ -25,7 +25,7 @@ if ctx is None:
     st.stop()
 desk, project, branch = ctx.desk, ctx.project, ctx.branch
 st.markdown(ui.css(getattr(st.context.theme, "type", None) == "dark"), unsafe_allow_html=True)
-st.caption(f"**{project.name}** · {branch.name} branch · every change to every asset "
+st.caption(f"{project_line(project, branch)} · every change to every asset "
            "instance, newest first")
 
 assets = {a.id: a for a in desk.assets(project.id)}
@@ -120,10 +120,11 @@ event = st.dataframe(
 picked = event.selection.rows
 if picked and picked[0] < len(log):
     row = log.iloc[picked[0]]
-    where_label = (f"scene {row['scene_label']}" if row["scene_label"] is not None
+    where_label = (f"scene {ui.esc(row['scene_label'])}" if row["scene_label"] is not None
                    else "a deleted scene")
     st.markdown(f"**{ui.esc(row['asset_name'] or '(deleted asset)')}** in {where_label} · "
-                f"{FIELD_LABELS.get(row['field'], row['field'])} · {row['source']} by "
+                f"{ui.esc(FIELD_LABELS.get(row['field'], row['field']))} · "
+                f"{ui.esc(row['source'])} by "
                 f"{ui.esc(row['actor'])} · {row['at']:%Y-%m-%d %H:%M:%S} UTC"
                 + (f" — *{ui.esc(row['reason'])}*" if row["reason"] else ""),
                 unsafe_allow_html=True)

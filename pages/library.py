@@ -11,9 +11,12 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core.images.store import IMAGE_LIMITS
+from core.images.store import IMAGE_LIMITS, MAX_UPLOAD_BYTES
+from core.screenplay import MAX_BYTES as SCREENPLAY_BYTES
 from core.screenplay import display_name
 from ui.context import page_context
+from ui.safe import esc
+from ui.widgets import notice, project_line, show_error
 
 ctx = page_context()
 st.title("Library & import")
@@ -21,13 +24,18 @@ if ctx is None:
     st.info("No projects yet.")
     st.stop()
 desk, project, branch, actor = ctx.desk, ctx.project, ctx.branch, ctx.actor
-st.caption(f"**{project.name}** · {branch.name} branch")
+st.caption(project_line(project, branch))
 
 TYPES = ["character", "location", "prop"]
+MB = 1024 * 1024
+IMAGE_MB = MAX_UPLOAD_BYTES // MB
+SCREENPLAY_MB = SCREENPLAY_BYTES // MB
+CSV_MB = 5
+PROJECT_MB = 200          # server.maxUploadSize in .streamlit/config.toml
 
 
 def _fail(exc: core.DeskError) -> None:
-    st.error(str(exc))
+    show_error(exc)
 
 
 # Buttons act through on_click callbacks, so a click survives page_context's rerun;
@@ -38,7 +46,7 @@ def _flash(tab: str, kind: str, text: str) -> None:
 
 def _show_flash(tab: str) -> None:
     for kind, text in st.session_state.get("lib_flash", {}).pop(tab, []):
-        getattr(st, kind)(text)
+        notice(kind, text)
 
 
 # --- screenplay import ----------------------------------------------------------------
@@ -51,9 +59,10 @@ def _screenplay_tab() -> None:
     n = st.session_state.setdefault("sp_round", 0)
     target = st.radio("Import into", ["new", "this"], horizontal=True, key="sp_target",
                       format_func=lambda t: "A new project" if t == "new" else
-                      f"{project.name} · {branch.name} branch")
-    upload = st.file_uploader("Screenplay file", type=["fountain", "txt", "fdx", "spmd"],
-                              key=f"sp_upload_{n}")
+                      esc(f"{project.name} · {branch.name} branch"))
+    upload = st.file_uploader(f"Screenplay file (at most {SCREENPLAY_MB} MB)",
+                              type=["fountain", "txt", "fdx", "spmd"],
+                              max_upload_size=SCREENPLAY_MB, key=f"sp_upload_{n}")
     if upload is None:
         return
     data = upload.getvalue()
@@ -78,7 +87,8 @@ def _screenplay_tab() -> None:
         st.caption("Names that look like the same character. Untick one to keep it apart.")
         for proposal, _ in first.alias_proposals:
             key = f"sp_alias_{digest}_{proposal.name_key}_{proposal.alias_key}"
-            if st.checkbox(f"**{proposal.alias}** is **{proposal.owner}** ({proposal.reason})",
+            if st.checkbox(f"**{esc(proposal.alias)}** is **{esc(proposal.owner)}** "
+                           f"({esc(proposal.reason)})",
                            value=True, key=key):
                 merges.append(proposal.pair)
     create = {}
@@ -140,14 +150,15 @@ def _do_import(target, name, data, fmt, filename, merges, create, n) -> None:
 
 
 def _show_report(rep, filename: str) -> None:
-    st.markdown(f"##### Preview of {filename}" + (f" — {rep.title}" if rep.title else ""))
+    st.markdown(f"##### Preview of {esc(filename)}"
+                + (f" — {esc(rep.title)}" if rep.title else ""))
     cols = st.columns(4)
     cols[0].metric("New scenes", len(rep.scenes_created))
     cols[1].metric("Updated scenes", len(rep.scenes_updated))
     cols[2].metric("New assets", len(rep.assets_created))
     cols[3].metric("Scene-asset links", rep.mappings_created)
     for w in rep.warnings:
-        st.warning(w)
+        notice("warning", w)
     actions = {"create": "new", "update": "updated", "unchanged": "unchanged"}
     st.markdown("**Scenes**")
     st.dataframe(pd.DataFrame([{
@@ -239,7 +250,7 @@ def _add_asset_form() -> None:
             try:
                 desk.add_asset(project.id, name, kind, description,
                                aliases=[a.strip() for a in aliases.split(";") if a.strip()])
-                st.success(f"Added {name}.")
+                notice("success", f"Added {name}.")
             except core.DeskError as exc:
                 _fail(exc)
 
@@ -253,10 +264,11 @@ def _master_image(assets) -> None:
     left, right = st.columns([1, 2])
     path = Path(desk.image_root) / asset.master_image_key if asset.master_image_key else None
     if path is not None and path.is_file():
-        left.image(str(path), caption=f"{asset.name} (master)", width=220)
+        left.image(str(path), caption=esc(f"{asset.name} (master)"), width=220)
     else:
         left.caption("No master image yet.")
-    image = right.file_uploader(IMAGE_LIMITS, type=["png", "jpg", "jpeg", "webp"],
+    image = right.file_uploader(IMAGE_LIMITS,
+                                type=["png", "jpg", "jpeg", "webp"], max_upload_size=IMAGE_MB,
                                 key=f"master_upload_{aid}")
     right.button("Set as master image", key="master_set", disabled=image is None,
                  on_click=_set_master, args=(asset, f"master_upload_{aid}"))
@@ -318,7 +330,8 @@ def _csv_tab() -> None:
 
 def _csv_import(target: str, key: str) -> None:
     _show_flash(key)
-    upload = st.file_uploader("CSV to import", type=["csv", "txt"], key=f"{key}_in")
+    upload = st.file_uploader(f"CSV to import (at most {CSV_MB} MB)", type=["csv", "txt"],
+                              max_upload_size=CSV_MB, key=f"{key}_in")
     if upload is None:
         return
     try:
@@ -329,8 +342,8 @@ def _csv_import(target: str, key: str) -> None:
     st.write(f"Will create **{len(preview.created)}**, update **{len(preview.updated)}**, "
              f"leave **{len(preview.unchanged) + len(preview.skipped)}** as they are.")
     if preview.created or preview.updated:
-        st.caption("New: " + ", ".join(preview.created or ["—"]) + " · Updated: "
-                   + ", ".join(preview.updated or ["—"]))
+        st.caption(esc("New: " + ", ".join(preview.created or ["—"]) + " · Updated: "
+                       + ", ".join(preview.updated or ["—"])))
     st.button("Import CSV", type="primary", key=f"{key}_go",
               disabled=not (preview.created or preview.updated),
               on_click=_import_csv, args=(target, key, upload.getvalue()))
@@ -360,11 +373,12 @@ def _project_tab() -> None:
     st.button("Prepare export", key="export_go", on_click=_prepare_export)
     blob = st.session_state.get("export_blob")
     if blob and blob[0] == project.id:
-        st.download_button(f"Download {project.name}.zip ({len(blob[1]) / 1024:.0f} KB)",
+        st.download_button(esc(f"Download {project.name}.zip ({len(blob[1]) / 1024:.0f} KB)"),
                            blob[1], file_name=f"{project.name}.zip",
                            mime="application/zip", key="export_dl")
     st.divider()
-    upload = st.file_uploader("Project export to import", type=["zip"], key="project_in")
+    upload = st.file_uploader(f"Project export to import (at most {PROJECT_MB} MB)",
+                              type=["zip"], max_upload_size=PROJECT_MB, key="project_in")
     name = st.text_input("Name of the imported project (blank keeps the exported name)",
                          key="project_in_name")
     st.button("Import as a new project", type="primary", key="project_in_go",

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import dashboard as ui
 from ui.context import page_context
+from ui.widgets import project_line
 
 ctx = page_context()
 if ctx is None:
@@ -28,7 +29,8 @@ st.markdown(ui.css(dark), unsafe_allow_html=True)
 st.title("Continuity Desk")
 days = sorted({s.story_day for s in scenes if s.story_day is not None})
 span = f" · story days {days[0]}–{days[-1]}" if len(days) > 1 else ""
-st.caption(f"**{project.name}** · {branch.name} branch · {len(scenes)} scenes{span}")
+st.caption(f"{project_line(project, branch)} · {len(scenes)} "
+           f"scenes{span}")
 
 # --- counts ----------------------------------------------------------------------
 metrics = [
@@ -89,7 +91,8 @@ with left:
     else:
         items = []
         for b in continuity:
-            scene_link = ui.link(ui.scenes_href(b.scene_id, **ids), f"Scene {b.scene_label}",
+            scene_link = ui.link(ui.scenes_href(b.scene_id, **ids),
+                                 f"Scene {ui.esc(b.scene_label)}",
                                  title=headings.get(b.scene_id, ""))
             target = ui.editor_href(b.scene_id, b.instance_id, **ids)
             fix = "Open in editor →" if b.instance_id else "Add it in the editor →"
@@ -113,6 +116,6 @@ with right:
     for s in scenes:
         n = blocker_counts.get(s.id, 0)
         state = "ready" if n == 0 else f"{n} blocker{'s' if n != 1 else ''}"
-        st.page_link("pages/scenes.py", label=f"Scene {s.display_label} · {s.heading}",
+        st.page_link("pages/scenes.py", label=ui.esc(f"Scene {s.display_label} · {s.heading}"),
                      help=state, query_params={"scene": s.id},
                      icon=":material/check_circle:" if n == 0 else ":material/error:")

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import dashboard as ui
 from ui.context import page_context
+from ui.widgets import project_line
 
 ctx = page_context()
 st.title("Scenes")
@@ -21,12 +22,12 @@ st.markdown(ui.css(dark), unsafe_allow_html=True)
 
 scenes = desk.scenes(project.id, branch.id)
 if not scenes:
-    st.caption(f"**{project.name}** · {branch.name} branch")
+    st.caption(project_line(project, branch))
     st.info("This branch has no scenes yet. Import a screenplay or add scenes to start.")
     st.stop()
 summaries = desk.scene_summaries(project.id, branch.id)
 blocker_counts = dict(zip(summaries["scene_id"], summaries["blockers"], strict=True))
-st.caption(f"**{project.name}** · {branch.name} branch · {len(scenes)} scenes · "
+st.caption(f"{project_line(project, branch)} · {len(scenes)} scenes · "
            f"{int(summaries['ready'].sum())} ready")
 
 # --- the scene list; the chosen scene lives in the query param `scene` --------------
@@ -94,7 +95,7 @@ if st.query_params.get("scene") != scene.id:
     st.query_params["scene"] = scene.id
 
 # --- the chosen scene ------------------------------------------------------------
-st.header(f"Scene {scene.display_label} · {scene.heading}", anchor=False)
+st.header(ui.esc(f"Scene {scene.display_label} · {scene.heading}"), anchor=False)
 head, nav = st.columns([5, 4], vertical_alignment="center")
 with head:
     day = f"Story day {scene.story_day} · " if scene.story_day is not None else ""
@@ -106,10 +107,10 @@ with nav:
     b1, b2, b3 = st.columns([1, 1, 1.3])
     prev_id = ids[index - 1] if index > 0 else None
     next_id = ids[index + 1] if index + 1 < len(ids) else None
-    b1.button(f"← Scene {by_id[prev_id].display_label}" if prev_id else "← Previous",
+    b1.button(f"← Scene {ui.esc(by_id[prev_id].display_label)}" if prev_id else "← Previous",
               disabled=prev_id is None, on_click=_choose, args=(prev_id,), width="stretch",
               key="prev_scene")
-    b2.button(f"Scene {by_id[next_id].display_label} →" if next_id else "Next →",
+    b2.button(f"Scene {ui.esc(by_id[next_id].display_label)} →" if next_id else "Next →",
               disabled=next_id is None, on_click=_choose, args=(next_id,), width="stretch",
               key="next_scene")
     b3.button("Open in editor", type="primary", icon=":material/edit:", width="stretch",
@@ -119,19 +120,19 @@ readiness = desk.scene_readiness(scene.id)
 signed = readiness.signed_off
 if readiness.ready:
     st.success("Ready: every asset is reviewed, up to date and has a current image."
-               + (f" Signed off by {signed.actor} ({signed.signed_at:%Y-%m-%d %H:%M} UTC)."
+               + (f" Signed off by {ui.esc(signed.actor)} ({signed.signed_at:%Y-%m-%d %H:%M} UTC)."
                   if signed else " Not signed off yet (the editor's gate)."),
                icon=":material/check_circle:")
 else:
     n = len(readiness.blockers)
     names = {i.id: i.asset_name for i in current.values()}
-    lines = [f"- {b.message}" for b in readiness.blockers
+    lines = [f"- {ui.esc(b.message)}" for b in readiness.blockers
              if b.kind not in ("missing_image", "stale_image")]
     for kind, text in (("missing_image", "No reference image yet"),
                        ("stale_image", "Image shows an earlier state")):
         who = [names.get(b.instance_id, "?") for b in readiness.blockers if b.kind == kind]
         if who:
-            lines.append(f"- {text}: {', '.join(who)}")
+            lines.append(f"- {text}: {ui.esc(', '.join(who))}")
     lapsed = " The earlier sign-off has lapsed." if readiness.lapsed else ""
     st.warning(f"**Not ready — {n} blocker{'s' if n > 1 else ''}.**{lapsed}\n\n"
                + "\n".join(lines), icon=":material/block:")
@@ -155,9 +156,9 @@ with st.expander("Script excerpt", expanded=False):
     else:
         st.caption("No script excerpt.")
     if scene.shots:
-        st.markdown("**Shots**\n\n" + "\n".join(f"1. {s}" for s in scene.shots))
+        st.markdown("**Shots**\n\n" + "\n".join(f"1. {ui.esc(s)}" for s in scene.shots))
     if scene.end_state_summary:
-        st.markdown(f"**End of this scene:** {scene.end_state_summary}")
+        st.markdown(f"**End of this scene:** {ui.esc(scene.end_state_summary)}")
 
 # --- the rearview mirror ----------------------------------------------------------
 view = desk.rearview(scene.id)
@@ -193,8 +194,9 @@ with back:
                   for i in view.previous_instances if i.image_key]
         images = [(n, p) for n, p in images if p is not None and p.is_file()]
         if images:
-            st.caption(f"Reference images of scene {prev.display_label}")
-            st.image([str(p) for _, p in images], caption=[n for n, _ in images], width=110)
+            st.caption(f"Reference images of scene {ui.esc(prev.display_label)}")
+            st.image([str(p) for _, p in images], caption=[ui.esc(n) for n, _ in images],
+                     width=110)
 with now:
     st.markdown(f"**What changed for this scene's assets** ({len(view.changes)})")
     if not view.changes:

@@ -13,6 +13,7 @@ from core.vocabulary import CATEGORY_COLOURS, VOCABULARY
 from ui import dashboard as ui
 from ui import search as sui
 from ui.context import page_context
+from ui.widgets import notice, project_line
 
 SHOWN = 500          # rows in the table (the CSV has them all)
 THUMBS = 200         # rows that get a thumbnail
@@ -24,7 +25,7 @@ if ctx is None:
     st.stop()
 desk, project, branch = ctx.desk, ctx.project, ctx.branch
 st.markdown(ui.css(getattr(st.context.theme, "type", None) == "dark"), unsafe_allow_html=True)
-st.caption(f"**{project.name}** · {branch.name} branch · find assets by their state across "
+st.caption(f"{project_line(project, branch)} · find assets by their state across "
            "the film")
 ids = {"project_id": project.id, "branch_id": branch.id}
 
@@ -66,7 +67,7 @@ counts = desk.tag_counts(project.id, branch.id)
 used = dict(zip(counts["tag"], counts["count"], strict=True))
 if used:
     st.pills("Tags in this branch", list(used), key="chip_used",
-             format_func=lambda t: f"{t} · {used[t]}", on_change=_add_chip,
+             format_func=lambda t: ui.esc(f"{t} · {used[t]}"), on_change=_add_chip,
              args=("chip_used",), help="Add the tag to the search", wrap=True)
 with st.expander("Vocabulary", expanded=not used):
     columns = st.columns(len(CATEGORY_COLOURS) - 1)
@@ -75,7 +76,7 @@ with st.expander("Vocabulary", expanded=not used):
         tags = [t.name for t in VOCABULARY if t.category == category]
         col.pills(category.title(), tags, key=f"chip_{category}", on_change=_add_chip,
                   args=(f"chip_{category}",), wrap=True,
-                  format_func=lambda t: f"{t} · {used[t]}" if t in used else t)
+                  format_func=lambda t: ui.esc(f"{t} · {used[t]}" if t in used else t))
     st.caption("Conditions such as muddy, wet or sweaty wear off between story days; "
                "damage such as torn or cracked persists.")
 
@@ -120,19 +121,19 @@ with right:
     st.button("Delete saved", key="delete_search", icon=":material/delete:",
               width="stretch", disabled=pick not in by_id, on_click=_delete, args=(pick,))
 if (message := st.session_state.pop("save_message", None)) is not None:
-    (st.error if message[0] == "error" else st.success)(message[1])
+    notice(message[0], message[1])
 
 # --- results --------------------------------------------------------------------------
 try:
     found = desk.search(project.id, query, branch.id)
 except QueryError as exc:
-    st.error(str(exc), icon=":material/error:")
+    notice("error", str(exc), icon=":material/error:")
     if exc.position:
         st.code(query + "\n" + " " * (exc.position - 1) + "^" * max(len(exc.term), 1),
                 language=None)
     st.stop()
 except core.DeskError as exc:
-    st.error(str(exc), icon=":material/error:")
+    notice("error", str(exc), icon=":material/error:")
     st.stop()
 
 n = len(found)
@@ -188,8 +189,9 @@ if n:
     current = shown.iloc[rows[0] if rows and rows[0] < len(shown) else 0]
     label = current["scene_label"] or current["scene_number"]
     c1, c2 = st.columns([3, 5], vertical_alignment="center")
-    c1.page_link("pages/editor.py", label=f"Open {current['asset_name']} in scene {label} "
-                 "in the editor", icon=":material/edit:",
+    c1.page_link("pages/editor.py",
+                 label=ui.esc(f"Open {current['asset_name']} in scene {label} in the editor"),
+                 icon=":material/edit:",
                  query_params={"scene": current["scene_id"],
                                "instance": current["instance_id"], "project": project.id,
                                "branch": branch.id})
@@ -217,13 +219,13 @@ asset_id = pick.selectbox("Asset", order, key="asset", bind="query-params",
 if asset_id not in assets:
     st.stop()
 tl = desk.asset_timeline(project.id, asset_id, branch.id)
-head.subheader(f"Timeline · {tl.asset_name}", anchor=False)
+head.subheader(ui.esc(f"Timeline · {tl.asset_name}"), anchor=False)
 apps = tl.appearances
 if apps.empty:
-    st.info(f"{tl.asset_name} does not appear in any scene of this branch.")
+    notice("info", f"{tl.asset_name} does not appear in any scene of this branch.")
     st.stop()
 gaps = int((apps["skipped_scenes"] > 0).sum())
-st.caption(f"{tl.asset_type} · in {len(apps)} of {len(tl.scene_numbers)} scenes"
+st.caption(f"{ui.esc(tl.asset_type)} · in {len(apps)} of {len(tl.scene_numbers)} scenes"
            + (f" · skips scenes {gaps} time{'s' if gaps != 1 else ''}" if gaps else "")
            + " · red lines: continuity breaks · dashed: a new story day")
 st.altair_chart(sui.timeline_chart(tl), width="stretch", height=sui.timeline_height(tl))
@@ -248,9 +250,9 @@ for r in apps.itertuples(index=False):
 missing = [str(r.scene_label) for r in apps.itertuples(index=False) if not r.image_key]
 st.markdown("**Images**")
 if strip:
-    st.image([p for p, _ in strip], caption=[c for _, c in strip], width=84)
+    st.image([p for p, _ in strip], caption=[ui.esc(c) for _, c in strip], width=84)
     if missing:
-        st.caption("No image yet in scene " + ", ".join(missing) + ".")
+        st.caption("No image yet in scene " + ui.esc(", ".join(missing)) + ".")
 else:
     st.caption("No reference images yet.")
 

@@ -4,12 +4,12 @@ returns; no Streamlit calls, no rules."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from core.checks import KIND_TITLES
 from core.vocabulary import colour_of
+from ui.safe import esc
 from ui.textdiff import side_html
 
 TYPE_GROUPS = (("character", "Characters"), ("location", "Locations"), ("prop", "Props"))
@@ -65,10 +65,6 @@ ISSUE_ICONS = {"pending_review": ICON_REVIEW, "upstream_changed": ICON_UPSTREAM,
                "stale_image": ICON_STALE}
 
 
-def esc(value) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 # --- deep links --------------------------------------------------------------
 def _href(page: str, params: dict[str, str | None]) -> str:
     return f"./{page}?" + urlencode({k: v for k, v in params.items() if v})
@@ -88,6 +84,10 @@ def scenes_href(scene_id: str, *, project_id: str | None = None,
 
 
 def link(href: str, text: str, *, title: str = "", cls: str = "") -> str:
+    """An in-app link. `href` comes from `_href` (ids only); `text` is markup, so
+    escape any untrusted part of it with `esc`; `title` is plain text."""
+    if not href.startswith("./"):
+        raise ValueError(f"not an in-app link: {href!r}")
     attrs = f' class="{cls}"' if cls else ""
     attrs += f' title="{esc(title)}"' if title else ""
     return f'<a href="{esc(href)}" target="_self"{attrs}>{text}</a>'

@@ -7,12 +7,11 @@ on_click callbacks (a click must survive page_context's rerun)."""
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 import core
 from core import gemini_detect
+from ui.safe import esc
 
 ss = st.session_state
 ICON = {"character": ":material/person:", "location": ":material/location_on:",
@@ -97,20 +96,20 @@ def detection_panel(desk: core.Desk, actor: str, scene: core.Scene, insts: list,
         if found and found["scene"] == scene.id:
             todo = [f for f in found["found"] if f[0] not in present]
             for _, name, kind, why in todo:
-                st.markdown(f"{ICON.get(kind, '')} **{html.escape(name)}** "
-                            f"<span class='ed-muted'>{html.escape(why)}</span>",
+                st.markdown(f"{ICON.get(kind, '')} **{esc(name)}** "
+                            f"<span class='ed-muted'>{esc(why)}</span>",
                             unsafe_allow_html=True)
             if todo:
-                st.button(f"Add {len(todo)} to scene {scene.display_label}", type="primary",
+                st.button(f"Add {len(todo)} to scene {esc(scene.display_label)}", type="primary",
                           key=f"ed_detect_add_{area}", icon=":material/add:",
                           on_click=_add_found,
                           args=(*args, [f[0] for f in todo], area, flash, attempt))
             elif found["found"]:
                 st.caption("Everything found is already in the scene.")
             if found["mentioned"]:
-                st.caption("Only talked about: " + ", ".join(found["mentioned"]))
+                st.caption("Only talked about: " + esc(", ".join(found["mentioned"])))
             if found["capitalized"]:
-                st.caption("Also in capitals: " + ", ".join(found["capitalized"][:12]))
+                st.caption("Also in capitals: " + esc(", ".join(found["capitalized"][:12])))
         if not suggestions:
             return
         pending = desk.suggestions(scene.id)
@@ -118,11 +117,11 @@ def detection_panel(desk: core.Desk, actor: str, scene: core.Scene, insts: list,
             st.markdown(f"**Suggestions · {len(pending)}**")
         for s in pending:
             c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="center")
-            c1.markdown(f"{ICON.get(s.asset_type, '')} **{html.escape(s.name)}** "
-                        f"<span class='ed-muted'>{s.asset_type} · "
-                        f"{html.escape(s.reason[:80])}</span>", unsafe_allow_html=True)
+            c1.markdown(f"{ICON.get(s.asset_type, '')} **{esc(s.name)}** "
+                        f"<span class='ed-muted'>{esc(s.asset_type)} · "
+                        f"{esc(s.reason[:80])}</span>", unsafe_allow_html=True)
             c2.button("Add", key=f"ed_sugg_ok_{s.id}", type="tertiary",
-                      help=f"Create {s.name} ({s.asset_type}) and add it to this scene",
+                      help=esc(f"Create {s.name} ({s.asset_type}) and add it to this scene"),
                       on_click=_accept, args=(desk, actor, s, area, flash, attempt))
             c3.button("Ignore", key=f"ed_sugg_no_{s.id}", type="tertiary",
                       on_click=_dismiss, args=(desk, actor, s, area, flash, attempt))

@@ -13,12 +13,15 @@ from collections.abc import Callable
 import streamlit as st
 
 import core
-from core.images.store import IMAGE_LIMITS
+from core.images.store import IMAGE_LIMITS, MAX_UPLOAD_BYTES
+from ui.safe import esc
+from ui.widgets import notice
 
 log = logging.getLogger(__name__)
 ss = st.session_state
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
+UPLOAD_MB = MAX_UPLOAD_BYTES // 1024 // 1024
 STRIP_COLUMNS = 3
 POLL_SECONDS = 1.0
 KIND_LABEL = {"generated": "Generated", "uploaded": "Uploaded", "master": "Master image",
@@ -113,8 +116,8 @@ def _status(desk: core.Desk, iid: str) -> None:
                         unsafe_allow_html=True)
         elif job.status == "failed":
             code = f"{job.error_code}: " if job.error_code else ""
-            st.error(f"The last render failed — {code}{job.error or 'no reason given'}",
-                     icon=":material/error:")
+            notice("error", f"The last render failed — {code}{job.error or 'no reason given'}",
+                   icon=":material/error:")
         elif job.status == "cancelled":
             st.caption("The last render was cancelled.")
 
@@ -165,7 +168,7 @@ def render_image_panel(ctx, instance: core.Instance) -> None:
         st.markdown(f"**Reference image** {badge}")
         flash = ss.pop(key("flash", iid), None)
         if flash:
-            getattr(st, flash[0])(flash[1])
+            notice(*flash)
         if inst.image_stale:
             st.caption("The selected image shows an earlier state of this asset (G7): "
                        "generate one for the current state or select another attempt.")
@@ -193,13 +196,13 @@ def render_image_panel(ctx, instance: core.Instance) -> None:
                       on_click=_use_master, args=(desk, actor, iid),
                       help="Use the asset's master image here; it counts as fresh until "
                            "the state changes" if asset.master_image_key else
-                           f"{asset.name} has no master image yet: add one in "
-                           "Library & import.")
+                           esc(f"{asset.name} has no master image yet: add one in "
+                               "Library & import."))
             if not asset.master_image_key:
                 st.markdown("<div class='ip-note' style='margin-bottom:0.6rem'>No master "
                             "image yet — add one in "
                             "Library & import.</div>", unsafe_allow_html=True)
-            st.file_uploader("Upload your own", type=UPLOAD_TYPES, max_upload_size=5,
+            st.file_uploader("Upload your own", type=UPLOAD_TYPES, max_upload_size=UPLOAD_MB,
                              key=key(f"up{ss.get(key('upn', iid), 0)}", iid),
                              on_change=_upload, args=(desk, actor, iid),
                              help=f"{IMAGE_LIMITS}, checked by its content. It becomes "
@@ -209,7 +212,7 @@ def render_image_panel(ctx, instance: core.Instance) -> None:
             context = json.dumps(desk.local_context(inst.scene_id), indent=2,
                                  ensure_ascii=False)
         except core.DeskError as exc:
-            st.caption(str(exc))
+            st.caption(esc(str(exc)))
         else:
             st.download_button("Download local context (JSON)", context,
                                file_name=f"scene_{inst.scene_number}_local_context.json",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 import core
 from core.vocabulary import colour_of
+from ui.safe import esc
 
 
 def tag_chips(tags: list[str]) -> str:
@@ -16,13 +15,19 @@ def tag_chips(tags: list[str]) -> str:
         return "<span style='color:#888'>no tags</span>"
     return " ".join(
         f"<span style='background:{colour_of(t)};color:white;border-radius:0.8em;"
-        f"padding:0.1em 0.6em;font-size:0.85em;white-space:nowrap'>{html.escape(t)}</span>"
+        f"padding:0.1em 0.6em;font-size:0.85em;white-space:nowrap'>{esc(t)}</span>"
         for t in tags
     )
 
 
+def notice(kind: str, text: str, **kwargs) -> None:
+    """`st.success` / `info` / `warning` / `error` of a plain-text message (S1: the
+    names and values it quotes are shown as typed, never as Markdown)."""
+    getattr(st, kind)(esc(text), **kwargs)
+
+
 def show_error(exc: core.DeskError) -> None:
-    st.error(str(exc))
+    notice("error", str(exc))
 
 
 FIELD_LABELS = {
@@ -40,3 +45,8 @@ FIELD_LABELS = {
     "image": "Image",
 }
 """Readable names of the history's fields, for every page that shows history."""
+
+
+def project_line(project: core.Project, branch: core.Branch) -> str:
+    """"**Film** · Main branch" for a page's caption (Markdown, names escaped)."""
+    return f"**{esc(project.name)}** · {esc(branch.name)} branch"

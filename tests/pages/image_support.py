@@ -11,6 +11,7 @@ import functools
 import shutil
 import tempfile
 import threading
+from html import unescape
 from pathlib import Path
 
 from dashboard_support import make_template
@@ -75,7 +76,7 @@ def texts(at) -> str:
     parts = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error",
                                   "subheader")
              for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
+    return unescape("\n".join(str(p) for p in parts))
 
 
 def elements(at, kind: str) -> list:

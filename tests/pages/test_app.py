@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from core.demo import ASSETS, PROJECT_NAME, SCENES
+from ui.safe import esc
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 60  # the first run seeds the demo film
@@ -60,7 +60,7 @@ def test_app_shows_the_seeded_demo(db_path: Path) -> None:
     assert at.caption and PROJECT_NAME in at.caption[0].value
     html = "\n".join(m.value for m in at.markdown)
     for name in ASSETS:
-        assert f'<td class="cd-asset">{escape(name)}</td>' in html, name
+        assert f'<td class="cd-asset">{esc(name)}</td>' in html, name
     for spec in SCENES:
         assert f">Scene {spec['number']}</a>" in html, spec["number"]
     assert ">Scene 6</a>" not in html

@@ -9,6 +9,7 @@ import functools
 import shutil
 import tempfile
 import time
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -82,15 +83,15 @@ def key(name: str, instance: core.Instance | str) -> str:
 
 
 def texts(at: AppTest) -> str:
-    """Everything the page says, in one string."""
+    """Everything the page says, in one string (as shown: references decoded)."""
     parts = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error")
              for e in getattr(at, kind)]
     parts += [b.label for b in at.button]
-    return "\n".join(str(p) for p in parts)
+    return unescape("\n".join(str(p) for p in parts))
 
 
 def messages(at: AppTest, kind: str) -> list[str]:
-    return [e.value for e in getattr(at, kind)]
+    return [unescape(e.value) for e in getattr(at, kind)]
 
 
 def click(at: AppTest, k: str) -> AppTest:
@@ -103,7 +104,7 @@ def test_deep_link_opens_the_instance_and_reload_keeps_it():
     dot = inst(5, "Dot")
     assert at.text_area(key=key("desc", dot)).value == dot.effective_description
     assert at.selectbox(key="ed_scene_pick").value == scene(5).id
-    assert "### :material/person: Dot" in texts(at)
+    assert ":material/person: Dot" in [h.value for h in at.subheader]
     assert at.query_params["scene"] == scene(5).id
     assert at.query_params["instance"] == dot.id
     # a reload is a new session on the same URL
@@ -415,7 +416,8 @@ def test_inherit_candidates_are_shown_then_created():
     check(at.run())                                  # the picker lists the new scene
     check(at.selectbox(key="ed_scene_pick").set_value(new.id).run())
     assert "No assets in this scene yet" in texts(at)
-    names = {c.label for c in at.checkbox if c.key and c.key.startswith(f"ed_inh_{new.id}")}
+    names = {unescape(c.label) for c in at.checkbox
+             if c.key and c.key.startswith(f"ed_inh_{new.id}")}
     assert names == {"Brick", "Dot", "Brick's Patio", "Brass Lantern", "Harbor Ledger"}
     lantern = next(c for c in at.checkbox if c.label == "Brass Lantern")
     check(lantern.uncheck().run())
@@ -426,7 +428,8 @@ def test_inherit_candidates_are_shown_then_created():
     brick = next(i for i in the_desk().scene_instances(new.id) if i.asset_name == "Brick")
     assert brick.source_label == "Scene 9"
     # inheriting again offers only what is left
-    names = {c.label for c in at.checkbox if c.key and c.key.startswith(f"ed_inh_{new.id}")}
+    names = {unescape(c.label) for c in at.checkbox
+             if c.key and c.key.startswith(f"ed_inh_{new.id}")}
     assert names == {"Brass Lantern"}
 
 
@@ -486,10 +489,10 @@ def test_drawer_search_and_type_filter():
     at = open_editor(1, "Brick")
     check(at.text_input(key="ed_q").set_value("boat").run())
     adds = [b for b in at.button if b.key and b.key.startswith("ed_add_")]
-    assert [b.help for b in adds] == ["Add Pike's Boathouse to scene 1"]
+    assert [unescape(b.help) for b in adds] == ["Add Pike's Boathouse to scene 1"]
     check(at.text_input(key="ed_q").set_value("").run())
     check(at.selectbox(key="ed_kind").set_value("Characters").run())
-    adds = [b.help for b in at.button if b.key and b.key.startswith("ed_add_")]
+    adds = [unescape(b.help) for b in at.button if b.key and b.key.startswith("ed_add_")]
     assert adds == ["Add Pike to scene 1"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import streamlit as st
@@ -132,6 +133,6 @@ def test_selected_row_shows_the_full_values(demo):
                                                        "cells": []}}
     at.run()
     check(at)
-    html = html_of(at)
+    html = unescape(html_of(at))
     assert "Ran up the motel stairs" in html
     assert ">+sweaty</span>" in html and "(no tags)" in html

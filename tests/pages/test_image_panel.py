@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from html import unescape
 
 import pytest
 import streamlit as st
@@ -86,7 +87,7 @@ def test_a_failed_render_shows_its_reason_and_changes_nothing():
     the_desk().wait_for_jobs([job.id], timeout=30)
     at.run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [unescape(e.value) for e in at.error] == [
         "The last render failed — safety: Blocked by the safety filter."]
     assert the_desk().get_instance(brick.id).image_key is None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def test_import_the_sample_screenplay_with_preview_then_confirm(db):
     button(at, "sp_confirm").click()
     at.run()
     check(at)
-    assert at.success and "8 scene(s) created" in at.success[0].value
+    assert at.success and "8 scene(s) created" in unescape(at.success[0].value)
     desk = reopen(db)
     try:
         scenes = desk.scenes(db["empty"].id)
@@ -92,7 +93,7 @@ def test_import_as_a_new_project_opens_it(db):
     button(at, "sp_confirm").click()
     at.run()
     check(at)
-    assert "as the new project “Brick & Steel Full Retired”" in at.success[0].value
+    assert "as the new project “Brick & Steel Full Retired”" in unescape(at.success[0].value)
     desk = reopen(db)
     try:
         made = next(p for p in desk.projects() if p.name == "Brick & Steel Full Retired")
@@ -199,7 +200,7 @@ def test_detect_required_assets_in_the_editor(db):
     assert [b for b in at.button if b.key == "ed_detect_empty"]
     at.button(key="ed_detect_empty").click().run()
     check_no_exception(at)
-    assert any("found 3 asset(s) to add" in s.value for s in at.success)
+    assert any("found 3 asset(s) to add" in unescape(s.value) for s in at.success)
     at.button(key="ed_detect_add_empty").click().run()
     check_no_exception(at)
     from ui.context import get_desk

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from html import escape, unescape
+from html import unescape
 
 import pytest
 import streamlit as st
 from dashboard_support import demo_template, html_of, open_desk, run_page, use_copy
 
 from core.demo import ASSETS, PROJECT_NAME
+from ui.safe import esc
 
 
 @pytest.fixture
@@ -42,10 +43,10 @@ def test_matrix_shows_tags_changes_and_links_to_the_editor(db):
     html = html_of(at)
     assert 'class="cd-matrix"' in html
     for name in ASSETS:
-        assert f'<td class="cd-asset">{escape(name)}</td>' in html, name
+        assert f'<td class="cd-asset">{esc(name)}</td>' in html, name
     for group in ("Characters (3)", "Locations (5)", "Props (3)"):
         assert group in html
-    cells = matrix_cells(html)
+    cells = matrix_cells(unescape(html))
     assert len(cells) == 42
     assert all("scene=" in href and "instance=" in href for href, _, _ in cells)
     text = " ".join(body for _, _, body in cells)
@@ -77,7 +78,7 @@ def test_matrix_marks_locked_and_upstream_changed_cells(db):
     finally:
         desk.close()
     at = run_page()
-    cells = matrix_cells(html_of(at))
+    cells = matrix_cells(unescape(html_of(at)))
     [locked] = [c for c in cells if f"instance={locked_id}" in c[0]]
     assert "cd-locked" in locked[1] and "cd-upstream" in locked[1]
     assert 'aria-label="locked"' in locked[2] and 'aria-label="upstream changed"' in locked[2]
@@ -95,7 +96,7 @@ def test_open_issues_and_scene_links(db):
     assert "Pike is still “muddy” on story day 2" in html
     assert "Harbor Ledger is named in scene 4" in html and "Add it in the editor →" in html
     links = at.get("page_link")
-    labels = [link.proto.label for link in links]
+    labels = [unescape(link.proto.label) for link in links]
     assert len(labels) == 8
     assert labels[0] == "Scene 1 · EXT. BRICK'S PATIO - DAY"
     assert not any(label.startswith("Scene 6 ") for label in labels)

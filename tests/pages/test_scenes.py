@@ -9,6 +9,8 @@ import pytest
 import streamlit as st
 from dashboard_support import check, demo_template, html_of, open_desk, run_page, use_copy
 
+from ui.safe import esc
+
 PAGE = "pages/scenes.py"
 
 
@@ -26,7 +28,7 @@ def db(tmp_path, monkeypatch):
 
 
 def header(at) -> str:
-    return at.header[0].value
+    return unescape(at.header[0].value)
 
 
 def test_scene_list_with_status(db):
@@ -78,7 +80,7 @@ def test_blockers_are_listed(db):
     at = run_page(PAGE, scene=db[8])
     [warning] = at.warning
     assert "1 blocker" in warning.value
-    assert "Pike: carried conditions (muddy) await review." in warning.value
+    assert "Pike: carried conditions (muddy) await review." in unescape(warning.value)
 
 
 def test_script_excerpt_is_laid_out_like_a_screenplay(db):
@@ -86,7 +88,7 @@ def test_script_excerpt_is_laid_out_like_a_screenplay(db):
     [expander] = [e for e in at.expander if e.label == "Script excerpt"]
     text = unescape("\n".join(m.value for m in expander.markdown))
     assert '<div class="cd-cue">DOT</div>' in text
-    assert "You&#x27;re bleeding" in "\n".join(m.value for m in expander.markdown)
+    assert esc("You're bleeding") in "\n".join(m.value for m in expander.markdown)
     assert "They check in to the Seabreeze Motel" in text
 
 

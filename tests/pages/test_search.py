@@ -3,6 +3,8 @@ errors naming the bad term, tag chips, saved searches, CSV export, the asset tim
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 import streamlit as st
 from dashboard_support import (
@@ -82,7 +84,7 @@ def test_typing_a_query_updates_the_results(db):
 
 def test_a_malformed_query_names_the_bad_term_and_where_it_is(db):
     at = open_page(q="tag:bloody scene:x")
-    message = at.error[0].value
+    message = unescape(at.error[0].value)
     assert "“scene:x”" in message and "position 12" in message
     assert at.code[0].value == "tag:bloody scene:x\n           ^^^^^^^"
     assert not at.dataframe
@@ -132,7 +134,7 @@ def test_saving_a_malformed_query_is_refused(db):
     at = open_page(q="colour:red")
     at.text_input(key="save_name").input("Broken").run()
     at.button(key="save_search").click().run()
-    assert sum("colour:red" in e.value for e in at.error) == 2   # the search and the save
+    assert sum("colour:red" in unescape(e.value) for e in at.error) == 2   # the search and the save
     assert not [s for s in at.selectbox if s.key == "saved_pick"]
 
 
@@ -150,7 +152,7 @@ def test_timeline_of_another_asset_marks_its_breaks(db):
     at.selectbox(key="asset").select(pike).run()
     check(at)
     assert any(s.value == "Timeline · Pike" for s in at.subheader)
-    html = html_of(at)
+    html = unescape(html_of(at))
     assert "Breaks (1)" in html or "**Breaks (1)**" in [m.value for m in at.markdown]
     assert "still “muddy” on story day 2" in html
     assert "./editor?scene=" in html
