@@ -124,10 +124,10 @@ def confirm_dialog(desk: core.Desk, project_id: str, actor: str) -> None:
         return
     st.markdown(f"This will generate **{plural(est.count, 'image')}** for about "
                 f"**{credits(est.estimated_cost)} credits**. Continue?")
-    detail = f"{plural(est.new_jobs, 'new render')}"
+    detail = (f"{plural(est.count, 'image')}: {plural(est.new_jobs, 'new render')}, "
+              f"{est.reused} reused")
     if est.reused:
-        detail += (f"; {est.reused} reuse an image of the same state that is already "
-                   "rendered or on its way (free)")
+        detail += " (an image of the same state is already rendered or on its way: free)"
     st.caption(detail + ".")
     if est.budget is not None:
         left = est.budget - est.committed

@@ -55,7 +55,7 @@ default_row = ids.index(wanted) if wanted in ids else 0
 status = pd.DataFrame({
     "Scene": [s.display_label for s in scenes],
     "Heading": [s.heading for s in scenes],
-    "Day": [s.story_day for s in scenes],
+    "Day": pd.array([s.story_day for s in scenes], dtype="Int64"),   # no day: an empty cell
     "Assets": list(summaries["assets"]),
     "Images": [f"{w} / {n}" for w, n in zip(summaries["with_images"], summaries["assets"],
                                              strict=True)],

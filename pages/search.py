@@ -155,7 +155,7 @@ if n:
         "Image": images,
         "Scene": [label or str(num) for label, num in
                   zip(shown["scene_label"], shown["scene_number"], strict=True)],
-        "Day": shown["story_day"],
+        "Day": pd.array(list(shown["story_day"]), dtype="Int64"),   # no day: an empty cell
         "Asset": shown["asset_name"],
         "Type": shown["asset_type"],
         "Tags": shown["status_tags"],

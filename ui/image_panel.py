@@ -94,11 +94,16 @@ def _upload(desk: core.Desk, actor: str, iid: str) -> None:
 
 
 # --- rendering ---------------------------------------------------------------------------
+def _busy(desk: core.Desk, iid: str) -> bool:
+    """The instance's newest job is queued or running (its own or a bulk run's)."""
+    jobs = desk.instance_image_jobs(iid, limit=1)
+    return bool(jobs) and jobs[0].status in ("queued", "running")
+
+
 def _status(desk: core.Desk, iid: str) -> None:
     """The newest job's status; polls while it is queued or running, then reruns the page
     so the new image shows."""
-    jobs = desk.instance_image_jobs(iid, limit=1)
-    active = bool(jobs) and jobs[0].status in ("queued", "running")
+    active = _busy(desk, iid)
     ss[key("was_active", iid)] = active
 
     @st.fragment(run_every=POLL_SECONDS if active else None)
@@ -183,10 +188,13 @@ def render_image_panel(ctx, instance: core.Instance) -> None:
                 st.markdown("<div class='ip-empty'>No image yet</div>", unsafe_allow_html=True)
         with right:
             fresh = inst.image_key is not None and not inst.image_stale
+            busy = _busy(desk, iid)
             st.button("Regenerate" if fresh else "Generate image", key=key("gen", iid),
                       type="primary", icon=":material/auto_awesome:", width="stretch",
-                      on_click=_generate, args=(desk, actor, iid, fresh),
-                      help="Render a new image for this state (an explicit new attempt)"
+                      on_click=_generate, args=(desk, actor, iid, fresh), disabled=busy,
+                      help="An image of this state is being rendered (here or by a bulk "
+                           "run); wait for it to finish" if busy else
+                      "Render a new image for this state (an explicit new attempt)"
                       if fresh else "Render an image of this state; free when the same "
                                     "state was already rendered in another scene (G4)")
             _status(desk, iid)
