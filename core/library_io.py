@@ -56,6 +56,7 @@ from .archive import Archive
 from .db import utcnow
 from .errors import ConflictError, ValidationError
 from .history import Context
+from .images import orphans
 from .images.store import MAX_UPLOAD_BYTES, ImageStore, master_key, to_png
 from .project_schema import TABLES, check_rows, renew
 from .projects import get_project, new_id
@@ -360,14 +361,10 @@ def project_rows(cur, project_id: str) -> dict[str, tuple[list[str], list[tuple]
     return out
 
 
-def _file_keys(root: Path, project_id: str) -> list[str]:
-    """Every file under the project's folder of the image store."""
-    root = Path(root)
-    base = root / f"project_{project_id}"
-    if not base.is_dir():
-        return []
-    return sorted(p.relative_to(root).as_posix() for p in base.rglob("*")
-                  if p.is_file() and not p.name.endswith(".part"))
+def _file_keys(cur, root: Path, project_id: str) -> list[str]:
+    """The project's files that some row refers to (never a file a crash left behind)."""
+    return sorted(k for k in orphans.referenced_keys(cur, project_id)
+                  if (Path(root) / k).is_file())
 
 
 def export_project(cur, image_root: Path, project_id: str) -> bytes:
@@ -387,7 +384,7 @@ def export_project(cur, image_root: Path, project_id: str) -> bytes:
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for key in _file_keys(image_root, project_id):
+        for key in _file_keys(cur, image_root, project_id):
             data = (Path(image_root) / key).read_bytes()
             manifest["files"].append({"key": key, "sha256": hashlib.sha256(data).hexdigest(),
                                       "size": len(data)})

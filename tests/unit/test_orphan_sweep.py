@@ -4,8 +4,10 @@ in one query; every column that holds a key protects its file."""
 
 from __future__ import annotations
 
+import io
 import os
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -127,6 +129,9 @@ def test_G6_referenced_keys_are_what_a_project_export_should_ship(film):
     with desk.db.cursor() as cur:
         assert orphans.referenced_keys(cur, p.id) == referenced
         assert orphans.referenced_keys(cur, other.id) == set()
+    with zipfile.ZipFile(io.BytesIO(desk.export_project(p.id))) as zf:
+        shipped = {n.removeprefix("files/") for n in zf.namelist() if n.startswith("files/")}
+    assert shipped == referenced
     desk.close()
 
 
