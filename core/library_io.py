@@ -57,7 +57,7 @@ from .db import utcnow
 from .errors import ConflictError, ValidationError
 from .history import Context
 from .images import orphans
-from .images.store import MAX_UPLOAD_BYTES, ImageStore, master_key, to_png
+from .images.store import MAX_STORED_BYTES, ImageStore, master_key, to_png
 from .project_schema import TABLES, check_rows, renew
 from .projects import get_project, new_id
 from .screenplay import MAX_BYTES, name_key
@@ -516,7 +516,7 @@ def import_project(db, image_root: Path, data: bytes, actor: str,
                 raise ValidationError(f"{label} in the project file is damaged (checksum "
                                       "mismatch).")
             new_key = renew(key, checked.id_map)
-            store.write(new_key, to_png(blob, label))
+            store.write(new_key, to_png(blob, label, MAX_STORED_BYTES))
             written.append(new_key)
         counts = db.transaction(lambda cur: _insert(cur, checked.rows))
     except duckdb.Error as exc:
@@ -533,7 +533,7 @@ def import_project(db, image_root: Path, data: bytes, actor: str,
 def _image(archive: Archive, entry: str, label: str) -> bytes:
     if entry not in archive:
         raise ValidationError(f"The project file lacks the image {entry[6:]}.")
-    return archive.read(entry, MAX_UPLOAD_BYTES, label)
+    return archive.read(entry, MAX_STORED_BYTES, label)
 
 
 def _insert(cur, rows: dict[str, list[dict]]) -> dict[str, int]:

@@ -23,6 +23,10 @@ MAX_IMAGE_PIXELS = 4096 * 4096
 IMAGE_LIMITS = (f"PNG, JPEG or WebP, at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB and "
                 f"{MAX_IMAGE_PIXELS / 1e6:.1f} megapixels (e.g. 4096 × 4096)")
 MAX_KEY_LENGTH = 1024
+# A stored file may be larger than an upload: an uploaded JPEG becomes PNG. Within the
+# pixel budget a PNG stays under its raw RGBA size (64 MB), so a project backup of any
+# image the desk accepted imports again.
+MAX_STORED_BYTES = 80 * 1024 * 1024
 
 
 def scene_key(project_id: str, branch_id: str, scene_id: str, asset_id: str) -> str:
@@ -44,13 +48,13 @@ def _check_pixels(size: tuple[int, int], what: str) -> None:
             "accepted. Scale it down and try again.")
 
 
-def to_png(data: bytes, what: str = "The image") -> bytes:
+def to_png(data: bytes, what: str = "The image", max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
     """Verify image bytes with Pillow and return them as PNG; ValidationError otherwise."""
     if not isinstance(data, (bytes, bytearray)) or not data:
         raise ValidationError(f"{what} is empty.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            f"{what} is {len(data) / 1024 / 1024:.1f} MB; at most 5 MB is accepted.")
+    if len(data) > max_bytes:
+        raise ValidationError(f"{what} is {len(data) / 1024 / 1024:.1f} MB; at most "
+                              f"{max_bytes // 1024 // 1024} MB is accepted.")
     try:
         with Image.open(io.BytesIO(data)) as probe:    # reads the header only
             fmt = probe.format

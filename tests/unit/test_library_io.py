@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -141,6 +142,21 @@ def test_master_image_upload(desk, project, tmp_path):
 
 
 # --- whole project ------------------------------------------------------------------------
+
+def test_S2_an_uploaded_jpeg_stored_as_a_png_over_5_mb_survives_a_backup(desk, project):
+    """An upload is at most 5 MB, but the PNG it is stored as may be larger; the
+    project's own export must import again."""
+    noise = Image.frombytes("RGB", (1600, 1600), os.urandom(1600 * 1600 * 3))
+    jpeg = io.BytesIO()
+    noise.save(jpeg, "JPEG", quality=75)
+    a = desk.add_asset(project.id, "Brick", "character", "Retired detective")
+    a = desk.set_master_image(a.id, jpeg.getvalue(), expected_version=a.version, actor=ACTOR)
+    stored = desk.images.store.read(a.master_image_key)
+    assert len(stored) > 5 * 1024 * 1024
+    done = desk.import_project(desk.export_project(project.id), actor=ACTOR)
+    (copy,) = desk.assets(done.project_id)
+    assert desk.images.store.read(copy.master_image_key) == stored
+
 
 def comparable(desk, project_id, id_map=None):
     """Every row of the project (what export writes), ids mapped by `id_map`, sequence

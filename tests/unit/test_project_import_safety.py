@@ -473,7 +473,7 @@ def test_zip_bomb_image_is_refused_with_bounded_memory(world, tmp_path):
     assert len(data) < 4 * 1024 * 1024
     seen = _in_child(tmp_path, data)
     assert seen["error"] == "ValidationError", seen
-    assert "unpacks to more than 5 MB" in seen["message"]
+    assert "unpacks to more than 80 MB" in seen["message"]
     assert seen["after_kb"] - seen["before_kb"] < 300 * 1024, seen
     assert not (tmp_path / "images").exists() or not any((tmp_path / "images").rglob("*.png"))
 
