@@ -159,6 +159,12 @@ def test_overview(tab, site, screenshot):
     # The matrix cells' tooltips carry names and descriptions as plain text.
     titles = tab.locator("a.cd-cell").evaluate_all("els => els.map(e => e.title)")
     assert any(t.replace(JOINER, "").startswith(f"{ASSET} · scene 1") for t in titles)
+    # The app menu offers no developer options (client.toolbarMode = "viewer").
+    tab.get_by_test_id("stMainMenuButton").click()
+    menu = tab.get_by_test_id("stMainMenuList")
+    expect(menu).to_be_visible()
+    assert "Clear cache" not in menu.inner_text() and "Deploy" not in menu.inner_text()
+    tab.keyboard.press("Escape")
 
 
 def test_scenes(tab, site, screenshot):
