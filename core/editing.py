@@ -119,7 +119,8 @@ def _merge(cur, row: dict, expected_version: int, requested: dict) -> dict:
     """A6: an edit based on an older version keeps the fields it changed against that
     version; it conflicts only where someone else changed the same field since."""
     since = (history.since_version(cur, row["id"], expected_version, row["version"])
-             if 0 < expected_version < row["version"] else None)
+             if isinstance(expected_version, int) and 0 < expected_version < row["version"]
+             else None)
     if since is None:
         raise _stale(row, expected_version)
     base: dict = {}
