@@ -10,6 +10,7 @@ import streamlit as st
 import core
 from core.config import from_env
 from core.demo import seed_demo
+from ui.widgets import show_error
 
 
 def _settings():
@@ -37,7 +38,7 @@ def get_desk() -> core.Desk:
     try:
         return _open(settings.db_path, settings.image_root, settings.provider, settings.model)
     except core.DeskError as exc:
-        st.error(str(exc))
+        show_error(exc)
         st.stop()
 
 

@@ -3,6 +3,7 @@ st.error naming the file and the holder's PID, and no exception or traceback."""
 
 from __future__ import annotations
 
+import html
 import sys
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def test_S4_app_shows_the_database_held_by_another_process(tmp_path, monkeypatch
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     (error,) = at.error
-    assert str(db) in error.value and f"process {pid}" in error.value
-    assert "CONTINUITY_DB_PATH" in error.value and sys.executable not in error.value
+    shown = html.unescape(error.value)         # S1: the message is shown as plain text
+    assert str(db) in shown and f"process {pid}" in shown
+    assert "CONTINUITY_DB_PATH" in shown and sys.executable not in shown
     assert not at.title                      # the page stopped; nothing else was drawn
