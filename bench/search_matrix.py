@@ -76,7 +76,13 @@ def build(desk, scenes: int, assets: int):
             """, [bid, p.id])
         cur.execute(
             f"""
-            INSERT INTO scene_asset_instances
+            INSERT INTO scene_asset_instances (
+                id, project_id, branch_id, scene_id, project_asset_id, description_override,
+                inherited_description, effective_description, inherited_tags, status_tags,
+                carry_forward, inherited_from_instance_id, locked, pending_review,
+                upstream_description_changed, upstream_tags_changed, version,
+                modification_count, last_modified_field, modification_reason, created_at,
+                updated_at)
             SELECT g.id, ?, ?, g.scene_id, g.asset_id, NULL,
                    CASE WHEN g.scene_number > 1 THEN g.name || ', state ' ||
                         ((g.scene_number - 1) // 25) END,
