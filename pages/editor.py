@@ -15,7 +15,7 @@ import streamlit as st
 import core
 from core.editing import REVERTABLE_FIELDS
 from core.merge_notes import merged_with
-from ui import dragdrop, editor_guard
+from ui import dragdrop, edit_actions, editor_guard
 from ui.context import page_context
 from ui.image_panel import render_image_panel
 from ui.safe import esc
@@ -196,6 +196,13 @@ def forget(iid: str) -> None:
     """Close the notice of a vanished instance: its kept edits go, no asset is chosen."""
     for name in ("lost", "base", "desc", "tags", "cf", "reason", "conflict", "seen"):
         ss.pop(k(name, iid), None)
+    ss.ed_instance = None
+
+
+def forget(iid: str) -> None:
+    """Close the notice of a vanished instance: its kept edits go, no asset is chosen."""
+    for key in [key for key in ss if str(key).endswith(iid)]:
+        del ss[key]
     ss.ed_instance = None
 
 
@@ -656,6 +663,9 @@ def render_history(desk: core.Desk, actor: str, inst: core.Instance,
                    "status_tags": list(inst.status_tags),
                    "carry_forward": inst.carry_forward}
         shown = [h for h in reversed(rows) if show_all or h.field in PRODUCER_FIELDS]
+        edit_actions.revert_confirm(
+            desk, actor, inst, lambda r: reach(r, desk.asset_appearances(inst.id), labels,
+                                               done=False), simple_action)
         box = st.container(height=320) if len(shown) > 8 else st.container()
         with box:
             for h in shown:
@@ -674,14 +684,21 @@ def render_history(desk: core.Desk, actor: str, inst: core.Instance,
                     value = h.new_value
                     if h.field == "status_tags":
                         value = list(value or [])
-                    if current.get(h.field) == value:
-                        c2.caption("current")
-                    else:
+                    old = list(h.old_value or []) if h.field == "status_tags" else h.old_value
+                    if current.get(h.field) != value:
                         c2.button("Revert", key=k(f"revert_{h.id}", inst.id), type="tertiary",
                                   disabled=inst.locked,
-                                  help="Make this the value again (an ordinary, audited edit)",
-                                  on_click=revert,
-                                  args=(desk, actor, inst.id, h.id, inst.version, labels))
+                                  help="Make this the value again (an ordinary, audited edit); "
+                                       "you see what it does before it is saved",
+                                  on_click=edit_actions.ask_revert, args=(inst.id, h.id, False))
+                    elif old != value:
+                        c2.button("Restore before", key=k(f"before_{h.id}", inst.id),
+                                  type="tertiary", disabled=inst.locked,
+                                  help="This is the current value: restore the value before "
+                                       "this change (previewed first)",
+                                  on_click=edit_actions.ask_revert, args=(inst.id, h.id, True))
+                    else:
+                        c2.caption("current")
             if not shown:
                 st.caption("No changes to show.")
 
@@ -748,17 +765,7 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
             if inst.upstream_tags_changed:
                 st.markdown(f"*Tags* — upstream now passes on {tag_chips(inst.inherited_tags)}"
                             f" · here {tag_chips(inst.status_tags)}", unsafe_allow_html=True)
-            with st.container(horizontal=True, gap="xsmall"):
-                st.button("Take upstream", key=k("take", iid), disabled=locked,
-                          on_click=simple_action, args=(
-                              lambda: desk.take_upstream(iid, expected_version=inst.version,
-                                                         actor=actor),
-                              "Took the upstream state."))
-                st.button("Mark reviewed (keep mine)", key=k("reviewed", iid), disabled=locked,
-                          on_click=simple_action, args=(
-                              lambda: desk.mark_reviewed(iid, expected_version=inst.version,
-                                                         actor=actor),
-                              "Marked reviewed: this scene keeps its own state."))
+            edit_actions.take_upstream(desk, actor, inst, simple_action)
 
     master = desk.get_asset(inst.project_asset_id)
     with st.container(border=True):
@@ -808,6 +815,7 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
                 show_error(exc)
             else:
                 notice("info", reach(pv, desk.asset_appearances(iid), labels, done=False))
+                edit_actions.conflict_notes(pv)
                 ss[k("seen", iid)] = signature(changes)
             with st.container(horizontal=True, gap="xsmall"):
                 st.button("Save", key=k("save", iid), type="primary",
@@ -840,6 +848,9 @@ def render_centre(desk: core.Desk, actor: str, inst: core.Instance,
                            "and its next appearance re-links to the previous one."))
             st.button("Remove", key=k("remove", iid), type="primary", on_click=remove,
                       args=(desk, actor, iid, inst.version, inst.asset_name))
+        edit_actions.undo_last_save(
+            desk, actor, inst, lambda r: reach(r, desk.asset_appearances(iid), labels,
+                                               done=False), simple_action)
 
     render_image_panel(ss.ctx, inst)
     render_chain(desk, inst, labels)

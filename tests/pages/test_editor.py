@@ -250,6 +250,7 @@ def test_revert_from_the_history():
     row = next(h for h in the_desk().history(brick7.id)
                if h.field == "status_tags" and h.new_value == ["muddy", "bloody"])
     click(at, key(f"revert_{row.id}", brick7))
+    click(at, key("revert_confirm", brick7))          # after its preview (A5)
     assert inst(7, "Brick").status_tags == ["muddy", "bloody"]
     assert the_desk().history(brick7.id)[-1].source == "revert"
     assert at.multiselect(key=key("tags", brick7)).value == ["muddy", "bloody"]
@@ -318,8 +319,9 @@ def test_conflict_rebase_keeps_my_edit_on_the_current_version():
     at = open_editor(1, "Brick")
     brick = inst(1, "Brick")
     check(at.text_area(key=key("desc", brick)).set_value("Brick, tanned.").run())
+    # the same field as mine (different fields would merge, A6), and the tags
     the_desk().update_instance(brick.id, expected_version=brick.version, actor="ben",
-                               status_tags=["dusty"])
+                               description_override="Brick, pale.", status_tags=["dusty"])
     click(at, key("save", brick))
     click(at, key("rebase", brick))
     assert at.text_area(key=key("desc", brick)).value == "Brick, tanned."
