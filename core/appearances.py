@@ -1,7 +1,7 @@
-"""One change to an asset's chain of appearances, as a unit: load the chain,
-apply the change, settle it (`chain.settle`), write what differs with its
-history rows. Every instance change in core goes through `change_chain`, so
-propagation, re-linking and auditing have one home."""
+"""One change to assets' chains of appearances, as a unit: load the chains,
+apply the change, settle them (`chain.settle`), write what differs with its
+history rows. Every instance change in core goes through `change_chains` (one
+chain: `change_chain`), so propagation, re-linking and auditing have one home."""
 
 from __future__ import annotations
 
@@ -27,21 +27,33 @@ class ChainOutcome:
     change_id: str | None = None                                 # of its history rows
 
 
-def lock_chain(cur, asset_id: str) -> None:
-    """Serialize changes to one asset's chain (the `chain_revision` bump): concurrent
+def lock_chains(cur, asset_ids: list[str]) -> None:
+    """Serialize changes to these assets' chains (the `chain_revision` bump): concurrent
     ones now conflict, or wait on an engine that blocks. Take it before reading what
     a change is checked against (DESIGN "Storage seam"); taking it twice is harmless."""
     cur.execute(
-        "UPDATE project_assets SET chain_revision = chain_revision + 1 WHERE id = ?",
-        [asset_id],
+        "UPDATE project_assets SET chain_revision = chain_revision + 1 "
+        "WHERE id = ANY(?::VARCHAR[])",
+        [list(asset_ids)],
     )
 
 
+def lock_chain(cur, asset_id: str) -> None:
+    lock_chains(cur, [asset_id])
+
+
+def master_descriptions(cur, asset_ids: list[str]) -> dict[str, str]:
+    rows = cur.execute("SELECT id, description FROM project_assets WHERE id = ANY(?::VARCHAR[])",
+                       [list(asset_ids)]).fetchall()
+    found = dict(rows)
+    for aid in asset_ids:
+        if aid not in found:
+            raise NotFoundError(f"Asset {aid} does not exist.")
+    return found
+
+
 def master_description(cur, asset_id: str) -> str:
-    r = cur.execute("SELECT description FROM project_assets WHERE id = ?", [asset_id]).fetchone()
-    if r is None:
-        raise NotFoundError(f"Asset {asset_id} does not exist.")
-    return r[0]
+    return master_descriptions(cur, [asset_id])[asset_id]
 
 
 def change_chain(
@@ -56,23 +68,61 @@ def change_chain(
     propagation_reason: str | None = None,
     write: bool = True,
 ) -> ChainOutcome:
-    """Apply `mutate` to the chain (a list of rows in scene order; it may edit,
-    insert or drop rows), settle it and, when `write`, persist the difference.
+    """`change_chains` for one asset's chain in one branch; `mutate(rows)`."""
+    return change_chains(
+        cur, [asset_id], branch_id, lambda _aid, rows: mutate(rows), ctx, primary=primary,
+        old_masters=None if old_master is None else {asset_id: old_master},
+        propagation_reason=propagation_reason, write=write,
+    )
 
+
+def change_chains(
+    cur,
+    asset_ids: list[str],
+    branch_id: str | None,
+    mutate: Callable[[str, list[dict]], list[dict]],
+    ctx: Context,
+    *,
+    primary: set[str] = frozenset(),
+    old_masters: dict[str, str] | None = None,
+    propagation_reason: str | Callable[[str], str] | None = None,
+    from_scene: int | None = None,
+    write: bool = True,
+) -> ChainOutcome:
+    """Apply `mutate(asset_id, rows)` to each asset's chain (its rows in scene order;
+    it may edit, insert or drop rows), settle them and, when `write`, persist the
+    difference: one read, then one DELETE / UPDATE / INSERT and one history INSERT
+    for all chains, whatever their number.
+
+    `branch_id` None: the assets' chains in every branch (a master edit; `mutate` then
+    sees only chains that have rows). `from_scene`: only the rows from that scene number
+    on can change (each chain's latest earlier row is their fixed source), so only
+    they are read and settled. `old_masters`: the master descriptions the stored rows
+    were computed with, where a master edit changed them. `propagation_reason`: the
+    reason of propagation rows, or a function of the asset id giving it.
     Rows in `primary` (and created rows) are audited with `ctx`; every other row
     whose state changed is audited as propagation.
     """
+    asset_ids = list(dict.fromkeys(asset_ids))
     if write:
-        lock_chain(cur, asset_id)
-    master = master_description(cur, asset_id)
-    before = instances.load_chain(cur, branch_id, asset_id)
+        lock_chains(cur, asset_ids)
+    masters = master_descriptions(cur, asset_ids)
+    loaded = instances.load_chains(cur, asset_ids, branch_id, from_scene)
+    keys = list(loaded) if branch_id is None else [(branch_id, a) for a in asset_ids]
+    before, after = [], []
+    for key in keys:
+        rows, anchor = loaded.get(key, []), None
+        if from_scene is not None and rows and rows[0]["scene_number"] < from_scene:
+            anchor, rows = rows[0], rows[1:]
+        aid = key[1]
+        before += rows
+        after += chain.settle(mutate(aid, [dict(r) for r in rows]), masters[aid],
+                              (old_masters or {}).get(aid), prev=anchor)
     old_by_id = {r["id"]: r for r in before}
-    after = chain.settle(mutate([dict(r) for r in before]), master, old_master)
 
     out = ChainOutcome(rows={r["id"]: r for r in after})
     out.deleted = [i for i in old_by_id if i not in out.rows]
     now = utcnow()
-    prop_ctx = Context(ctx.actor, "propagation", propagation_reason or ctx.reason)
     entries, inserts, updates = [], [], []
     for new in after:
         old = old_by_id.get(new["id"])
@@ -93,7 +143,13 @@ def change_chain(
             else:
                 out.propagated.append(new["id"])
         out.changed.append(new["id"])
-        row_ctx = ctx if is_primary else prop_ctx
+        if is_primary:
+            row_ctx = ctx
+        else:
+            reason = propagation_reason
+            if callable(reason):
+                reason = reason(new["project_asset_id"])
+            row_ctx = Context(ctx.actor, "propagation", reason or ctx.reason)
         changes = history.field_changes(old, new)
         edited = [c[0] for c in changes if c[0] in EDITABLE_FIELDS]
         new.update(

@@ -100,17 +100,12 @@ def update_asset(cur, asset_id, expected_version, ctx: Context, *, name=UNSET, a
         [new["name"], new["aliases"], new["asset_type"], new["description"], new["approved"],
          utcnow(), asset_id],
     )
-    if new["description"] != asset.description:
-        branches = cur.execute(
-            "SELECT DISTINCT branch_id FROM scene_asset_instances WHERE project_asset_id = ?",
-            [asset_id],
-        ).fetchall()
-        prop = Context(ctx.actor, "propagation", ctx.reason)
-        for (branch_id,) in branches:
-            appearances.change_chain(
-                cur, asset_id, branch_id, lambda rows: rows, prop,
-                old_master=asset.description, propagation_reason="master edited",
-            )
+    if new["description"] != asset.description:     # its chains in every branch at once
+        appearances.change_chains(
+            cur, [asset_id], None, lambda _aid, rows: rows,
+            Context(ctx.actor, "propagation", ctx.reason),
+            old_masters={asset_id: asset.description}, propagation_reason="master edited",
+        )
     return get_asset(cur, asset_id)
 
 

@@ -68,15 +68,17 @@ def follows_description(row: dict) -> bool:
     return not row["locked"] and row["description_override"] is None
 
 
-def settle(rows: list[dict], master: str, old_master: str | None = None) -> list[dict]:
+def settle(rows: list[dict], master: str, old_master: str | None = None,
+           prev: dict | None = None) -> list[dict]:
     """Recompute the chain in order; returns new rows (the inputs are not changed).
 
     `old_master` is the master description the stored rows were computed with,
-    when it differs from `master` (a master edit).
+    when it differs from `master` (a master edit). `prev` is the settled appearance
+    just before `rows` when they are the tail of a chain (earlier ones cannot
+    change: each row depends only on those before it).
     """
     old_master = master if old_master is None else old_master
     out: list[dict] = []
-    prev: dict | None = None
     for row in rows:
         new = dict(row)
         if prev is None:

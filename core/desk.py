@@ -140,12 +140,25 @@ class Desk:
                       actor: str) -> list[Instance]:
         ctx = _ctx(actor, "inheritance")
 
-        def work(cur):
-            ids = inheritance.inherit_scene(cur, scene_id, asset_ids, ctx)
-            for i in ids:  # I2/I3: the source's image, or the master's, comes along
-                attempts.inherit(cur, self.images.store, i, ctx)
-            return [instances.get(cur, i) for i in ids]
-        return self.db.transaction(work)
+        return self.db.transaction(
+            lambda cur: self._with_images(cur, inheritance.inherit_scene(
+                cur, scene_id, asset_ids, ctx), ctx))
+
+    def inherit_scenes(self, scene_ids: list[str], asset_ids: dict | None = None, *,
+                       actor: str) -> list[Instance]:
+        """`inherit_scene` for many scenes of a branch in one transaction, in story order
+        (`asset_ids`: scene id -> asset ids; missing: the I5 candidates)."""
+        ctx = _ctx(actor, "inheritance")
+        return self.db.transaction(
+            lambda cur: self._with_images(cur, inheritance.inherit_scenes(
+                cur, scene_ids, ctx, asset_ids), ctx))
+
+    def _with_images(self, cur, ids: list[str], ctx) -> list[Instance]:
+        """I2/I3: new instances get the source's image, or the master's; -> the instances."""
+        if not ids:
+            return []
+        attempts.inherit_many(cur, self.images.store, ids, ctx)
+        return [instances.to_instance(r) for r in instances.load_rows(cur, ids)]
 
     def inherit_candidates(self, scene_id: str) -> list[str]:
         return self._read(inheritance.candidates, scene_id)
@@ -188,6 +201,27 @@ class Desk:
                              _ctx(actor, reason=reason))
         self.images.release_files(self.get_scene(inst.scene_id), inst.project_asset_id)
         return result
+
+    def lock_instances(self, items: list[tuple[str, int]], *, actor: str,
+                       reason: str | None = None) -> editing.BulkResult:
+        """Lock many (instance id, expected version) pairs in one transaction, all or
+        nothing; already locked ones are skipped."""
+        return self._write(editing.lock_instances, items, _ctx(actor, reason=reason))
+
+    def unlock_instances(self, items: list[tuple[str, int]], *, actor: str,
+                         reason: str | None = None) -> editing.BulkResult:
+        """Unlock many (instance id, expected version) pairs in one transaction, all or
+        nothing; those not locked are skipped."""
+        return self._write(editing.unlock_instances, items, _ctx(actor, reason=reason))
+
+    def remove_instances(self, items: list[tuple[str, int]], *, actor: str,
+                         reason: str | None = None) -> editing.BulkResult:
+        """Remove many (instance id, expected version) pairs in one transaction, all or
+        nothing (a locked one refuses the batch); then their scenes' unused files go."""
+        out = self._write(editing.remove_instances, items, _ctx(actor, reason=reason))
+        if out.removed:
+            self.images.release_many(out.removed_places)
+        return out
 
     def lock_instance(self, instance_id: str, *, expected_version: int, actor: str,
                       reason: str | None = None) -> UpdateResult:
@@ -406,12 +440,7 @@ class Desk:
         def work(cur):
             s, ids = suggestions.accept(cur, suggestion_id, actor,
                                         expected_version=expected_version, **overrides)
-            images = getattr(self, "images", None)
-            if images is not None and ids:      # I2/I3 images, as inherit_scene does
-                from .images import attempts as image_attempts
-                for i in ids:
-                    image_attempts.inherit(cur, images.store, i, ctx)
-            return s, [instances.get(cur, i) for i in ids]
+            return s, self._with_images(cur, ids, ctx)
         return self.db.transaction(work)
 
     def dismiss_suggestion(self, suggestion_id: str, *, actor: str,

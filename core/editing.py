@@ -12,12 +12,13 @@ or undo, a removal)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from . import appearances, chain, history, instances
 from . import validation as v
 from .errors import ConflictError, LockedError, NotFoundError, ValidationError
 from .history import EDITABLE_FIELDS, Context
-from .models import UNSET, UpdateResult
+from .models import UNSET, Instance, TagConflict, UpdateResult
 from .tags import normalize_tags
 
 PREVIEW = Context("preview", "user")
@@ -199,12 +200,16 @@ def remove_instance(cur, instance_id, expected_version, ctx: Context) -> UpdateR
     return UpdateResult(None, out.propagated, out.flagged, out.conflicts, out.change_id)
 
 
+def _refuse_pending(row: dict) -> None:
+    """E2: locking waits for the tag review (T3)."""
+    if row["pending_review"]:
+        raise ValidationError(f"Review the carried conditions of {_where(row)} before "
+                              "locking it.")
+
+
 def lock_instance(cur, instance_id, expected_version, ctx: Context) -> UpdateResult:
     row = _load_for_edit(cur, instance_id, expected_version)
-    if row["pending_review"]:
-        raise ValidationError(
-            f"Review the carried conditions of {row['asset_name']} before locking it."
-        )
+    _refuse_pending(row)
 
     def lock(r):
         r["locked"] = True
@@ -379,3 +384,107 @@ def undo_change(cur, instance_id, change_id, expected_version, ctx: Context) -> 
 def preview_undo(cur, instance_id, change_id) -> UpdateResult:
     """A3: what `undo_change` would do, written nowhere."""
     return _undo(cur, _load_for_preview(cur, instance_id), change_id, PREVIEW, write=False)
+
+
+# --- bulk lock, unlock and removal (the editor's multi-select) ----------------------
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What a bulk action did: `instances` it changed (as now; none for a removal),
+    `removed` ids and their (project, branch, scene, asset) ids in `removed_places`,
+    `skipped` ids already in the asked state, and downstream effects as in
+    `UpdateResult`."""
+
+    instances: list[Instance] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    removed_places: list[tuple[str, str, str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    propagated: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+    conflicts: list[TagConflict] = field(default_factory=list)
+    change_id: str | None = None
+
+
+def _pairs(items) -> dict[str, int]:
+    """(instance_id, expected_version) pairs, validated; the first pair of an id wins."""
+    if isinstance(items, (str, bytes, dict)) or not isinstance(items, (list, tuple)):
+        raise ValidationError("Give the instances as a list of (instance id, version) pairs.")
+    out: dict[str, int] = {}
+    for item in items:
+        if (not isinstance(item, (list, tuple)) or len(item) != 2
+                or not isinstance(item[0], str)):
+            raise ValidationError(f"{item!r} is not an (instance id, version) pair.")
+        out.setdefault(item[0], item[1])
+    return out
+
+
+def _bulk(cur, items, ctx: Context, action: str) -> BulkResult:
+    """Lock, unlock or remove many instances in one change, all or nothing: a stale
+    version, a lock (removal) or a pending review (lock) refuses the whole batch
+    before anything is written. A bounded number of queries, whatever the number."""
+    wanted = _pairs(items)
+    if not wanted:
+        return BulkResult()
+    rows = instances.load_rows(cur, list(wanted))
+    for row in rows:
+        if row["version"] != wanted[row["id"]]:
+            raise _stale(row, wanted[row["id"]])
+    skip = {"lock": lambda r: r["locked"], "unlock": lambda r: not r["locked"],
+            "remove": lambda r: False}[action]
+    targets = [r for r in rows if not skip(r)]
+    for row in targets:
+        if action == "lock":
+            _refuse_pending(row)
+        elif action == "remove":
+            _refuse_locked(row)
+    skipped = [r["id"] for r in rows if skip(r)]
+    if not targets:
+        return BulkResult(skipped=skipped)
+    by_id = {r["id"]: r for r in targets}
+    asset_ids = list(dict.fromkeys(r["project_asset_id"] for r in targets))
+    appearances.lock_chains(cur, asset_ids)
+    now = dict(cur.execute("SELECT id, version FROM scene_asset_instances "
+                           "WHERE id = ANY(?::VARCHAR[])", [list(by_id)]).fetchall())
+    for iid, row in by_id.items():
+        if now.get(iid) != row["version"]:
+            raise _stale(instances.load_row(cur, iid), row["version"])
+
+    def mutate(_aid, chain_rows):
+        if action == "remove":
+            return [r for r in chain_rows if r["id"] not in by_id]
+        for r in chain_rows:
+            if r["id"] in by_id:
+                r["locked"] = action == "lock"
+        return chain_rows
+
+    def reason(aid):
+        mine = [r for r in targets if r["project_asset_id"] == aid]
+        where = ", ".join(str(r["scene_number"]) for r in mine)
+        verb = "removed from" if action == "remove" else "edited in"
+        return f"{mine[0]['asset_name']} {verb} scene{'s' if len(mine) > 1 else ''} {where}"
+
+    branches = {r["branch_id"] for r in targets}
+    out = appearances.change_chains(
+        cur, asset_ids, branches.pop() if len(branches) == 1 else None, mutate, ctx,
+        primary=set(by_id), propagation_reason=reason)
+    changed = [] if action == "remove" else [
+        instances.to_instance(r) for r in instances.load_rows(cur, list(by_id))]
+    places = [(r["project_id"], r["branch_id"], r["scene_id"], r["project_asset_id"])
+              for r in targets if r["id"] in out.deleted]
+    return BulkResult(changed, out.deleted, places, skipped, out.propagated, out.flagged,
+                      out.conflicts, out.change_id)
+
+
+def lock_instances(cur, items, ctx: Context) -> BulkResult:
+    """Lock many instances (E2) in one change; those already locked are skipped."""
+    return _bulk(cur, items, ctx, "lock")
+
+
+def unlock_instances(cur, items, ctx: Context) -> BulkResult:
+    """Unlock many instances in one change; those not locked are skipped."""
+    return _bulk(cur, items, ctx, "unlock")
+
+
+def remove_instances(cur, items, ctx: Context) -> BulkResult:
+    """Remove many instances in one change; their next appearances re-link (I1)."""
+    return _bulk(cur, items, ctx, "remove")

@@ -171,3 +171,34 @@ def project_tags(cur, project_id: str) -> list[str]:
         [project_id],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
+                from_scene: int | None = None) -> dict[tuple[str, str], list[dict]]:
+    """Many assets' appearances in one query, by (branch, asset), each in scene order
+    (I1): in `branch_id` (None: every branch); with `from_scene`, only each chain's
+    latest appearance before that scene number and those after it."""
+    where = ["i.project_asset_id = ANY(?::VARCHAR[])"]
+    params: list = [list(asset_ids)]
+    if branch_id is not None:
+        where.append("i.branch_id = ?")
+        params.append(branch_id)
+    sql, head = _SELECT, []
+    if from_scene is not None:
+        sql = (
+            f"WITH anchor AS (SELECT i.branch_id AS b, i.project_asset_id AS a, "
+            f"max(s.scene_number) AS n FROM scene_asset_instances i "
+            f"JOIN scenes s ON s.id = i.scene_id WHERE {' AND '.join(where)} "
+            f"AND s.scene_number < ? GROUP BY ALL) " + _SELECT
+            + " LEFT JOIN anchor ON anchor.b = i.branch_id AND anchor.a = i.project_asset_id"
+        )
+        head = [*params, from_scene]
+        where.append("(anchor.n IS NULL OR s.scene_number >= anchor.n)")
+    rows = cur.execute(
+        f"{sql} WHERE {' AND '.join(where)} ORDER BY i.branch_id, i.project_asset_id, "
+        "s.scene_number", [*head, *params]).fetchall()
+    out: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        row = _to_dict(r)
+        out.setdefault((row["branch_id"], row["project_asset_id"]), []).append(row)
+    return out

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import assets as assets_mod
-from . import detection, inheritance, instances
+from . import detection, inheritance
 from . import validation as v
 from .db import utcnow
 from .errors import ConflictError, NotFoundError, ValidationError
@@ -232,7 +232,3 @@ def dismiss(cur, suggestion_id: str, actor: str, *,
         "UPDATE asset_suggestions SET status = 'dismissed', version = version + 1, "
         "decided_by = ?, decided_at = ? WHERE id = ?", [actor, utcnow(), s.id])
     return get(cur, s.id)
-
-
-def instance_list(cur, ids: list[str]):
-    return [instances.get(cur, i) for i in ids]

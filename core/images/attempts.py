@@ -135,23 +135,50 @@ def use_master(cur, store: ImageStore, instance_id: str, ctx: Context) -> str:
     return add(cur, store, row, "master", ctx, source_key=master)
 
 
-def inherit(cur, store: ImageStore, instance_id: str, ctx: Context) -> str | None:
-    """I2/I3: a new instance's first attempt — the source's selected image when it
-    carries forward (not stale if the states match), else the master image."""
-    row = instances.load_row(cur, instance_id)
-    source = row["inherited_from_instance_id"]
-    if source and row["source_carry_forward"]:
-        found = cur.execute(
-            "SELECT image_key, state_hash FROM image_attempts WHERE instance_id = ? AND selected",
-            [source],
-        ).fetchone()
-        if found and store.exists(found[0]):
-            return add(cur, store, row, "inherited", ctx, source_key=found[0],
-                       state_hash=found[1])
-        return None
-    master = cur.execute(
-        "SELECT master_image_key FROM project_assets WHERE id = ?", [row["project_asset_id"]]
-    ).fetchone()[0]
-    if master and store.exists(master):
-        return add(cur, store, row, "master", ctx, source_key=master)
-    return None
+def inherit_many(cur, store: ImageStore, instance_ids: list[str], ctx: Context) -> list[str]:
+    """I2/I3 for new instances (no attempts yet): each one's first attempt, selected —
+    the source's selected image when it carries forward (not stale if the states
+    match), else the master image. One read of the instances, one of the sources'
+    selected attempts and the masters, one INSERT and one history INSERT; only the
+    file copies are per image. An instance whose source is among them gets the copy
+    its source got, as if they were inherited one scene at a time. Returns the new
+    attempt ids."""
+    if not instance_ids:
+        return []
+    rows = instances.load_rows(cur, list(instance_ids))
+
+    def carries(row):
+        return bool(row["inherited_from_instance_id"] and row["source_carry_forward"])
+    found = {r[0]: (r[1], r[2]) for r in cur.execute(
+        "SELECT instance_id, image_key, state_hash FROM image_attempts "
+        "WHERE selected AND instance_id = ANY(?::VARCHAR[]) "
+        "UNION ALL SELECT id, master_image_key, NULL FROM project_assets "
+        "WHERE master_image_key IS NOT NULL AND id = ANY(?::VARCHAR[])",
+        [[r["inherited_from_instance_id"] for r in rows if carries(r)],
+         [r["project_asset_id"] for r in rows if not carries(r)]]).fetchall()}
+    now, made, entries = utcnow(), [], []
+    image_ctx = Context(ctx.actor, "image", ctx.reason)
+    for row in sorted(rows, key=lambda r: r["scene_number"]):   # sources made here first
+        inherited = carries(row)
+        source_key, state_hash = found.get(
+            row["inherited_from_instance_id"] if inherited else row["project_asset_id"],
+            (None, None))
+        if not source_key or not store.exists(source_key):
+            continue
+        key = scene_key(row["project_id"], row["branch_id"], row["scene_id"],
+                        row["project_asset_id"])
+        store.copy(source_key, key)
+        state_hash = state_hash if inherited else row["state_hash"]
+        made.append((new_id(), row["id"], "inherited" if inherited else "master", key,
+                     state_hash, row["project_id"]))
+        found[row["id"]] = (key, state_hash)
+        entries.append((row, "image", None, key, image_ctx))
+    if made:
+        cur.execute(
+            f"INSERT INTO image_attempts ({_COLS}, project_id) SELECT unnest(?::VARCHAR[]), "
+            "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+            "unnest(?::VARCHAR[]), NULL, true, ?, unnest(?::VARCHAR[])",
+            [*([m[k] for m in made] for k in range(5)), now, [m[5] for m in made]],
+        )
+        history.append(cur, entries)
+    return [m[0] for m in made]

@@ -114,10 +114,17 @@ class ImageService:
     def release_files(self, scene, asset_id: str | None = None) -> int:
         """After instances left a scene: delete that scene's image files (of one asset,
         or all) that no attempt, job or master refers to any more (G6)."""
-        folder = self.store.root / (f"project_{scene.project_id}/branch_{scene.branch_id}/"
-                                    f"scene_{scene.id}/scene-assets")
-        pattern = f"{asset_id}_*.png" if asset_id else "*.png"
-        keys = [p.relative_to(self.store.root).as_posix() for p in folder.glob(pattern)]
+        return self.release_many([(scene.project_id, scene.branch_id, scene.id, asset_id)])
+
+    def release_many(self, places) -> int:
+        """`release_files` for many (project id, branch id, scene id, asset id or None)
+        places, in one query."""
+        keys = []
+        for project_id, branch_id, scene_id, asset_id in places:
+            folder = self.store.root / (f"project_{project_id}/branch_{branch_id}/"
+                                        f"scene_{scene_id}/scene-assets")
+            pattern = f"{asset_id}_*.png" if asset_id else "*.png"
+            keys += [p.relative_to(self.store.root).as_posix() for p in folder.glob(pattern)]
         gone = self.db.transaction(lambda cur: orphans.orphans(cur, keys))
         for key in gone:
             self.store.delete(key)
