@@ -155,10 +155,10 @@ class Desk:
 
     def _with_images(self, cur, ids: list[str], ctx) -> list[Instance]:
         """I2/I3: new instances get the source's image, or the master's; -> the instances."""
-        if not ids:
-            return []
-        attempts.inherit_many(cur, self.images.store, ids, ctx)
-        return [instances.to_instance(r) for r in instances.load_rows(cur, ids)]
+        rows = instances.load_rows(cur, ids) if ids else []
+        if attempts.inherit_many(cur, self.images.store, rows, ctx):
+            rows = instances.load_rows(cur, ids)        # with their images
+        return [instances.to_instance(r) for r in rows]
 
     def inherit_candidates(self, scene_id: str) -> list[str]:
         return self._read(inheritance.candidates, scene_id)

@@ -135,17 +135,16 @@ def use_master(cur, store: ImageStore, instance_id: str, ctx: Context) -> str:
     return add(cur, store, row, "master", ctx, source_key=master)
 
 
-def inherit_many(cur, store: ImageStore, instance_ids: list[str], ctx: Context) -> list[str]:
-    """I2/I3 for new instances (no attempts yet): each one's first attempt, selected —
-    the source's selected image when it carries forward (not stale if the states
-    match), else the master image. One read of the instances, one of the sources'
-    selected attempts and the masters, one INSERT and one history INSERT; only the
+def inherit_many(cur, store: ImageStore, rows: list[dict], ctx: Context) -> list[str]:
+    """I2/I3 for new instances (loaded rows, no attempts yet): each one's first attempt,
+    selected — the source's selected image when it carries forward (not stale if the
+    states match), else the master image. One read of the sources' selected attempts
+    and the masters, one INSERT and one history INSERT; only the
     file copies are per image. An instance whose source is among them gets the copy
     its source got, as if they were inherited one scene at a time. Returns the new
     attempt ids."""
-    if not instance_ids:
+    if not rows:
         return []
-    rows = instances.load_rows(cur, list(instance_ids))
 
     def carries(row):
         return bool(row["inherited_from_instance_id"] and row["source_carry_forward"])
