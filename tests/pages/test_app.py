@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -79,5 +80,5 @@ def test_second_start_does_not_seed_again(db_path: Path) -> None:
 def test_core_errors_are_shown_not_raised(db_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("CONTINUITY_IMAGE_PROVIDER", "no-such-provider")
     at = run_app()
-    assert at.error and "no-such-provider" in at.error[0].value
+    assert at.error and "no-such-provider" in html.unescape(at.error[0].value)
     assert not db_path.exists() or project_count(db_path) == 0
