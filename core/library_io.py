@@ -50,6 +50,7 @@ from pathlib import Path
 
 import duckdb
 
+from . import appearances, asset_bulk
 from . import assets as assets_mod
 from . import validation as v
 from .archive import Archive
@@ -58,6 +59,7 @@ from .errors import ConflictError, ValidationError
 from .history import Context
 from .images import orphans
 from .images.store import MAX_STORED_BYTES, ImageStore, master_key, to_png
+from .models import Asset
 from .project_schema import TABLES, check_rows, renew
 from .projects import get_project, new_id
 from .screenplay import MAX_BYTES, name_key
@@ -237,50 +239,118 @@ def parse_csv(data: bytes | str) -> list[CsvRow]:
 
 
 def import_assets_csv(cur, project_id: str, data, actor: str, dry_run: bool) -> CsvReport:
-    get_project(cur, project_id)
+    """Match every row against the project's assets (read once), in file order as if
+    the rows were applied one by one; then write new assets in one INSERT and changed
+    ones in one UPDATE. A master description change flows as E1/P2 say."""
+    before = {a.id: a for a in assets_mod.list_assets(cur, project_id)}
     ctx = Context(v.actor(actor), "user", "CSV import")
     rows = parse_csv(data)
+    index = _AssetIndex(before.values())
     report = CsvReport(dry_run)
+    created: dict[str, Asset] = {}
+    changed: dict[str, Asset] = {}
     for row in rows:
-        current = assets_mod.list_assets(cur, project_id)
-        hit = next((a for a in current if name_key(a.name) == name_key(row.name)), None) \
-            or next((a for a in current if name_key(row.name)
-                     in {name_key(x) for x in a.aliases}), None)
+        hit = index.find(row.name)
         try:
             if hit is None:
-                assets_mod.add_asset(cur, project_id, row.name, row.asset_type,
-                                     row.description, aliases=row.aliases,
-                                     approved=True if row.approved is None else row.approved)
+                asset = asset_bulk.new_asset(
+                    project_id, row.name, row.asset_type, row.description,
+                    aliases=row.aliases, approved=True if row.approved is None else row.approved)
+                asset_bulk.check_unique_name(index.assets(), asset.name)
+                created[asset.id] = asset
+                index.put(asset)
                 report.created.append(row.name)
                 continue
             changes = {"name": row.name, "asset_type": row.asset_type,
                        "description": row.description, "aliases": row.aliases}
             if row.approved is not None:
                 changes["approved"] = row.approved
-            after = assets_mod.update_asset(cur, hit.id, hit.version, ctx, **changes)
-            (report.updated if after.version != hit.version else report.unchanged).append(
-                after.name)
+            after = asset_bulk.edited(hit, **changes)
+            if after is hit:
+                report.unchanged.append(hit.name)
+                continue
+            if after.name != hit.name:
+                asset_bulk.check_unique_name(index.assets(), after.name, exclude=hit.id)
+            (created if hit.id in created else changed)[hit.id] = after
+            index.put(after)
+            report.updated.append(after.name)
         except ValidationError as exc:
             raise ValidationError(f"CSV row {row.line}: {exc}") from None
     if dry_run:
         raise DryRun(report)
+    asset_bulk.insert(cur, list(created.values()))
+    asset_bulk.update(cur, list(changed.values()))
+    edited = {a.id: before[a.id].description for a in changed.values()
+              if a.description != before[a.id].description}
+    if edited:                       # master edits flow on (E1, P2), all chains at once
+        appearances.change_chains(
+            cur, list(edited), None, lambda _aid, rows: rows,
+            Context(ctx.actor, "propagation", ctx.reason), old_masters=edited,
+            propagation_reason="master edited")
     return report
 
 
+class _AssetIndex:
+    """The project's assets by name key and alias key, kept current as rows apply.
+    A name matches an asset's name first, then an alias; among several, the first in
+    `list_assets` order."""
+
+    def __init__(self, assets):
+        self._by_id: dict[str, Asset] = {}
+        self._names: dict[str, dict[str, Asset]] = {}
+        self._aliases: dict[str, dict[str, Asset]] = {}
+        for a in assets:
+            self.put(a)
+
+    def assets(self):
+        return self._by_id.values()
+
+    def put(self, asset: Asset) -> None:
+        old = self._by_id.get(asset.id)
+        if old is not None:
+            self._names[name_key(old.name)].pop(old.id, None)
+            for x in old.aliases:
+                self._aliases[name_key(x)].pop(old.id, None)
+        self._by_id[asset.id] = asset
+        self._names.setdefault(name_key(asset.name), {})[asset.id] = asset
+        for x in asset.aliases:
+            self._aliases.setdefault(name_key(x), {})[asset.id] = asset
+
+    def find(self, name: str) -> Asset | None:
+        key = name_key(name)
+        for table in (self._names, self._aliases):
+            hits = table.get(key)
+            if hits:
+                return min(hits.values(), key=_listed_order)
+        return None
+
+
+def _listed_order(a: Asset) -> tuple[int, str]:
+    return ({"character": 0, "location": 1}.get(a.asset_type, 2), a.name.lower())
+
+
 def import_library_csv(cur, data, actor: str, dry_run: bool) -> CsvReport:
+    """New library entries in one INSERT; rows whose name and type are there already
+    are skipped."""
     v.actor(actor)
     rows = parse_csv(data)
     report = CsvReport(dry_run)
     have = {(name_key(g.name), g.asset_type) for g in assets_mod.list_global_assets(cur)}
+    new = []
     for row in rows:
-        if (name_key(row.name), row.asset_type) in have:
-            report.skipped.append(row.name)
-            continue
-        assets_mod.add_global_asset(cur, row.name, row.asset_type, row.description,
-                                    aliases=row.aliases)
-        report.created.append(row.name)
+        there = (name_key(row.name), row.asset_type) in have
+        (report.skipped if there else report.created).append(row.name)
+        if not there:
+            new.append(row)
     if dry_run:
         raise DryRun(report)
+    if new:
+        cur.execute(
+            "INSERT INTO global_assets (id, name, aliases, asset_type, description, created_at) "
+            "SELECT UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[][]), "
+            "UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), ?",
+            [[new_id() for _ in new], [r.name for r in new], [r.aliases for r in new],
+             [r.asset_type for r in new], [r.description for r in new], utcnow()])
     return report
 
 
