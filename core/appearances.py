@@ -66,13 +66,14 @@ def change_chain(
     primary: set[str] = frozenset(),
     old_master: str | None = None,
     propagation_reason: str | None = None,
+    from_scene: int | None = None,
     write: bool = True,
 ) -> ChainOutcome:
     """`change_chains` for one asset's chain in one branch; `mutate(rows)`."""
     return change_chains(
         cur, [asset_id], branch_id, lambda _aid, rows: mutate(rows), ctx, primary=primary,
         old_masters=None if old_master is None else {asset_id: old_master},
-        propagation_reason=propagation_reason, write=write,
+        propagation_reason=propagation_reason, from_scene=from_scene, write=write,
     )
 
 

@@ -91,7 +91,7 @@ def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *,
     out = appearances.change_chain(
         cur, row["project_asset_id"], row["branch_id"], mutate, ctx, primary={target},
         propagation_reason=f"{row['asset_name']} edited in scene {row['scene_number']}",
-        write=write,
+        from_scene=row["scene_number"], write=write,   # earlier appearances cannot change
     )
     settled = out.rows[target]
     instance = instances.get(cur, target) if write else instances.to_instance(

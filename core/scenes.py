@@ -132,14 +132,12 @@ def delete_scene(cur, scene_id: str, ctx: Context) -> list[str]:
     """Delete a scene with its instances (history kept) and re-link each asset's
     next appearance (I1). Later scenes keep their numbers. Returns deleted instance ids."""
     scene = get_scene(cur, scene_id)
-    deleted = []
-    for asset_id in assets_in_branch(cur, scene.branch_id, [scene_id]):
-        out = appearances.change_chain(
-            cur, asset_id, scene.branch_id,
-            lambda rows: [r for r in rows if r["scene_id"] != scene_id],
-            ctx, propagation_reason=f"scene {scene.display_label} deleted",
-        )
-        deleted += out.deleted
+    deleted = appearances.change_chains(
+        cur, assets_in_branch(cur, scene.branch_id, [scene_id]), scene.branch_id,
+        lambda _aid, rows: [r for r in rows if r["scene_id"] != scene_id],
+        ctx, propagation_reason=f"scene {scene.display_label} deleted",
+        from_scene=scene.scene_number,
+    ).deleted
     cur.execute("DELETE FROM scene_assets WHERE scene_id = ?", [scene_id])
     cur.execute("DELETE FROM shots WHERE scene_id = ?", [scene_id])
     cur.execute("DELETE FROM scenes WHERE id = ?", [scene_id])
@@ -160,11 +158,12 @@ def move_scene(cur, scene_id: str, new_number: int, ctx: Context) -> Scene:
     else:
         _shift(cur, scene.branch_id, new_number, old - 1, +1)
     cur.execute("UPDATE scenes SET scene_number = ? WHERE id = ?", [new_number, scene_id])
-    for asset_id in assets_in_branch(cur, scene.branch_id, [scene_id]):
-        appearances.change_chain(
-            cur, asset_id, scene.branch_id, lambda rows: rows, ctx,
-            propagation_reason=f"scene {scene.display_label} moved to {new_number}",
-        )
+    appearances.change_chains(
+        cur, assets_in_branch(cur, scene.branch_id, [scene_id]), scene.branch_id,
+        lambda _aid, rows: rows, ctx,
+        propagation_reason=f"scene {scene.display_label} moved to {new_number}",
+        from_scene=min(old, new_number),
+    )
     return get_scene(cur, scene_id)
 
 
