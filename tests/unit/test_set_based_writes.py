@@ -214,3 +214,19 @@ def test_master_edit_runs_the_same_queries_across_scenes_and_branches(tmp_path):
         assert all(i.effective_description == "Edited master" for i in every)   # E1, P2
         desk.close()
     assert counts[0] == counts[1], counts
+
+
+def test_deleting_or_moving_a_scene_runs_the_same_queries_for_2_and_8_assets(tmp_path):
+    counts = []
+    for n in (2, 8):
+        desk, p, ss, aa = make_film(tmp_path, f"d{n}", n, 4, images=False)
+        for s in ss:
+            desk.inherit_scene(s.id, [a.id for a in aa], actor=ACTOR)
+        moved = counted(desk, desk.move_scene, ss[3].id, 1, actor=ACTOR)[0]
+        gone = counted(desk, desk.delete_scene, ss[1].id, actor=ACTOR)[0]
+        counts.append((moved, gone))
+        after = desk.scene_instances(ss[2].id)      # I1: re-linked past the deleted scene
+        assert {desk.get_instance(i.inherited_from_instance_id).scene_id
+                for i in after} == {ss[0].id}
+        desk.close()
+    assert counts[0] == counts[1], counts
