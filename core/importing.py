@@ -1,6 +1,8 @@
 """Screenplay import: a parsed screenplay (core.screenplay) becomes scenes,
-project assets and the scene-asset mapping (I5), written through the existing
-scene, asset and mapping functions in one transaction.
+project assets and the scene-asset mapping (I5), in one transaction of a bounded
+number of statements whatever the screenplay's size: the project's assets and the
+branch's scenes are read once, matched and placed in Python (with the Desk's own
+validation), and written set by set.
 
 - **Preview and apply are one code path.** `dry_run=True` runs the whole import
   and rolls the transaction back, so the preview shows exactly what applying
@@ -36,12 +38,12 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 
+from . import asset_bulk, detection, inheritance, scenes
 from . import assets as assets_mod
-from . import detection, inheritance, scenes
 from . import validation as v
 from .db import utcnow
 from .errors import ValidationError
-from .history import Context
+from .models import Asset
 from .projects import get_project, new_id, resolve_branch
 from .screenplay import (
     AliasProposal,
@@ -241,9 +243,8 @@ def import_screenplay(cur, project_id: str, parsed: ParsedScreenplay, branch_id:
     proposals = _accepted_proposals(parsed, merge_aliases)
     cands = _accepted_candidates(parsed, create_candidates)
     warnings = list(parsed.warnings)
-    ctx = Context(actor, "user", "screenplay import")
 
-    outcomes = _apply_assets(cur, project_id, parsed, _plan(parsed, proposals, cands), ctx,
+    outcomes = _apply_assets(cur, project_id, parsed, _plan(parsed, proposals, cands),
                              warnings)
     scene_outcomes, missing = _apply_scenes(cur, project_id, branch_id, parsed, warnings)
     mappings = _apply_mapping(cur, project_id, parsed, scene_outcomes)
@@ -271,23 +272,30 @@ def import_screenplay(cur, project_id: str, parsed: ParsedScreenplay, branch_id:
     return report
 
 
-def _apply_assets(cur, project_id, parsed, planned: list[_Planned], ctx: Context,
+def _apply_assets(cur, project_id, parsed, planned: list[_Planned],
                   warnings: list[str]) -> list[AssetOutcome]:
-    by_key = {}
-    for a in assets_mod.list_assets(cur, project_id):
+    """Match the planned assets against the project's (read once), in order; new ones
+    in one INSERT, added aliases in one UPDATE."""
+    by_id = {a.id: a for a in assets_mod.list_assets(cur, project_id)}
+    by_key: dict[str, str] = {}
+    for a in by_id.values():
         for name in (a.name, *a.aliases):
             by_key.setdefault(name_key(name), a.id)
+    created: dict[str, Asset] = {}
+    changed: dict[str, Asset] = {}
     out: list[AssetOutcome] = []
     for p in planned:
         match = next((by_key[k] for k in p.keys if k in by_key), None)
         if match is None:
-            asset = assets_mod.add_asset(cur, project_id, p.name, p.asset_type,
+            asset = asset_bulk.new_asset(project_id, p.name, p.asset_type,
                                          _placeholder(p, parsed), aliases=p.aliases,
                                          approved=False)
+            asset_bulk.check_unique_name(by_id.values(), asset.name)
+            created[asset.id] = by_id[asset.id] = asset
             out.append(AssetOutcome(p.name, p.asset_type, "create", asset.id, p.origin,
                                     asset.aliases, [], p.scenes))
         else:
-            asset = assets_mod.get_asset(cur, match)
+            asset = by_id[match]
             if asset.asset_type != p.asset_type:
                 note = (f"The script's {p.asset_type} {p.name!r} has the name of the project's "
                         f"{asset.asset_type} {asset.name!r}, so no {p.asset_type} was created; "
@@ -299,12 +307,15 @@ def _apply_assets(cur, project_id, parsed, planned: list[_Planned], ctx: Context
             have = {name_key(x) for x in (asset.name, *asset.aliases)}
             added = [a for a in p.aliases if name_key(a) not in have]
             if added:
-                asset = assets_mod.update_asset(cur, asset.id, asset.version, ctx,
-                                                aliases=[*asset.aliases, *added])
+                asset = asset_bulk.edited(asset, aliases=[*asset.aliases, *added])
+                (created if asset.id in created else changed)[asset.id] = asset
+                by_id[asset.id] = asset
             out.append(AssetOutcome(asset.name, asset.asset_type, "match", asset.id, p.origin,
                                     asset.aliases, added, p.scenes))
         for name in (asset.name, *asset.aliases):
             by_key.setdefault(name_key(name), asset.id)
+    asset_bulk.insert(cur, list(created.values()))
+    asset_bulk.update(cur, list(changed.values()))
     return out
 
 
@@ -366,56 +377,77 @@ def _heading(p: ParsedScene, warnings: list[str]) -> str:
 
 
 def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings):
+    """Place the draft's scenes as if one at a time (see the module docstring), in
+    Python over one read of the branch; then write them in a bounded number of
+    statements (renumbering, new scenes, changed texts, shots)."""
     existing = scenes.list_scenes(cur, project_id, branch_id)
     counts = _instance_counts(cur, branch_id)
     matched = _align(parsed.scenes, existing)
+    by_id = {s.id: s for s in existing}
+    number = {s.id: s.scene_number for s in existing}       # as the scenes are placed
+    taken = sorted(number.values())
+    fixed = max((number[sid] for sid in counts if sid in number), default=None)
     outcomes: list[SceneOutcome] = []
-    taken = sorted(s.scene_number for s in existing)
     late: list[tuple[SceneOutcome, int]] = []
+    new_rows: list[tuple[str, str, dict]] = []              # (id, label, fields)
+    texts: list[tuple[str, dict, bool]] = []                # (id, fields, shots changed)
     prev_number = 0
     for p in parsed.scenes:
         heading, excerpt = _heading(p, warnings), _excerpt(p, warnings)
         label = p.label if p.label and len(p.label) <= 20 else None
         if p.index in matched:
             sid, how = matched[p.index]
-            cur_scene = scenes.get_scene(cur, sid)
+            cur_scene = by_id[sid]
             changed = (cur_scene.heading != heading or cur_scene.script_excerpt != excerpt
                        or (p.shots and cur_scene.shots != p.shots))
             if changed:
-                cur_scene = scenes.update_scene_text(
-                    cur, sid, heading=heading, script_excerpt=excerpt,
-                    shots=p.shots if p.shots else None)
+                f = scenes._fields(heading, excerpt, cur_scene.label,
+                                   cur_scene.end_state_summary, cur_scene.story_day,
+                                   p.shots if p.shots else cur_scene.shots)
+                texts.append((sid, f, bool(p.shots) and f["shots"] != cur_scene.shots))
             outcomes.append(SceneOutcome(p.index, p.label, heading,
                                          "update" if changed else "unchanged", sid,
-                                         cur_scene.scene_number, how, [], []))
-            prev_number = cur_scene.scene_number
+                                         number[sid], how, [], []))
+            prev_number = number[sid]
             continue
-        number, at_end = _free_number(cur, branch_id, prev_number, taken)
-        if number is None:
-            number = prev_number + 1
-            scene = scenes.insert_scene(cur, project_id, number, heading, branch_id=branch_id,
-                                        script_excerpt=excerpt, label=label, shots=p.shots)
-            taken[:] = _numbers(cur, branch_id)            # later scenes moved up by one
+        at, at_end = _free_number(prev_number, taken, fixed)
+        f = scenes._fields(heading, excerpt, label, "", None, p.shots)
+        if at is None:                  # insert, moving later scenes (none has instances)
+            at = v.scene_number(prev_number + 1)
+            if taken[-1] + 1 > v.MAX_SCENE_NUMBER:
+                raise ValidationError(
+                    f"Inserting here would renumber scene {taken[-1]} to {taken[-1] + 1}, past "
+                    f"the last allowed scene number {v.MAX_SCENE_NUMBER:,}; move or delete "
+                    "scenes at the end first.")
+            for sid, n in number.items():
+                if n >= at:
+                    number[sid] = n + 1
+            first = bisect.bisect_left(taken, at)
+            taken[first:] = [n + 1 for n in taken[first:]]
         else:
-            scene = scenes.add_scene(cur, project_id, number, heading, branch_id=branch_id,
-                                     script_excerpt=excerpt, label=label, shots=p.shots)
-            bisect.insort(taken, number)
-        outcomes.append(SceneOutcome(p.index, p.label, heading, "create", scene.id,
-                                     scene.scene_number, None, [], []))
+            at = v.scene_number(at)
+        bisect.insort(taken, at)
+        sid = new_id()
+        number[sid] = at
+        new_rows.append((sid, f["label"] or str(at), f))
+        outcomes.append(SceneOutcome(p.index, p.label, heading, "create", sid, at, None, [],
+                                     []))
         if at_end:
             late.append((outcomes[-1], prev_number))
-        prev_number = scene.scene_number
-    numbers = dict(cur.execute("SELECT id, scene_number FROM scenes WHERE branch_id = ?",
-                               [branch_id]).fetchall())
+        prev_number = at
+    _write_scenes(cur, project_id, branch_id,
+                  {sid: n for sid, n in number.items()
+                   if sid in by_id and n != by_id[sid].scene_number},
+                  [(sid, number[sid], label, f) for sid, label, f in new_rows], texts)
     for o in outcomes:                  # inserts may have renumbered scenes without instances
-        o.scene_number = numbers[o.scene_id]
+        o.scene_number = number[o.scene_id]
     for o, after in late:
         warnings.append(
             f"New scene {o.label or o.index} “{o.heading}” belongs after scene {after}, but "
             "making room would renumber scenes that have instances; it was added at the end "
             f"as scene {o.scene_number}. Move it into place when you are ready.")
     used = {sid for sid, _ in matched.values()}
-    missing = [MissingScene(s.id, s.scene_number, s.label, s.heading, counts.get(s.id, 0))
+    missing = [MissingScene(s.id, number[s.id], s.label, s.heading, counts.get(s.id, 0))
                for s in existing if s.id not in used]
     if existing and missing:
         warnings.append(
@@ -425,28 +457,58 @@ def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings
     return outcomes, missing
 
 
-def _numbers(cur, branch_id: str) -> list[int]:
-    return [r[0] for r in cur.execute(
-        "SELECT scene_number FROM scenes WHERE branch_id = ? ORDER BY 1", [branch_id]
-    ).fetchall()]
-
-
-def _free_number(cur, branch_id, prev_number, taken: list[int]) -> tuple[int | None, bool]:
+def _free_number(prev_number, taken: list[int], fixed: int | None) -> tuple[int | None, bool]:
     """A scene number right after `prev_number` that renumbers no scene with instances:
     (the next number, False) if free; (None, False) to insert there, shifting later
     scenes that have no instances; else (the end of the branch, True). `taken` holds
-    the branch's scene numbers, sorted."""
+    the branch's scene numbers, sorted; `fixed` the last one of a scene with instances."""
     i = bisect.bisect_right(taken, prev_number)
     nxt = taken[i] if i < len(taken) else None
     if nxt is None or nxt > prev_number + 1:
         return prev_number + 1, False
-    blocked = cur.execute(
-        "SELECT count(*) FROM scenes s WHERE s.branch_id = ? AND s.scene_number >= ? AND "
-        "EXISTS (SELECT 1 FROM scene_asset_instances i WHERE i.scene_id = s.id)",
-        [branch_id, nxt]).fetchone()[0]
-    if not blocked:
+    if fixed is None or fixed < nxt:
         return None, False
     return taken[-1] + 1, True
+
+
+def _write_scenes(cur, project_id, branch_id, moved: dict[str, int],
+                  new: list[tuple[str, int, str, dict]],
+                  texts: list[tuple[str, dict, bool]]) -> None:
+    """Renumber, add and rewrite scenes: a bounded number of statements."""
+    if moved:       # through negative numbers: DuckDB checks the unique key row by row
+        cur.execute("UPDATE scenes SET scene_number = -u.n FROM (SELECT UNNEST(?::VARCHAR[]) "
+                    "AS id, UNNEST(?::INTEGER[]) AS n) u WHERE scenes.id = u.id",
+                    [list(moved), list(moved.values())])
+        cur.execute("UPDATE scenes SET scene_number = -scene_number WHERE branch_id = ? AND "
+                    "scene_number < 0", [branch_id])
+    if new:
+        cur.execute(
+            "INSERT INTO scenes (id, project_id, branch_id, scene_number, label, heading, "
+            "script_excerpt, end_state_summary, story_day, created_at) SELECT "
+            "UNNEST(?::VARCHAR[]), ?, ?, UNNEST(?::INTEGER[]), UNNEST(?::VARCHAR[]), "
+            "UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), '', NULL, ?",
+            [[r[0] for r in new], project_id, branch_id, [r[1] for r in new],
+             [r[2] for r in new], [r[3]["heading"] for r in new],
+             [r[3]["script_excerpt"] for r in new], utcnow()])
+    if texts:
+        cur.execute("UPDATE scenes SET heading = u.h, script_excerpt = u.x FROM (SELECT "
+                    "UNNEST(?::VARCHAR[]) AS id, UNNEST(?::VARCHAR[]) AS h, "
+                    "UNNEST(?::VARCHAR[]) AS x) u WHERE scenes.id = u.id",
+                    [[t[0] for t in texts], [t[1]["heading"] for t in texts],
+                     [t[1]["script_excerpt"] for t in texts]])
+    reshot = [t[0] for t in texts if t[2]]
+    if reshot:
+        cur.execute("DELETE FROM shots WHERE scene_id = ANY(?::VARCHAR[])", [reshot])
+    shots = [(sid, pos, desc) for sid, _, _, f in new
+             for pos, desc in enumerate(f["shots"], start=1)]
+    shots += [(sid, pos, desc) for sid, f, again in texts if again
+              for pos, desc in enumerate(f["shots"], start=1)]
+    if shots:
+        cur.execute("INSERT INTO shots (id, scene_id, position, description) SELECT "
+                    "UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::INTEGER[]), "
+                    "UNNEST(?::VARCHAR[])",
+                    [[new_id() for _ in shots], [x[0] for x in shots], [x[1] for x in shots],
+                     [x[2] for x in shots]])
 
 
 def _apply_mapping(cur, project_id, parsed: ParsedScreenplay,

@@ -96,3 +96,55 @@ def test_library_csv_queries_do_not_grow_with_rows(fresh):
         assert len(rep.created) == rows == len(desk.global_assets())
         counts.append(q.count)
     assert counts[0] == counts[1]
+
+
+def fountain(scenes: int, skip: int = 0) -> str:
+    """A screenplay of `scenes` scenes (each `skip`-th left out, for a revised draft)."""
+    out = ["Title: Long Night", ""]
+    for n in range(1, scenes + 1):
+        if skip and n % skip == 0:
+            continue
+        out += [f"INT. ROOM {n % 2} - NIGHT #{n}#", "",
+                f"RAY waits with the PORSCHE keys in scene {n}.", "",
+                "DETECTIVE RAY" if n % 2 else "MARGOT", f"Line of scene {n}.", ""]
+    return "\n".join(out)
+
+
+def screenplay_queries(fresh, scenes: int, *, draft: str | None = None,
+                       dry_run: bool = False) -> int:
+    desk, p = fresh()
+    if draft is not None:
+        desk.import_screenplay(p.id, fountain(scenes, skip=3), actor=ACTOR)
+        s = desk.scenes(p.id)[0]
+        desk.inherit_scene(s.id, actor=ACTOR)
+    with count_queries(desk) as q:
+        rep = desk.import_screenplay(p.id, draft or fountain(scenes), actor=ACTOR,
+                                     dry_run=dry_run)
+    assert q.statements.count("BEGIN TRANSACTION") == 1
+    assert len(rep.scenes) == scenes
+    return q.count
+
+
+def test_screenplay_import_queries_do_not_grow_with_scenes(fresh):
+    assert screenplay_queries(fresh, 6) == screenplay_queries(fresh, 60)
+    assert screenplay_queries(fresh, 6, dry_run=True) == screenplay_queries(fresh, 60,
+                                                                           dry_run=True)
+
+
+def test_revised_draft_queries_do_not_grow_with_scenes(fresh):
+    """Re-import: scenes matched by label, new ones placed (renumbering later scenes)."""
+    assert (screenplay_queries(fresh, 6, draft=fountain(6))
+            == screenplay_queries(fresh, 60, draft=fountain(60)))
+
+
+def test_revised_draft_places_new_scenes_as_one_at_a_time(fresh):
+    desk, p = fresh()
+    desk.import_screenplay(p.id, fountain(9, skip=3), actor=ACTOR)
+    desk.inherit_scene(desk.scenes(p.id)[2].id, actor=ACTOR)      # scene 4 has instances
+    rep = desk.import_screenplay(p.id, fountain(9), actor=ACTOR)
+    got = [(s.scene_number, s.label) for s in desk.scenes(p.id)]
+    # label 3 would renumber scene 3 (label 4, with instances): it goes to the end; 6 and 9
+    # are inserted in place, moving the later scenes, which have none
+    assert got == [(1, "1"), (2, "2"), (3, "4"), (4, "5"), (5, "6"), (6, "7"), (7, "8"),
+                   (8, "9"), (9, "3")]
+    assert any("added at the end" in w for w in rep.warnings)
