@@ -30,10 +30,11 @@ story days (both known), a wear-off tag that disappears is not a break; one
 that survives is flagged for review. A tag outside the vocabulary is treated as
 persisting. With no story days, every drop without a reason is a break.
 
-The rules for images and upstream flags are read from the instances (their
-definition lives in `instances` and `images`); the image and upstream messages
-are the readiness blockers' (`continuity._blockers`), so they read the same
-everywhere.
+The rules for images and upstream flags are read from the instances (the light
+projection of `read_model`); the image and upstream messages are the readiness
+blockers' (`readiness.blockers`), so they read the same everywhere. The whole
+branch is checked in a bounded number of queries: scenes, instances, history
+rows and asset names, each read once.
 """
 
 from __future__ import annotations
@@ -41,11 +42,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import detection, history
-from .continuity import _blockers
 from .models import Scene
-from .projects import resolve_branch
-from .scenes import list_scenes
-from .search import light_rows
+from .read_model import Summary
+from .readiness import blockers, branch_rows
 from .vocabulary import lookup
 
 KINDS = ("tag_dropped", "wear_off_survived", "upstream_changed", "locked_upstream_changed",
@@ -77,48 +76,6 @@ class Issue:
     tags: tuple[str, ...] = ()
     previous_instance_id: str | None = None
     previous_scene_number: int | None = None
-
-
-# --- the instances, read in one set-based query ------------------------------------------
-
-@dataclass(frozen=True)
-class _Inst:
-    """What the checks read of an instance (the attributes of `models.Instance` they
-    use, so `continuity._blockers` applies to it unchanged)."""
-
-    id: str
-    scene_id: str
-    scene_number: int
-    project_asset_id: str
-    asset_name: str
-    status_tags: list[str]
-    carry_forward: bool
-    locked: bool
-    pending_review: bool
-    upstream_description_changed: bool
-    upstream_tags_changed: bool
-    image_key: str | None
-    image_stale: bool
-
-    @property
-    def upstream_changed(self) -> bool:
-        return self.upstream_description_changed or self.upstream_tags_changed
-
-
-def _instances(cur, branch_id: str, asset_id: str | None) -> list[_Inst]:
-    """The branch's instances in scene order (then type and name), staleness included
-    (G7), without loading whole instance rows."""
-    where, params = "i.branch_id = ?", [branch_id]
-    if asset_id is not None:
-        where += " AND i.project_asset_id = ?"
-        params.append(asset_id)
-    c = light_rows(cur, where, params)
-    return [
-        _Inst(c["instance_id"][k], c["scene_id"][k], c["scene_number"][k], c["asset_id"][k],
-              c["asset_name"][k], c["status_tags"][k], c["carry_forward"][k], c["locked"][k],
-              c["pending_review"][k], c["upstream_description_changed"][k],
-              c["upstream_tags_changed"][k], c["image_key"][k], c["image_stale"][k])
-        for k in range(len(c["instance_id"]))]
 
 
 # --- what the history says -----------------------------------------------------------
@@ -213,7 +170,7 @@ def _day_boundary(prev: Scene, cur: Scene) -> bool:
             and cur.story_day > prev.story_day)
 
 
-def _tag_issues(chains: dict[str, list[_Inst]], scenes: dict[str, Scene],
+def _tag_issues(chains: dict[str, list[Summary]], scenes: dict[str, Scene],
                 records: dict[str, _Record]) -> list[Issue]:
     out = []
     empty = _Record()
@@ -254,17 +211,17 @@ def _names(tags: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _issue(kind: str, scene: Scene, inst: _Inst, message: str, tags=(), prev=None,
+def _issue(kind: str, scene: Scene, inst: Summary, message: str, tags=(), prev=None,
            prev_scene: Scene | None = None) -> Issue:
     return Issue(kind, scene.id, scene.scene_number, scene.display_label,
                  inst.project_asset_id, inst.asset_name, inst.id, message, tuple(tags),
                  prev.id if prev else None, prev_scene.scene_number if prev_scene else None)
 
 
-def _state_issues(scene: Scene, found: list[_Inst]) -> list[Issue]:
+def _state_issues(scene: Scene, found: list[Summary]) -> list[Issue]:
     by_id = {i.id: i for i in found}
     out = []
-    for b in _blockers(scene, found):
+    for b in blockers(scene, found):
         if b.kind not in ("missing_image", "stale_image", "upstream_changed"):
             continue
         inst = by_id[b.instance_id]
@@ -282,7 +239,7 @@ def _state_issues(scene: Scene, found: list[_Inst]) -> list[Issue]:
 
 
 def _named_issues(cur, project_id: str, scenes: list[Scene],
-                  by_scene: dict[str, list[_Inst]], asset_id: str | None) -> list[Issue]:
+                  by_scene: dict[str, list[Summary]], asset_id: str | None) -> list[Issue]:
     from .suggestions import asset_refs
 
     refs = asset_refs(cur, project_id)
@@ -311,21 +268,30 @@ def continuity_issues(cur, project_id: str, branch_id: str | None = None, *,
                       asset_id: str | None = None) -> list[Issue]:
     """C1 over a branch (default Main), in scene order; optionally only some kinds,
     one scene or one asset (the tag checks still read the asset's whole chain)."""
-    branch_id = resolve_branch(cur, project_id, branch_id)
+    scenes, rows = branch_rows(cur, project_id, branch_id, asset_id)
+    return issues_from(cur, project_id, scenes, rows, kinds=kinds, scene_id=scene_id,
+                       asset_id=asset_id)
+
+
+def issues_from(cur, project_id: str, scene_list: list[Scene], rows: list[Summary], *,
+                kinds: tuple[str, ...] | None = None, scene_id: str | None = None,
+                asset_id: str | None = None) -> list[Issue]:
+    """`continuity_issues` over a branch's scenes and light rows already read (in scene
+    order; whole chains of the assets checked). Reads the history rows and, for
+    `named_not_in_scene`, the project's asset names: two queries at most."""
     wanted = set(KINDS if kinds is None else kinds)
-    scene_list = list_scenes(cur, project_id, branch_id)
     scenes = {s.id: s for s in scene_list}
-    every = _instances(cur, branch_id, asset_id)
-    by_scene: dict[str, list[_Inst]] = {}
-    chains: dict[str, list[_Inst]] = {}
-    for inst in every:                       # in scene order
+    by_scene: dict[str, list[Summary]] = {}
+    chains: dict[str, list[Summary]] = {}
+    for inst in rows:                       # in scene order
         by_scene.setdefault(inst.scene_id, []).append(inst)
         chains.setdefault(inst.project_asset_id, []).append(inst)
     chosen = [s for s in scene_list if scene_id is None or s.id == scene_id]
 
     issues: list[Issue] = []
-    if wanted & set(BREAK_KINDS):
-        ids = None if asset_id is None else {i.id for i in every}
+    if wanted & set(BREAK_KINDS) and rows:
+        branch_id = scene_list[0].branch_id
+        ids = None if asset_id is None else {i.id for i in rows}
         issues += [i for i in _tag_issues(chains, scenes, _records(cur, branch_id, ids))
                    if i.kind in wanted]
     if wanted & {"missing_image", "stale_image", "upstream_changed",

@@ -1,35 +1,32 @@
-"""Cross-scene views of a branch: the continuity matrix (C2) and scene
-readiness (R1, without images until the images module exists)."""
+"""Cross-scene views of a branch: the continuity matrix and its cells (C2), the
+rearview of a scene and its local context (R2). Readiness (R1) is `readiness`.
+
+Each view reads the branch in a bounded number of queries, whatever its size."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
 
-from . import instances
-from .db import utcnow
-from .errors import ValidationError
-from .projects import new_id, resolve_branch
-from .scenes import get_scene, list_scenes
+from . import checks, instances, read_model
+from .projects import resolve_branch
+from .readiness import branch_rows
+from .scenes import get_scene
 
 
-def _asset_filter(cur, branch_id: str, asset_types, tags) -> tuple[str, list]:
-    """C2 filters: only assets of these types; only assets that carry one of these
-    tags in some appearance of the branch."""
+def _kept_assets(rows, asset_types, tags) -> set[str] | None:
+    """C2 filters over (asset id, asset type, tags) rows: the assets of these types
+    that carry one of these tags in some appearance of the branch (None: no filter)."""
     from . import validation as v
     from .tags import normalize_tag
 
-    where, params = "", []
-    if asset_types:
-        where += " AND a.asset_type = ANY(?::VARCHAR[])"
-        params.append([v.asset_type(t) for t in asset_types])
-    if tags:
-        where += (" AND a.id IN (SELECT project_asset_id FROM scene_asset_instances "
-                  "WHERE branch_id = ? AND status_tags && ?::VARCHAR[])")
-        params += [branch_id, [normalize_tag(t) for t in tags]]
-    return where, params
+    if not asset_types and not tags:
+        return None
+    types = {v.asset_type(t) for t in asset_types} if asset_types else None
+    wanted = {normalize_tag(t) for t in tags} if tags else None
+    return {a for a, t, g in rows
+            if (types is None or t in types) and (wanted is None or wanted.intersection(g))}
 
 
 CELL_COLUMNS = [
@@ -46,54 +43,39 @@ def cells(cur, project_id: str, branch_id: str | None = None, *, asset_types=Non
     whether it is stale, and `breaks`: the kinds of the continuity checks' tag
     findings (`checks.BREAK_KINDS`) on this instance. Filters: `asset_types`,
     `tags` (assets that carry any of them somewhere in the branch)."""
-    from . import checks
-    from .search import columns, is_stale, split_tags
+    return cells_from(cur, project_id, *branch_rows(cur, project_id, branch_id),
+                      asset_types=asset_types, tags=tags)
 
-    branch_id = resolve_branch(cur, project_id, branch_id)
-    where, params = _asset_filter(cur, branch_id, asset_types, tags)
-    c = columns(cur.execute(
-        f"""
-        SELECT i.id, i.scene_id, s.scene_number, a.id AS asset_id, a.name, a.asset_type,
-               array_to_string(i.status_tags, chr(31)) AS tags, i.effective_description,
-               i.locked, i.pending_review,
-               i.upstream_description_changed OR i.upstream_tags_changed AS upstream,
-               i.inherited_from_instance_id, p.effective_description AS prev_description,
-               array_to_string(p.status_tags, chr(31)) AS prev_tags,
-               att.image_key, att.state_hash, a.master_image_hash, pr.visual_style
-        FROM scene_asset_instances i
-        JOIN scenes s ON s.id = i.scene_id
-        JOIN project_assets a ON a.id = i.project_asset_id
-        JOIN projects pr ON pr.id = i.project_id
-        LEFT JOIN scene_asset_instances p ON p.id = i.inherited_from_instance_id
-        LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected
-        WHERE i.branch_id = ?{where}
-        ORDER BY CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END,
-                 lower(a.name), s.scene_number
-        """,
-        [branch_id, *params],
-    ))
+
+def cells_from(cur, project_id: str, scenes, rows, *, asset_types=None,
+               tags=None) -> pd.DataFrame:
+    """`cells` over a branch's scenes and light rows already read (one more query:
+    the history rows the tag checks need). The rows keep their order: `branch_rows`
+    gives them asset by asset in type-then-name order, each in scene order."""
+    kept = _kept_assets([(r.project_asset_id, r.asset_type, r.status_tags) for r in rows],
+                        asset_types, tags)
+    if kept is not None:
+        rows = [r for r in rows if r.project_asset_id in kept]
     breaks: dict[str, list[str]] = {}
-    if c["id"]:
-        for issue in checks.continuity_issues(cur, project_id, branch_id,
-                                              kinds=checks.BREAK_KINDS):
+    if rows:
+        for issue in checks.issues_from(cur, project_id, scenes, rows,
+                                        kinds=checks.BREAK_KINDS):
             breaks.setdefault(issue.instance_id, []).append(issue.kind)
+    by_id = {r.id: r for r in rows}
     out = []
-    for k, iid in enumerate(c["id"]):
-        tags = split_tags(c["tags"][k])
-        linked = c["inherited_from_instance_id"][k] is not None
-        prev_tags = split_tags(c["prev_tags"][k]) if linked else None
+    for r in rows:
+        linked = r.inherited_from_instance_id is not None
+        prev = by_id.get(r.inherited_from_instance_id) if linked else None
+        prev_tags = (prev.status_tags if prev else []) if linked else None
         out.append([
-            iid, c["scene_id"][k], c["scene_number"][k], c["asset_id"][k], c["name"][k],
-            c["asset_type"][k], tags, c["effective_description"][k], c["locked"][k],
-            c["pending_review"][k], c["upstream"][k],
-            [t for t in tags if prev_tags is not None and t not in prev_tags],
-            [t for t in (prev_tags or []) if t not in tags],
-            linked and c["effective_description"][k] != c["prev_description"][k],
-            c["image_key"][k],
-            is_stale(c["state_hash"][k], c["name"][k], c["asset_type"][k],
-                     c["effective_description"][k], tags, c["master_image_hash"][k],
-                     c["visual_style"][k]),
-            breaks.get(iid, [])])
+            r.id, r.scene_id, r.scene_number, r.project_asset_id, r.asset_name, r.asset_type,
+            r.status_tags, r.effective_description, r.locked, r.pending_review,
+            r.upstream_changed,
+            [t for t in r.status_tags if prev_tags is not None and t not in prev_tags],
+            [t for t in (prev_tags or []) if t not in r.status_tags],
+            linked and r.effective_description != (prev.effective_description if prev
+                                                   else None),
+            r.image_key, r.image_stale, breaks.get(r.id, [])])
     return pd.DataFrame(out, columns=CELL_COLUMNS, dtype=object)
 
 
@@ -101,123 +83,35 @@ def matrix(cur, project_id: str, branch_id: str | None = None, *, asset_types=No
            tags=None) -> pd.DataFrame:
     """Assets × scene numbers; a cell holds the instance's tags (a list), or None
     where the asset does not appear. Rows in type-then-name order; the filters are
-    those of `cells`. One set-based query; tags travel as joined strings (fast)."""
+    those of `cells`. Two set-based queries; tags travel as joined strings (fast)."""
     branch_id = resolve_branch(cur, project_id, branch_id)
     numbers = [r[0] for r in cur.execute(
         "SELECT scene_number FROM scenes WHERE branch_id = ? ORDER BY scene_number",
         [branch_id]).fetchall()]
-    where, params = _asset_filter(cur, branch_id, asset_types, tags)
-    names = [r[0] for r in cur.execute(
+    got = read_model.columns(cur.execute(
         f"""
-        SELECT a.name FROM project_assets a
-        WHERE a.id IN (SELECT project_asset_id FROM scene_asset_instances WHERE branch_id = ?)
-        {where}
-        ORDER BY CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END,
-                 lower(a.name), a.id
-        """, [branch_id, *params]).fetchall()]
-    names = list(dict.fromkeys(names))
-    row_of = {n: k for k, n in enumerate(names)}
-    col_of = {n: k for k, n in enumerate(numbers)}
-    from .search import columns, split_tags
-
-    got = columns(cur.execute(
-        f"""
-        SELECT a.name, s.scene_number, array_to_string(i.status_tags, chr(31)) AS tags
+        SELECT a.id, a.name, a.asset_type, s.scene_number,
+               array_to_string(i.status_tags, chr(31)) AS tags
         FROM scene_asset_instances i
         JOIN scenes s ON s.id = i.scene_id
         JOIN project_assets a ON a.id = i.project_asset_id
-        WHERE i.branch_id = ?{where}
-        """, [branch_id, *params]))
+        WHERE i.branch_id = ?
+        ORDER BY {read_model.CHAIN_ORDER}
+        """, [branch_id]))
+    tag_lists = [read_model.split_tags(t) for t in got["tags"]]
+    kept = _kept_assets(zip(got["id"], got["asset_type"], tag_lists, strict=True),
+                        asset_types, tags)
+    keep = [kept is None or a in kept for a in got["id"]]
+    names = list(dict.fromkeys(n for n, k in zip(got["name"], keep, strict=True) if k))
+    row_of = {n: k for k, n in enumerate(names)}
+    col_of = {n: k for k, n in enumerate(numbers)}
     grid = [[None] * len(numbers) for _ in names]
-    for name, number, joined in zip(got["name"], got["scene_number"], got["tags"],
-                                    strict=True):
-        grid[row_of[name]][col_of[number]] = split_tags(joined)
+    for name, number, tag_list, k in zip(got["name"], got["scene_number"], tag_lists, keep,
+                                         strict=True):
+        if k:
+            grid[row_of[name]][col_of[number]] = tag_list
     return pd.DataFrame(grid, index=pd.Index(names, name="asset"),
                         columns=pd.Index(numbers, name="scene"), dtype=object)
-
-
-@dataclass(frozen=True)
-class Blocker:
-    kind: str          # no_instances | pending_review | upstream_changed | ...
-    instance_id: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class SignOff:
-    actor: str
-    signed_at: object
-
-
-@dataclass(frozen=True)
-class Readiness:
-    scene_id: str
-    ready: bool
-    blockers: list[Blocker]
-    signed_off: SignOff | None = None   # a sign-off of the current state (R1)
-    lapsed: bool = False                # signed once, but the state changed since
-
-
-def _blockers(scene, found) -> list[Blocker]:
-    blockers = []
-    if not found:
-        blockers.append(Blocker("no_instances", None,
-                                f"Scene {scene.display_label} has no assets yet."))
-    for inst in found:
-        if inst.image_key is None:
-            blockers.append(Blocker("missing_image", inst.id,
-                                    f"{inst.asset_name}: no reference image yet."))
-        elif inst.image_stale:
-            blockers.append(Blocker(
-                "stale_image", inst.id,
-                f"{inst.asset_name}: the image shows an earlier state; generate a new one."))
-        if inst.pending_review:
-            blockers.append(Blocker(
-                "pending_review", inst.id,
-                f"{inst.asset_name}: carried conditions ({', '.join(inst.status_tags)}) "
-                "await review."))
-        if inst.upstream_changed:
-            fields = [n for n, f in (("description", inst.upstream_description_changed),
-                                     ("tags", inst.upstream_tags_changed)) if f]
-            blockers.append(Blocker(
-                "upstream_changed", inst.id,
-                f"{inst.asset_name}: the earlier scene changed its {' and '.join(fields)}; "
-                "take the new value or mark it reviewed."))
-    return blockers
-
-
-def _fingerprint(found) -> str:
-    text = "|".join(f"{i.id}:{i.version}:{i.image_key}" for i in sorted(found, key=lambda i: i.id))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def readiness(cur, scene_id: str) -> Readiness:
-    scene = get_scene(cur, scene_id)
-    found = instances.for_scene(cur, scene_id)
-    blockers = _blockers(scene, found)
-    last = cur.execute(
-        "SELECT fingerprint, actor, signed_at FROM scene_signoffs WHERE scene_id = ? "
-        "ORDER BY signed_at DESC LIMIT 1", [scene_id]).fetchone()
-    valid = last is not None and not blockers and last[0] == _fingerprint(found)
-    return Readiness(scene_id, not blockers, blockers,
-                     SignOff(last[1], last[2]) if valid else None,
-                     lapsed=last is not None and not valid)
-
-
-def mark_ready(cur, scene_id: str, actor: str) -> Readiness:
-    """R1: an audited sign-off of the scene's current state; refused while anything
-    blocks. It lapses as soon as the scene's state or images change."""
-    scene = get_scene(cur, scene_id)
-    found = instances.for_scene(cur, scene_id)
-    blockers = _blockers(scene, found)
-    if blockers:
-        raise ValidationError(
-            f"Scene {scene.display_label} is not ready: "
-            + "; ".join(b.message for b in blockers[:5])
-            + (f" (and {len(blockers) - 5} more)" if len(blockers) > 5 else ""))
-    cur.execute("INSERT INTO scene_signoffs VALUES (?, ?, ?, ?, ?)",
-                [new_id(), scene_id, _fingerprint(found), actor, utcnow()])
-    return readiness(cur, scene_id)
 
 
 def local_context(cur, scene_id: str) -> dict:
@@ -242,27 +136,6 @@ def local_context(cur, scene_id: str) -> dict:
              "image_stale": i.image_stale, "source": i.source_label}
             for i in instances.for_scene(cur, scene_id)],
     }
-
-
-def scene_summaries(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
-    """One row per scene with its status counts and readiness (R1)."""
-    branch_id = resolve_branch(cur, project_id, branch_id)
-    by_scene: dict[str, list] = {}
-    for inst in instances.for_branch(cur, branch_id):
-        by_scene.setdefault(inst.scene_id, []).append(inst)
-    data = []
-    for scene in list_scenes(cur, project_id, branch_id):
-        found = by_scene.get(scene.id, [])
-        blockers = _blockers(scene, found)
-        data.append([
-            scene.id, scene.scene_number, scene.label, scene.heading, scene.story_day,
-            len(found), sum(i.image_key is not None for i in found),
-            sum(i.image_stale for i in found), sum(i.pending_review for i in found),
-            sum(i.upstream_changed for i in found), sum(i.locked for i in found),
-            len(blockers), not blockers])
-    return pd.DataFrame(data, columns=[
-        "scene_id", "scene_number", "label", "heading", "story_day", "assets", "with_images",
-        "stale", "pending_review", "upstream_changed", "locked", "blockers", "ready"])
 
 
 @dataclass(frozen=True)
@@ -296,10 +169,13 @@ def rearview(cur, scene_id: str) -> Rearview:
         [scene.branch_id, scene.scene_number],
     ).fetchone()
     prev_scene = get_scene(cur, prev[0]) if prev else None
+    found = read_model.light(cur, "i.scene_id = ?", [scene_id], read_model.BY_TYPE_AND_NAME)
+    sources = {r.id: r for r in read_model.light(
+        cur, "i.id = ANY(?::VARCHAR[])",
+        [[i.inherited_from_instance_id for i in found if i.inherited_from_instance_id]])}
     changes = []
-    for inst in instances.for_scene(cur, scene_id):
-        src = (instances.get(cur, inst.inherited_from_instance_id)
-               if inst.inherited_from_instance_id else None)
+    for inst in found:
+        src = sources.get(inst.inherited_from_instance_id)
         before_tags = src.status_tags if src else []
         changes.append(AssetChange(
             instance_id=inst.id, asset_name=inst.asset_name, asset_type=inst.asset_type,
@@ -317,18 +193,3 @@ def rearview(cur, scene_id: str) -> Rearview:
         previous_instances=instances.for_scene(cur, prev_scene.id) if prev_scene else [],
         changes=changes,
     )
-
-
-BLOCKER_COLUMNS = ["scene_id", "scene_number", "scene_label", "heading", "kind",
-                   "instance_id", "message"]
-
-
-def branch_blockers(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:
-    """Every readiness blocker (R1) of every scene of the branch, in scene order: the
-    dashboard's open issues. Uses `readiness` per scene, so the rule stays in one place."""
-    rows = []
-    for scene in list_scenes(cur, project_id, branch_id):
-        for b in readiness(cur, scene.id).blockers:
-            rows.append([scene.id, scene.scene_number, scene.display_label, scene.heading,
-                         b.kind, b.instance_id, b.message])
-    return pd.DataFrame(rows, columns=BLOCKER_COLUMNS, dtype=object)

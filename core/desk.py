@@ -14,6 +14,7 @@ from . import (
     inheritance,
     instances,
     projects,
+    readiness,
     scenes,
     search,
 )
@@ -320,18 +321,18 @@ class Desk:
         return self._read(continuity.cells, project_id, branch_id, asset_types=asset_types,
                           tags=tags)
 
-    def scene_readiness(self, scene_id: str) -> continuity.Readiness:
-        return self._read(continuity.readiness, scene_id)
+    def scene_readiness(self, scene_id: str) -> readiness.Readiness:
+        return self._read(readiness.readiness, scene_id)
 
     def scene_summaries(self, project_id: str, branch_id: str | None = None):
-        return self._read(continuity.scene_summaries, project_id, branch_id)
+        return self._read(readiness.scene_summaries, project_id, branch_id)
 
     def rearview(self, scene_id: str) -> continuity.Rearview:
         return self._read(continuity.rearview, scene_id)
 
     def branch_blockers(self, project_id: str, branch_id: str | None = None):
         """Readiness blockers of every scene of the branch (DataFrame, scene order)."""
-        return self._read(continuity.branch_blockers, project_id, branch_id)
+        return self._read(readiness.branch_blockers, project_id, branch_id)
 
     # --- asset editor -------------------------------------------------------
     def fallback_description(self, instance_id: str):
@@ -396,8 +397,8 @@ class Desk:
         """The file of an image key under the image root (None for None)."""
         return self.images.image_path(image_key)
 
-    def mark_scene_ready(self, scene_id: str, *, actor: str) -> continuity.Readiness:
-        return self._write(continuity.mark_ready, scene_id, v.actor(actor))
+    def mark_scene_ready(self, scene_id: str, *, actor: str) -> readiness.Readiness:
+        return self._write(readiness.mark_ready, scene_id, v.actor(actor))
 
     def local_context(self, scene_id: str) -> dict:
         return self.images.local_context(scene_id)

@@ -1,8 +1,9 @@
-"""Reading and writing asset-instance rows. Rules live in `chain`; this module
-only moves rows between DuckDB and Python."""
+"""Reading and writing asset-instance rows (the full projection of `read_model`).
+Rules live in `chain`; this module only moves rows between DuckDB and Python."""
 
 from __future__ import annotations
 
+from . import read_model
 from .chain import SEEN_FIELDS, STATE_FIELDS
 from .errors import NotFoundError
 from .images import state as images_state
@@ -15,20 +16,7 @@ ROW_FIELDS = (
 )
 _LIST_FIELDS = ("inherited_tags", "status_tags")
 
-_SELECT = (
-    "SELECT "
-    + ", ".join(f"i.{c}" for c in ROW_FIELDS)
-    + ", s.scene_number, a.name, a.asset_type, ps.scene_number, p.carry_forward"
-    + ", a.master_image_hash, pr.visual_style, att.image_key, att.state_hash"
-    + " FROM scene_asset_instances i"
-    + " JOIN scenes s ON s.id = i.scene_id"
-    + " JOIN project_assets a ON a.id = i.project_asset_id"
-    + " JOIN projects pr ON pr.id = i.project_id"
-    + " LEFT JOIN scene_asset_instances p ON p.id = i.inherited_from_instance_id"
-    + " LEFT JOIN scenes ps ON ps.id = p.scene_id"
-    + " LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected"
-)
-TYPE_ORDER = "CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END"
+_SELECT = read_model.full_select(ROW_FIELDS)
 
 
 def _to_dict(r) -> dict:
@@ -95,7 +83,7 @@ def load_chain(cur, branch_id: str, asset_id: str) -> list[dict]:
 def for_branch(cur, branch_id: str) -> list[Instance]:
     """Every instance of a branch, in scene order then type and name."""
     rows = cur.execute(
-        _SELECT + f" WHERE i.branch_id = ? ORDER BY s.scene_number, {TYPE_ORDER}, lower(a.name)",
+        _SELECT + " WHERE i.branch_id = ? ORDER BY " + read_model.SCENE_ORDER,
         [branch_id],
     ).fetchall()
     return [to_instance(_to_dict(r)) for r in rows]
@@ -103,7 +91,8 @@ def for_branch(cur, branch_id: str) -> list[Instance]:
 
 def for_scene(cur, scene_id: str) -> list[Instance]:
     rows = cur.execute(
-        _SELECT + f" WHERE i.scene_id = ? ORDER BY {TYPE_ORDER}, lower(a.name)", [scene_id]
+        _SELECT + " WHERE i.scene_id = ? ORDER BY " + read_model.BY_TYPE_AND_NAME,
+        [scene_id]
     ).fetchall()
     return [to_instance(_to_dict(r)) for r in rows]
 

@@ -33,13 +33,12 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pandas as pd
 
+from . import read_model
 from . import validation as v
 from .errors import ValidationError
-from .images import state as image_state
 from .projects import resolve_branch
 from .tags import normalize_tag
 
@@ -268,7 +267,6 @@ COLUMNS = [
     "image_stale",
 ]
 
-TYPE_ORDER = "CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END"
 # Aliases are joined with U+001F, a control character a query can never contain, so a
 # match cannot span two aliases. Portable to PostgreSQL (array_to_string, strpos, &&).
 _NAME_HAS = ("(strpos(lower(a.name), lower(?)) > 0 "
@@ -280,7 +278,7 @@ _TEXT_HAS = ("(strpos(lower(i.effective_description), lower(?)) > 0 "
 def where_clause(q: Query, branch_id: str) -> tuple[str, list]:
     """The SQL condition of a parsed query (over `i` instances, `s` scenes, `a` assets,
     `att` the selected attempt) and its parameters. Staleness is decided in Python
-    (`is_stale`): the state hash is one rule, kept in `images.state`."""
+    (`read_model.is_stale`): the state hash is one rule, kept in `images.state`."""
     where, params = ["i.branch_id = ?"], [branch_id]
     if q.empty_range:
         where.append("FALSE")
@@ -318,75 +316,18 @@ def where_clause(q: Query, branch_id: str) -> tuple[str, list]:
     return " AND ".join(where), params
 
 
-@lru_cache(maxsize=1 << 16)
-def _state_hash(name, asset_type, description, tags: tuple, master_hash, style) -> str:
-    return image_state.state_hash(name, asset_type, description, list(tags), master_hash,
-                                  style)
-
-
-def is_stale(selected_hash, name, asset_type, description, tags, master_hash, style) -> bool:
-    """G7 for one row: the selected image shows another state than the current one.
-    Memoized: instances that inherit an unchanged state share one hash."""
-    if selected_hash is None:
-        return False
-    return selected_hash != _state_hash(name, asset_type, description, tuple(tags),
-                                        master_hash, style)
-
-
-# Tags travel as one string joined by U+001F (which no tag can contain, T1): DuckDB hands
-# a column of strings to Python several times faster than a column of lists.
-TAG_SEP = "\x1f"
-
-
-def split_tags(joined: str | None) -> list[str]:
-    return joined.split(TAG_SEP) if joined else []
-
-
-def columns(result) -> dict[str, list]:
-    """A DuckDB result as plain Python lists per column (NULL -> None), via numpy."""
-    out = {}
-    for name, values in result.fetchnumpy().items():
-        out[name] = values.tolist()
-    return out
-
-
-_LIGHT_ROWS = """
-    SELECT i.id AS instance_id, s.id AS scene_id, s.scene_number, s.label AS scene_label,
-           s.heading, s.story_day, a.id AS asset_id, a.name AS asset_name, a.asset_type,
-           i.effective_description, array_to_string(i.status_tags, chr(31)) AS tags,
-           i.pending_review, i.locked, i.upstream_description_changed,
-           i.upstream_tags_changed, i.carry_forward, att.image_key, att.state_hash,
-           a.master_image_hash, pr.visual_style
-    FROM scene_asset_instances i
-    JOIN scenes s ON s.id = i.scene_id
-    JOIN project_assets a ON a.id = i.project_asset_id
-    JOIN projects pr ON pr.id = i.project_id
-    LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected
-    WHERE {where}
-    ORDER BY s.scene_number, {order}, lower(a.name)
-"""
-
-
-def light_rows(cur, where: str, params: list) -> dict[str, list]:
-    """Instances matching `where` (over `i`, `s`, `a`, `att`) as Python lists per column,
-    in scene order, with `status_tags` lists, `upstream_changed` and `image_stale` (G7)
-    filled in — without loading whole instance rows. Search and checks share it."""
-    c = columns(cur.execute(_LIGHT_ROWS.format(where=where, order=TYPE_ORDER), params))
-    c["status_tags"] = [split_tags(t) for t in c.pop("tags")]
-    c["upstream_changed"] = [d or t for d, t in zip(c["upstream_description_changed"],
-                                                     c["upstream_tags_changed"], strict=True)]
-    c["image_stale"] = [
-        is_stale(*r) for r in zip(c["state_hash"], c["asset_name"], c["asset_type"],
-                                  c["effective_description"], c["status_tags"],
-                                  c["master_image_hash"], c["visual_style"], strict=True)]
-    return c
+# Result columns from `read_model.Summary` fields where the names differ.
+_FIELD_OF = {"instance_id": "id", "asset_id": "project_asset_id"}
 
 
 def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd.DataFrame:
+    """T4: the instances of the branch (default Main) the query matches, in scene order
+    then type and name, one row each (`COLUMNS`). One query."""
     branch_id = resolve_branch(cur, project_id, branch_id)
     q = parse(query)
-    c = light_rows(cur, *where_clause(q, branch_id))
-    frame = pd.DataFrame({k: pd.Series(c[k], dtype=object) for k in COLUMNS}, columns=COLUMNS)
+    rows = read_model.light(cur, *where_clause(q, branch_id))
+    frame = pd.DataFrame({k: pd.Series([getattr(r, _FIELD_OF.get(k, k)) for r in rows],
+                                       dtype=object) for k in COLUMNS}, columns=COLUMNS)
     if q.stale is not None:
         frame = frame[frame["image_stale"] == q.stale].reset_index(drop=True)
     if len(frame):
