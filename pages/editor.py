@@ -199,13 +199,6 @@ def forget(iid: str) -> None:
     ss.ed_instance = None
 
 
-def forget(iid: str) -> None:
-    """Close the notice of a vanished instance: its kept edits go, no asset is chosen."""
-    for key in [key for key in ss if str(key).endswith(iid)]:
-        del ss[key]
-    ss.ed_instance = None
-
-
 def pick_scene() -> None:
     ss.ed_scene_id = ss.ed_scene_pick
     ss.ed_instance = None
@@ -307,18 +300,6 @@ def simple_action(desk_call: Callable, done: str, area: str = "centre") -> None:
     if result is not None:
         after_change(result)
         flash("success", done, area)
-
-
-def revert(desk: core.Desk, actor: str, iid: str, history_id: int, version: int,
-           labels: dict[str, str]) -> None:
-    appearances = attempt(lambda: desk.asset_appearances(iid)) or []
-    result = attempt(lambda: desk.revert_instance(iid, history_id, expected_version=version,
-                                                  actor=actor))
-    if result is None:
-        return
-    load_form(result.instance, keep_dirty=False)
-    flash("success", f"Reverted to history #{history_id}. "
-                     + reach(result, appearances, labels, done=True))
 
 
 def remove(desk: core.Desk, actor: str, iid: str, version: int, name: str) -> None:
