@@ -195,3 +195,74 @@ def test_an_edit_of_a_removed_instance_is_kept_and_written_nowhere(
             next(s.id for s in desk.scenes(project.id) if s.scene_number == 8))]
     finally:
         desk.close()
+
+
+# --- item 5 -------------------------------------------------------------------------------
+def test_edits_of_different_fields_merge_and_the_page_says_so(
+        server: Server, two: tuple[Page, Page], screenshot) -> None:
+    ana, ben = two
+    sign_in(ana, server.url, "ana")
+    sign_in(ben, server.url, "ben")
+    open_asset(ben, 9, "Brick")
+    open_asset(ana, 9, "Brick")
+    typed = "Brick in a dry shirt at last, hair combed, the bandage gone."
+    type_description(ben, typed)
+
+    toggle = ana.get_by_text("Carry this state forward to the asset's next appearance")
+    toggle.click()
+    expect(ana.get_by_text("what saving will do")).to_be_visible(timeout=30_000)
+    save(ana)
+    expect(ana.get_by_text(re.compile(r"^Saved\."))).to_be_visible(timeout=30_000)
+
+    save(ben)
+    expect(ben.get_by_text("Saved, merged with ana's change to carry-forward.",
+                           exact=False)).to_be_visible(timeout=30_000)
+    expect(ben.get_by_label(DESCRIPTION)).to_have_value(typed)
+    expect(ben.get_by_role("switch", name=re.compile("Carry this state forward"))
+           ).not_to_be_checked()
+    settle(ben)
+    screenshot(ben, "two_sessions_merged")
+
+    server.stop()
+    desk = server.open_desk()
+    try:
+        project = desk.projects()[0]
+        brick = next(i for i in desk.branch_instances(project.id)
+                     if i.asset_name == "Brick" and i.scene_number == 9)
+        assert (brick.effective_description, brick.carry_forward) == (typed, False)
+    finally:
+        desk.close()
+
+
+# --- item 6 -------------------------------------------------------------------------------
+def test_open_pages_learn_of_a_change_within_seconds(
+        server: Server, two: tuple[Page, Page], screenshot) -> None:
+    ana, ben = two
+    sign_in(ana, server.url, "ana")
+    sign_in(ben, server.url, "ben")
+    open_asset(ben, 4, "Pike")
+    open_asset(ana, 4, "Pike")
+    text = "Pike in oilskins, dripping, a coil of rope over one shoulder."
+    type_description(ana, text)
+    save(ana)
+    expect(ana.get_by_text(re.compile(r"^Saved\."))).to_be_visible(timeout=30_000)
+
+    # the editor (a form) says what changed and offers a reload; Ben does nothing
+    notice = ben.get_by_text(re.compile(r"Pike's scene 4 state was changed by ana"))
+    expect(notice.first).to_be_visible(timeout=30_000)
+    settle(ben)
+    screenshot(ben, "two_sessions_live_notice")
+    ben.get_by_role("button", name="Reload").click()
+    expect(ben.get_by_label(DESCRIPTION)).to_have_value(text, timeout=30_000)
+    expect(notice).to_have_count(0)
+
+    # a page that only reads refreshes by itself
+    ben.get_by_role("link", name="Overview").click()
+    review = ben.get_by_text(re.compile(r"Pike: carried conditions \(muddy\) await review"))
+    expect(review.first).to_be_visible(timeout=60_000)
+    choose_scene(ana, 8)
+    ana.get_by_role("button", name="Keep all").click()
+    expect(ana.get_by_text("Pike: kept muddy.")).to_be_visible(timeout=30_000)
+    expect(review).to_have_count(0, timeout=30_000)
+    settle(ben)
+    screenshot(ben, "two_sessions_live_overview")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import html
 import shutil
 import tempfile
 from pathlib import Path
@@ -113,3 +114,96 @@ def test_closing_the_notice_forgets_the_edits_and_opens_the_scene():
     check(at.button(key=f"ed_lost_close_{coat.id}").click().run())
     assert not at.code and not at.warning
     assert at.session_state["ed_instance"] == inst(8, "Brick").id
+
+
+# --- item 5: edits of different fields merge, and the page says so -----------------------
+def test_a_save_merged_with_another_change_says_whose():
+    at = open_editor(9, "Brick")
+    brick = inst(9, "Brick")
+    text = "Brick in a dry shirt, hair combed, the bandage gone."
+    check(at.text_area(key=key("desc", brick)).set_value(text).run())
+    the_desk().update_instance(brick.id, expected_version=brick.version, actor="ana",
+                               status_tags=["sweaty"])
+    check(at.button(key=key("save", brick)).click().run())
+    said = [html.unescape(m.value) for m in at.success]
+    assert any(m.startswith("Saved, merged with ana's change to the tags.") for m in said), said
+    now = inst(9, "Brick")
+    assert (now.effective_description, now.status_tags) == (text, ["sweaty"])
+    assert at.multiselect(key=key("tags", brick)).value == ["sweaty"]   # the form shows both
+
+
+def captions(at: AppTest) -> str:
+    return html.unescape("\n".join(c.value for c in at.caption))
+
+
+# --- item 2: take upstream merging tags; the save preview names tag conflicts -------------
+def test_save_preview_names_tag_conflicts_and_take_upstream_can_merge_tags():
+    b9 = inst(9, "Brick")
+    the_desk().update_instance(b9.id, expected_version=b9.version, actor="ana",
+                               status_tags=["sweaty"])                 # scene 9: own tags
+    at = open_editor(8, "Brick")
+    b8 = inst(8, "Brick")
+    check(at.multiselect(key=key("tags", b8)).set_value(["wet"]).run())
+    assert "Scene 9 keeps its own tags (sweaty) and will be flagged: upstream adds wet." \
+        in captions(at)
+    check(at.button(key=key("save", b8)).click().run())
+    assert inst(9, "Brick").upstream_tags_changed
+
+    at = open_editor(9, "Brick")
+    assert "Replace: tags become wet; merge: tags become sweaty, wet" in captions(at)
+    check(at.button(key=key("take_merge", b9)).click().run())
+    now = inst(9, "Brick")
+    assert now.status_tags == ["sweaty", "wet"] and not now.upstream_changed
+    assert any("merging the tags" in html.unescape(m.value) for m in at.success)
+
+
+# --- item 3: revert shows its preview and asks; restore the value before a change --------
+def test_revert_shows_its_preview_and_waits_for_confirm():
+    at = open_editor(7, "Brick")
+    b7 = inst(7, "Brick")
+    row = next(h for h in the_desk().history(b7.id)
+               if h.field == "status_tags" and h.new_value == ["muddy", "bloody"])
+    check(at.button(key=key(f"revert_{row.id}", b7)).click().run())
+    assert f"**Revert to change #{row.id}?**" in texts(at)
+    assert [html.unescape(i.value) for i in at.info] == ["Will also update scenes 8, 9."]
+    assert inst(7, "Brick").status_tags != ["muddy", "bloody"]         # nothing yet
+    check(at.button(key=key("revert_cancel", b7)).click().run())
+    assert f"Revert to change #{row.id}?" not in texts(at)
+    check(at.button(key=key(f"revert_{row.id}", b7)).click().run())
+    check(at.button(key=key("revert_confirm", b7)).click().run())
+    assert inst(7, "Brick").status_tags == ["muddy", "bloody"]
+
+
+def test_a_current_value_can_be_restored_to_what_it_was_before():
+    b9 = inst(9, "Brick")
+    before = b9.effective_description
+    the_desk().update_instance(b9.id, expected_version=b9.version, actor="ana",
+                               description_override="Brick, soaked to the bone.")
+    at = open_editor(9, "Brick")
+    row = next(h for h in reversed(the_desk().history(b9.id))
+               if h.field == "description_override")
+    check(at.button(key=key(f"before_{row.id}", b9)).click().run())
+    assert f"**Restore the value before change #{row.id}?**" in texts(at)
+    check(at.button(key=key("revert_confirm", b9)).click().run())
+    assert inst(9, "Brick").effective_description == before
+
+
+# --- item 7: undo a whole save ------------------------------------------------------------
+def test_undo_this_save_previews_then_restores_every_field_of_the_save():
+    at = open_editor(9, "Brick")
+    b9 = inst(9, "Brick")
+    check(at.text_area(key=key("desc", b9)).set_value("Brick, asleep in a chair.").run())
+    check(at.multiselect(key=key("tags", b9)).set_value(["sweaty"]).run())
+    check(at.button(key=key("save", b9)).click().run())
+    saved = inst(9, "Brick")
+    assert saved.status_tags == ["sweaty"]
+    assert "Restores every field your last save changed here" in captions(at)
+    assert "Only this scene changes." in [html.unescape(i.value) for i in at.info]
+    check(at.button(key=key("undo", b9)).click().run())
+    now = inst(9, "Brick")
+    assert (now.effective_description, now.status_tags) == (b9.effective_description,
+                                                            b9.status_tags)
+    assert {h.change_id for h in the_desk().history(b9.id)[-2:]} != {None}
+    assert any(m.value.startswith("Undid your last save of Brick")
+               for m in at.success)
+    assert not [b for b in at.button if b.key == key("undo", b9)]    # one undo per save
