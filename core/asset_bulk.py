@@ -40,11 +40,16 @@ def edited(asset: Asset, **changes) -> Asset:
     return replace(asset, version=asset.version + 1, **new)
 
 
-def check_unique_name(assets, name: str, exclude: str | None = None) -> None:
-    """The rule of `assets.add_asset`: no two assets of a project share a name (any case)."""
-    key = name.lower()
-    clash = next((a for a in assets if a.name.lower() == key and a.id != exclude), None)
-    if clash:
+def by_lower_name(assets) -> dict[str, Asset]:
+    """The index `check_unique_name` looks names up in (keep it current as names change)."""
+    return {a.name.lower(): a for a in assets}
+
+
+def check_unique_name(names: dict[str, Asset], name: str, exclude: str | None = None) -> None:
+    """The rule of `assets.add_asset`: no two assets of a project share a name (any case).
+    `names`: the project's assets by lower-case name (`by_lower_name`)."""
+    clash = names.get(name.lower())
+    if clash is not None and clash.id != exclude:
         raise ValidationError(f"The project already has an asset named {clash.name!r}.")
 
 

@@ -277,6 +277,7 @@ def _apply_assets(cur, project_id, parsed, planned: list[_Planned],
     """Match the planned assets against the project's (read once), in order; new ones
     in one INSERT, added aliases in one UPDATE."""
     by_id = {a.id: a for a in assets_mod.list_assets(cur, project_id)}
+    names = asset_bulk.by_lower_name(by_id.values())
     by_key: dict[str, str] = {}
     for a in by_id.values():
         for name in (a.name, *a.aliases):
@@ -290,8 +291,8 @@ def _apply_assets(cur, project_id, parsed, planned: list[_Planned],
             asset = asset_bulk.new_asset(project_id, p.name, p.asset_type,
                                          _placeholder(p, parsed), aliases=p.aliases,
                                          approved=False)
-            asset_bulk.check_unique_name(by_id.values(), asset.name)
-            created[asset.id] = by_id[asset.id] = asset
+            asset_bulk.check_unique_name(names, asset.name)
+            created[asset.id] = by_id[asset.id] = names[asset.name.lower()] = asset
             out.append(AssetOutcome(p.name, p.asset_type, "create", asset.id, p.origin,
                                     asset.aliases, [], p.scenes))
         else:

@@ -256,7 +256,7 @@ def import_assets_csv(cur, project_id: str, data, actor: str, dry_run: bool) -> 
                 asset = asset_bulk.new_asset(
                     project_id, row.name, row.asset_type, row.description,
                     aliases=row.aliases, approved=True if row.approved is None else row.approved)
-                asset_bulk.check_unique_name(index.assets(), asset.name)
+                asset_bulk.check_unique_name(index.names, asset.name)
                 created[asset.id] = asset
                 index.put(asset)
                 report.created.append(row.name)
@@ -270,7 +270,7 @@ def import_assets_csv(cur, project_id: str, data, actor: str, dry_run: bool) -> 
                 report.unchanged.append(hit.name)
                 continue
             if after.name != hit.name:
-                asset_bulk.check_unique_name(index.assets(), after.name, exclude=hit.id)
+                asset_bulk.check_unique_name(index.names, after.name, exclude=hit.id)
             (created if hit.id in created else changed)[hit.id] = after
             index.put(after)
             report.updated.append(after.name)
@@ -299,11 +299,9 @@ class _AssetIndex:
         self._by_id: dict[str, Asset] = {}
         self._names: dict[str, dict[str, Asset]] = {}
         self._aliases: dict[str, dict[str, Asset]] = {}
+        self.names: dict[str, Asset] = {}          # by lower-case name
         for a in assets:
             self.put(a)
-
-    def assets(self):
-        return self._by_id.values()
 
     def put(self, asset: Asset) -> None:
         old = self._by_id.get(asset.id)
@@ -311,7 +309,9 @@ class _AssetIndex:
             self._names[name_key(old.name)].pop(old.id, None)
             for x in old.aliases:
                 self._aliases[name_key(x)].pop(old.id, None)
+            self.names.pop(old.name.lower(), None)
         self._by_id[asset.id] = asset
+        self.names[asset.name.lower()] = asset
         self._names.setdefault(name_key(asset.name), {})[asset.id] = asset
         for x in asset.aliases:
             self._aliases.setdefault(name_key(x), {})[asset.id] = asset
