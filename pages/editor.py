@@ -212,8 +212,14 @@ def switch_to(project_id: str, branch_id: str, scene_id: str, instance_id: str |
 
 
 def after_change(result, *, keep_dirty: bool = True) -> None:
-    if result is not None and result.instance is not None and k("base", result.instance.id) in ss:
-        load_form(result.instance, keep_dirty=keep_dirty)
+    if result is not None and result.instance is not None:
+        refresh_form(result.instance, keep_dirty=keep_dirty)
+
+
+def refresh_form(inst: core.Instance, *, keep_dirty: bool = True) -> None:
+    """Reload an open form after a change (the producer's unsaved fields stay)."""
+    if k("base", inst.id) in ss:
+        load_form(inst, keep_dirty=keep_dirty)
 
 
 def save(desk: core.Desk, actor: str, iid: str, labels: dict[str, str]) -> None:
@@ -311,31 +317,27 @@ def remove(desk: core.Desk, actor: str, iid: str, version: int, name: str) -> No
 
 
 def bulk(desk: core.Desk, actor: str, scene_id: str, action: str) -> None:
-    """Lock, unlock or remove each chosen instance at its current version."""
-    chosen = list(ss.get(f"ed_bulk_{scene_id}") or [])
-    done, problems = [], []
-    for iid in chosen:
-        try:
-            inst = desk.get_instance(iid)
-            call = {"lock": desk.lock_instance, "unlock": desk.unlock_instance,
-                    "remove": desk.remove_instance}[action]
-            if (action == "lock" and inst.locked) or (action == "unlock" and not inst.locked):
-                continue
-            result = call(iid, expected_version=inst.version, actor=actor)
-            after_change(result)
-            done.append(inst.asset_name)
-        except core.DeskError as exc:
-            problems.append(str(exc))
+    """Lock, unlock or remove the chosen instances at their current versions: one
+    transaction, all or nothing."""
+    chosen = set(ss.get(f"ed_bulk_{scene_id}") or [])
+    insts = attempt(lambda: desk.scene_instances(scene_id), "left") or []
+    items = [(i.id, i.version) for i in insts if i.id in chosen]
+    names = {i.id: i.asset_name for i in insts}
+    call = {"lock": desk.lock_instances, "unlock": desk.unlock_instances,
+            "remove": desk.remove_instances}[action]
+    result = attempt(lambda: call(items, actor=actor), "left")
+    if result is None:
+        return
+    for inst in result.instances:
+        refresh_form(inst)
+    done = [names[i] for i, _ in items if i not in set(result.skipped)]
     verb = {"lock": "Locked", "unlock": "Unlocked", "remove": "Removed"}[action]
     if done:
         flash("success", f"{verb}: {', '.join(done)}.", "left")
-    elif not problems:
+    else:
         flash("info", f"Nothing to do: the chosen assets are already {action}ed.", "left")
-    for p in problems:
-        flash("error", p, "left")
-    if action == "remove":
-        if ss.get("ed_instance") in chosen:
-            ss.ed_instance = None
+    if action == "remove" and ss.get("ed_instance") in chosen:
+        ss.ed_instance = None
     ss[f"ed_bulk_{scene_id}"] = []
 
 
