@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import checks, instances, read_model
+from . import checks, instances, read_model, readiness, search
+from .assets import list_assets
+from .models import Asset, Scene
 from .projects import resolve_branch
 from .readiness import branch_rows
 from .scenes import get_scene
@@ -47,19 +49,21 @@ def cells(cur, project_id: str, branch_id: str | None = None, *, asset_types=Non
                       asset_types=asset_types, tags=tags)
 
 
-def cells_from(cur, project_id: str, scenes, rows, *, asset_types=None,
-               tags=None) -> pd.DataFrame:
+def cells_from(cur, project_id: str, scenes, rows, *, asset_types=None, tags=None,
+               issues=None) -> pd.DataFrame:
     """`cells` over a branch's scenes and light rows already read (one more query:
-    the history rows the tag checks need). The rows keep their order: `branch_rows`
-    gives them asset by asset in type-then-name order, each in scene order."""
+    the history rows the tag checks need, none when the branch's `issues` are given).
+    The rows keep their order: `branch_rows` gives them asset by asset in
+    type-then-name order, each in scene order."""
     kept = _kept_assets([(r.project_asset_id, r.asset_type, r.status_tags) for r in rows],
                         asset_types, tags)
     if kept is not None:
         rows = [r for r in rows if r.project_asset_id in kept]
     breaks: dict[str, list[str]] = {}
-    if rows:
-        for issue in checks.issues_from(cur, project_id, scenes, rows,
-                                        kinds=checks.BREAK_KINDS):
+    if rows and issues is None:
+        issues = checks.issues_from(cur, project_id, scenes, rows, kinds=checks.BREAK_KINDS)
+    for issue in issues or []:
+        if issue.kind in checks.BREAK_KINDS:
             breaks.setdefault(issue.instance_id, []).append(issue.kind)
     by_id = {r.id: r for r in rows}
     out = []
@@ -136,6 +140,36 @@ def local_context(cur, scene_id: str) -> dict:
              "image_stale": i.image_stale, "source": i.source_label}
             for i in instances.for_scene(cur, scene_id)],
     }
+
+
+@dataclass(frozen=True)
+class BranchOverview:
+    """Everything the Overview page shows of a branch, each read once."""
+
+    scenes: list[Scene]
+    assets: list[Asset]
+    instances: list[read_model.Summary]     # every instance of the branch (light)
+    summaries: pd.DataFrame                 # `readiness.scene_summaries`
+    blockers: pd.DataFrame                  # `readiness.branch_blockers`
+    issues: list                            # `checks.continuity_issues`
+    cells: pd.DataFrame                     # `cells`, with the filters given
+    tag_counts: pd.DataFrame                # `search.tag_counts`
+
+
+def branch_overview(cur, project_id: str, branch_id: str | None = None, *,
+                    asset_types=None, tags=None) -> BranchOverview:
+    """The Overview of a branch (default Main) from one read of its scenes and
+    instances: the same values as the separate calls, in a bounded number of queries."""
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    scenes, rows = branch_rows(cur, project_id, branch_id)
+    issues = checks.issues_from(cur, project_id, scenes, rows)
+    return BranchOverview(
+        scenes=scenes, assets=list_assets(cur, project_id), instances=rows,
+        summaries=readiness.summaries_from(scenes, rows),
+        blockers=readiness.blockers_from(scenes, rows), issues=issues,
+        cells=cells_from(cur, project_id, scenes, rows, asset_types=asset_types, tags=tags,
+                         issues=issues),
+        tag_counts=search.tag_counts(cur, project_id, branch_id))
 
 
 @dataclass(frozen=True)

@@ -321,6 +321,13 @@ class Desk:
         return self._read(continuity.cells, project_id, branch_id, asset_types=asset_types,
                           tags=tags)
 
+    def branch_overview(self, project_id: str, branch_id: str | None = None, *,
+                        asset_types=None, tags=None) -> continuity.BranchOverview:
+        """The Overview page's reads in one: .scenes .assets .instances (light)
+        .summaries .blockers .issues .cells (filtered) .tag_counts."""
+        return self._read(continuity.branch_overview, project_id, branch_id,
+                          asset_types=asset_types, tags=tags)
+
     def scene_readiness(self, scene_id: str) -> readiness.Readiness:
         return self._read(readiness.readiness, scene_id)
 

@@ -12,7 +12,7 @@ from . import checks, instances
 from .assets import get_asset
 from .errors import ValidationError
 from .projects import resolve_branch
-from .scenes import list_scenes
+from .readiness import branch_rows
 
 COLUMNS = [
     "instance_id", "scene_id", "scene_number", "scene_label", "heading", "story_day",
@@ -48,10 +48,10 @@ def asset_timeline(cur, project_id: str, asset_id: str,
     asset = get_asset(cur, asset_id)
     if asset.project_id != project_id:
         raise ValidationError("That asset belongs to another project.")
-    scenes = list_scenes(cur, project_id, branch_id)
+    scenes, rows = branch_rows(cur, project_id, branch_id, asset_id)
     position = {s.scene_number: k for k, s in enumerate(scenes)}
     by_number = {s.scene_number: s for s in scenes}
-    issues = checks.continuity_issues(cur, project_id, branch_id, asset_id=asset_id)
+    issues = checks.issues_from(cur, project_id, scenes, rows, asset_id=asset_id)
     per_instance: dict[str, list[str]] = {}
     for issue in issues:
         if issue.instance_id:

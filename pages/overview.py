@@ -55,7 +55,7 @@ if not scenes:
 st.subheader("Continuity matrix")
 tag_names = list(desk.tag_counts(project.id, branch.id)["tag"])
 f_types, f_tags = st.columns([2, 3], vertical_alignment="bottom")
-types = f_types.pills("Asset types", ["character", "location", "prop"],
+types = f_types.pills("Asset types", [t for t, _ in ui.TYPE_GROUPS],
                       selection_mode="multi", key="matrix_types",
                       format_func=lambda t: t.title() + "s")
 tags = f_tags.multiselect("Assets with the tag", tag_names, key="matrix_tags",

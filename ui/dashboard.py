@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from core.checks import KIND_TITLES
+from core.validation import ASSET_TYPES
 from core.vocabulary import colour_of
 from ui.safe import esc
 from ui.textdiff import side_html
 
-TYPE_GROUPS = (("character", "Characters"), ("location", "Locations"), ("prop", "Props"))
+TYPE_GROUPS = tuple((t, t.title() + "s") for t in ASSET_TYPES)   # the order of TYPE_ORDER
 
 CHANGE_COLOUR = "#ef6c00"
 UPSTREAM_COLOUR = "#f9a825"

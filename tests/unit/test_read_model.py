@@ -39,6 +39,7 @@ READS = {
         p.id, asset_types=["character"], tags=["muddy"]),
     "continuity_matrix": lambda d, p, s, a: d.continuity_matrix(p.id),
     "scene_summaries": lambda d, p, s, a: d.scene_summaries(p.id),
+    "branch_overview": lambda d, p, s, a: d.branch_overview(p.id, tags=["muddy"]),
     "branch_blockers": lambda d, p, s, a: d.branch_blockers(p.id),
     "scene_readiness": lambda d, p, s, a: d.scene_readiness(s[-1].id),
     "rearview": lambda d, p, s, a: d.rearview(s[-1].id),
@@ -88,3 +89,25 @@ def test_one_type_order_for_sql_and_python():
                                      "'location' THEN 1 WHEN 'prop' THEN 2 ELSE 3 END")
     assert sorted(["prop", "other", "character", "location"], key=read_model.type_rank) == [
         "character", "location", "prop", "other"]
+
+
+def test_branch_overview_equals_the_separate_reads_in_fewer_queries(films):
+    desk, p, _, _ = films[1]
+    with count_queries(desk) as q:
+        ov = desk.branch_overview(p.id, asset_types=["character"])
+    one = len(q.without_transactions())
+    with count_queries(desk) as q:
+        summaries = desk.scene_summaries(p.id)
+        blockers = desk.branch_blockers(p.id)
+        issues = desk.continuity_issues(p.id)
+        cells = desk.continuity_cells(p.id, asset_types=["character"])
+        tag_counts = desk.tag_counts(p.id)
+        scenes, assets = desk.scenes(p.id), desk.assets(p.id)
+        instances = desk.branch_instances(p.id)
+    assert one < len(q.without_transactions())
+    assert ov.summaries.equals(summaries) and ov.blockers.equals(blockers)
+    assert ov.cells.equals(cells) and ov.tag_counts.equals(tag_counts)
+    assert ov.issues == issues and ov.scenes == scenes and ov.assets == assets
+    assert sorted(i.id for i in ov.instances) == sorted(i.id for i in instances)
+    assert {i.id for i in ov.instances if i.image_stale} == {
+        i.id for i in instances if i.image_stale}
