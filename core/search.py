@@ -326,7 +326,8 @@ def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd
     branch_id = resolve_branch(cur, project_id, branch_id)
     q = parse(query)
     rows = read_model.light(cur, *where_clause(q, branch_id))
-    frame = pd.DataFrame({k: pd.Series([getattr(r, _FIELD_OF.get(k, k)) for r in rows],
+    by_field = dict(zip(read_model.Summary._fields, zip(*rows, strict=True), strict=False))
+    frame = pd.DataFrame({k: pd.Series(list(by_field.get(_FIELD_OF.get(k, k), ())),
                                        dtype=object) for k in COLUMNS}, columns=COLUMNS)
     if q.stale is not None:
         frame = frame[frame["image_stale"] == q.stale].reset_index(drop=True)
