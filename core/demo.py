@@ -1,8 +1,9 @@
 """The demo film: "Low Tide at Gull Point", an original short written for Continuity Desk.
 
-`seed_demo(desk)` builds it through the public `Desk` API only, so it exercises
-the same rules a producer does: scenes are inherited one by one in story order,
-and each scene's starting state is then edited with a recorded reason.
+`seed_demo(desk)` builds it in one transaction through the functions the `Desk`'s
+methods call, so it exercises the same rules a producer does: scenes are inherited
+one by one in story order, and each scene's starting state is then edited with a
+recorded reason.
 
 What the demo shows (the unit tests in tests/unit/test_demo.py rely on it):
 
@@ -20,7 +21,10 @@ Deterministic: the same content every time (only the generated ids differ).
 
 from __future__ import annotations
 
+from . import asset_bulk, assets, editing, inheritance, instances, projects, scenes
 from .desk import Desk
+from .history import Context
+from .images import attempts
 from .models import UNSET, Project
 
 PROJECT_NAME = "Low Tide at Gull Point"
@@ -294,45 +298,66 @@ SCENES: list[dict] = [
 
 
 def seed_demo(desk: Desk, actor: str = "demo") -> Project:
-    """Create the demo project (and the library entries it shows) with the public API."""
-    _seed_library(desk)
-    project = desk.create_project(PROJECT_NAME, actor=actor)
-    ids: dict[str, str] = {}
-    for name, (asset_type, description, aliases) in ASSETS.items():
-        ids[name] = desk.add_asset(project.id, name, asset_type, description,
-                                   aliases=aliases).id
+    """Create the demo project (and the library entries it shows) in one transaction,
+    through the functions the Desk's methods call: scenes are inherited in story order
+    (those up to the next scene with edits at once, as if one by one), each scene's
+    edits right after it."""
+    store = desk.images.store
 
-    for spec in SCENES:
-        scene = desk.add_scene(
-            project.id, spec["number"], spec["heading"], script_excerpt=spec["excerpt"],
-            end_state_summary=spec["end"], story_day=spec["day"], shots=spec.get("shots"),
-        )
-        asset_ids = [ids[name] for name in spec["assets"]]
-        desk.map_scene_assets(scene.id, asset_ids)
-        created = desk.inherit_scene(scene.id, asset_ids=asset_ids, actor=actor)
-        by_asset = {inst.project_asset_id: inst.id for inst in created}
-        for name, kind, value, reason in spec["edits"]:
-            _edit(desk, by_asset[ids[name]], kind, value, reason, actor)
-    return desk.get_project(project.id)
+    def work(cur):
+        _seed_library(cur)
+        project = projects.create_project(cur, PROJECT_NAME)
+        made = [asset_bulk.new_asset(project.id, name, kind, description, aliases=aliases)
+                for name, (kind, description, aliases) in ASSETS.items()]
+        asset_bulk.insert(cur, made)
+        ids = {a.name: a.id for a in made}
+        scene_ids = {}
+        for spec in SCENES:
+            scene_ids[spec["number"]] = scenes.add_scene(
+                cur, project.id, spec["number"], spec["heading"],
+                script_excerpt=spec["excerpt"], end_state_summary=spec["end"],
+                story_day=spec["day"], shots=spec.get("shots")).id
+        inheritance.map_assets_bulk(cur, project.id, [
+            (scene_ids[spec["number"]], ids[name]) for spec in SCENES
+            for name in spec["assets"]], "user")
+        inherit = Context(actor, "inheritance")
+        waiting: list[dict] = []
+        for spec in SCENES:
+            waiting.append(spec)
+            if not spec["edits"] and spec is not SCENES[-1]:
+                continue            # scenes up to the next edited one: inherited together
+            created = inheritance.inherit_scenes(
+                cur, [scene_ids[w["number"]] for w in waiting], inherit,
+                {scene_ids[w["number"]]: [ids[name] for name in w["assets"]]
+                 for w in waiting})
+            waiting = []
+            rows = instances.load_rows(cur, created)
+            attempts.inherit_many(cur, store, rows, inherit)     # I2/I3 images
+            here = [r for r in rows if r["scene_id"] == scene_ids[spec["number"]]]
+            by_asset = {r["project_asset_id"]: r["id"] for r in here}
+            versions = {r["id"]: r["version"] for r in here}
+            for name, kind, value, reason in spec["edits"]:
+                iid = by_asset[ids[name]]
+                versions[iid] = _edit(cur, iid, versions[iid], kind, value,
+                                      Context(actor, "user", reason))
+        return projects.get_project(cur, project.id)
+    return desk.db.transaction(work)
 
 
-def _edit(desk: Desk, instance_id: str, kind: str, value, reason: str, actor: str) -> None:
-    # Re-read before every edit: earlier edits and propagation bump versions.
-    inst = desk.get_instance(instance_id)
+def _edit(cur, instance_id: str, version: int, kind: str, value, ctx: Context) -> int:
+    """One edit of the scene's starting state; -> the instance's new version (only
+    edits of the same scene follow, and they change other assets' chains)."""
     if kind == "review":
-        desk.review_tags(instance_id, value, expected_version=inst.version, actor=actor,
-                         reason=reason)
-        return
+        return editing.review_tags(cur, instance_id, value, version, ctx).instance.version
     changes = {"description_override": UNSET, "status_tags": UNSET, "carry_forward": UNSET}
     key = {"tags": "status_tags", "description": "description_override",
            "carry_forward": "carry_forward"}[kind]
     changes[key] = value
-    desk.update_instance(instance_id, expected_version=inst.version, actor=actor,
-                         reason=reason, **changes)
+    return editing.update_instance(cur, instance_id, version, ctx, **changes).instance.version
 
 
-def _seed_library(desk: Desk) -> None:
-    present = {g.name.casefold() for g in desk.global_assets()}
+def _seed_library(cur) -> None:
+    present = {g.name.casefold() for g in assets.list_global_assets(cur)}
     for name, asset_type, description, aliases in LIBRARY:
         if name.casefold() not in present:
-            desk.add_global_asset(name, asset_type, description, aliases=aliases)
+            assets.add_global_asset(cur, name, asset_type, description, aliases=aliases)

@@ -148,3 +148,12 @@ def test_revised_draft_places_new_scenes_as_one_at_a_time(fresh):
     assert got == [(1, "1"), (2, "2"), (3, "4"), (4, "5"), (5, "6"), (6, "7"), (7, "8"),
                    (8, "9"), (9, "3")]
     assert any("added at the end" in w for w in rep.warnings)
+
+
+def test_demo_seed_is_one_transaction(fresh):
+    from core.demo import seed_demo
+    desk, _ = fresh()
+    with count_queries(desk) as q:
+        project = seed_demo(desk)
+    assert q.statements.count("BEGIN TRANSACTION") == 1
+    assert len(desk.scenes(project.id)) == 8
