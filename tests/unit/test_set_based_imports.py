@@ -157,3 +157,30 @@ def test_demo_seed_is_one_transaction(fresh):
         project = seed_demo(desk)
     assert q.statements.count("BEGIN TRANSACTION") == 1
     assert len(desk.scenes(project.id)) == 8
+
+
+def test_preview_cache_reuses_a_preview_until_the_data_changes(fresh):
+    from core.preview_cache import PreviewCache
+    desk, p = fresh()
+    cache, runs = PreviewCache(), []
+    text = fountain(4)
+
+    def preview():
+        runs.append(1)
+        return desk.import_screenplay(p.id, text, actor=ACTOR, dry_run=True)
+
+    def get(options=()):
+        with desk.db.cursor() as cur:
+            return cache.get(cur, "screenplay", p.id, text, options, preview)
+    first = get()
+    assert get() is first and len(runs) == 1               # a rerun: the same report
+    get(("merge", "none"))
+    assert len(runs) == 2                                   # other options: computed
+    a = desk.add_asset(p.id, "Ray", "character", "Detective")
+    assert get() is not first and len(runs) == 3            # the project changed
+    desk.update_asset(a.id, expected_version=a.version, actor=ACTOR, aliases=["R"])
+    get()
+    assert len(runs) == 4
+    desk.import_screenplay(p.id, text, actor=ACTOR)
+    get()
+    assert len(runs) == 5
