@@ -16,11 +16,13 @@ if ctx is None:
     st.stop()
 desk, project, branch = ctx.desk, ctx.project, ctx.branch
 
-scenes = desk.scenes(project.id, branch.id)
-summaries = desk.scene_summaries(project.id, branch.id)
-instances = desk.branch_instances(project.id, branch.id)
-blockers = desk.branch_blockers(project.id, branch.id)
-checks = desk.continuity_issues(project.id, branch.id)
+# One read of the branch for the whole page; the matrix filters are the widgets' values
+# from the previous run (set before the widgets below are drawn again).
+overview = desk.branch_overview(project.id, branch.id,
+                                asset_types=st.session_state.get("matrix_types") or None,
+                                tags=st.session_state.get("matrix_tags") or None)
+scenes, summaries, instances = overview.scenes, overview.summaries, overview.instances
+blockers, checks = overview.blockers, overview.issues
 blocker_counts = dict(zip(summaries["scene_id"], summaries["blockers"], strict=True))
 ids = {"project_id": project.id, "branch_id": branch.id}
 dark = getattr(st.context.theme, "type", None) == "dark"
@@ -35,7 +37,7 @@ st.caption(f"{project_line(project, branch)} · {len(scenes)} "
 # --- counts ----------------------------------------------------------------------
 metrics = [
     ("Scenes", len(scenes)),
-    ("Assets", len(desk.assets(project.id))),
+    ("Assets", len(overview.assets)),
     ("Instances", len(instances)),
     ("With images", int(summaries["with_images"].sum())),
     ("Stale images", int(summaries["stale"].sum())),
@@ -53,15 +55,14 @@ if not scenes:
 
 # --- the continuity matrix -----------------------------------------------------------
 st.subheader("Continuity matrix")
-tag_names = list(desk.tag_counts(project.id, branch.id)["tag"])
+tag_names = list(overview.tag_counts["tag"])
 f_types, f_tags = st.columns([2, 3], vertical_alignment="bottom")
 types = f_types.pills("Asset types", [t for t, _ in ui.TYPE_GROUPS],
                       selection_mode="multi", key="matrix_types",
                       format_func=lambda t: t.title() + "s")
 tags = f_tags.multiselect("Assets with the tag", tag_names, key="matrix_tags",
                           placeholder="Any tag")
-cells = desk.continuity_cells(project.id, branch.id, asset_types=types or None,
-                              tags=tags or None)
+cells = overview.cells
 if cells.empty and (types or tags):
     st.info("No asset matches these filters.")
 elif cells.empty:
