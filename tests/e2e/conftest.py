@@ -23,6 +23,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# Assertions wait for reruns; on 2 shared, loaded cores a rerun can take well over
+# Playwright's default 5 s (seen: a preview drawn late in a full run, fine alone).
+expect.set_options(timeout=20_000)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = Path(__file__).resolve().parent / "screenshots"
