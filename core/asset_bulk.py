@@ -50,7 +50,12 @@ def check_unique_name(names: dict[str, Asset], name: str, exclude: str | None = 
     `names`: the project's assets by lower-case name (`by_lower_name`)."""
     clash = names.get(name.lower())
     if clash is not None and clash.id != exclude:
-        raise ValidationError(f"The project already has an asset named {clash.name!r}.")
+        raise name_taken(clash.name)
+
+
+def name_taken(existing: str) -> ValidationError:
+    """The one message for a name another asset of the project already has."""
+    return ValidationError(f"The project already has an asset named {existing!r}.")
 
 
 def insert(cur, assets: list[Asset]) -> None:

@@ -3,10 +3,10 @@ description edit flows to the instances that follow it (E1, P2)."""
 
 from __future__ import annotations
 
-from . import appearances
+from . import appearances, asset_bulk
 from . import validation as v
 from .db import utcnow
-from .errors import ConflictError, NotFoundError, ValidationError
+from .errors import ConflictError, NotFoundError
 from .history import Context
 from .models import UNSET, Asset, GlobalAsset
 from .projects import get_project, new_id
@@ -48,7 +48,7 @@ def _check_unique_name(cur, project_id: str, name: str, exclude: str | None = No
         [project_id, name, exclude],
     ).fetchone()
     if clash:
-        raise ValidationError(f"The project already has an asset named {clash[0]!r}.")
+        raise asset_bulk.name_taken(clash[0])
 
 
 def add_asset(cur, project_id, name, asset_type, description, *, aliases=None,
