@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import core  # noqa: E402
-from core.screenplay import parse_screenplay  # noqa: E402
+from core.intake.screenplay import parse_screenplay  # noqa: E402
 
 PLACES = ["HARBOUR OFFICE", "BRICK'S PATIO", "ROOFTOP", "MOTEL ROOM 12", "PIER", "DINER",
           "POLICE GARAGE", "LIGHTHOUSE", "MARSH", "TRAIN STATION", "CASINO FLOOR", "ALLEY"]

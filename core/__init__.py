@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .db import Database
-from .desk import Desk
-from .errors import (
+from core.desk import Desk
+from core.errors import (
     BudgetError,
     ConflictError,
     DatabaseBusyError,
@@ -17,9 +16,10 @@ from .errors import (
     ProviderError,
     ValidationError,
 )
-from .images.providers import ImageProvider
-from .images.registry import provider_from_settings
-from .models import UNSET, Asset, Branch, HistoryRow, Instance, Project, Scene, UpdateResult
+from core.images.providers import ImageProvider
+from core.images.registry import provider_from_settings
+from core.models import UNSET, Asset, Branch, HistoryRow, Instance, Project, Scene, UpdateResult
+from core.store.db import Database
 
 
 def open_desk(db_path: str | Path = ":memory:", image_root: str | Path = "data/images",

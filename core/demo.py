@@ -21,11 +21,14 @@ Deterministic: the same content every time (only the generated ids differ).
 
 from __future__ import annotations
 
-from . import asset_bulk, assets, editing, inheritance, instances, projects, scenes
-from .desk import Desk
-from .history import Context
-from .images import attempts
-from .models import UNSET, Project
+from core.catalog import asset_bulk, assets, projects, scenes
+from core.chain import inheritance
+from core.desk import Desk
+from core.editing import edits
+from core.images import attempts
+from core.models import UNSET, Project
+from core.store import instances
+from core.store.history import Context
 
 PROJECT_NAME = "Low Tide at Gull Point"
 
@@ -348,12 +351,12 @@ def _edit(cur, instance_id: str, version: int, kind: str, value, ctx: Context) -
     """One edit of the scene's starting state; -> the instance's new version (only
     edits of the same scene follow, and they change other assets' chains)."""
     if kind == "review":
-        return editing.review_tags(cur, instance_id, value, version, ctx).instance.version
+        return edits.review_tags(cur, instance_id, value, version, ctx).instance.version
     changes = {"description_override": UNSET, "status_tags": UNSET, "carry_forward": UNSET}
     key = {"tags": "status_tags", "description": "description_override",
            "carry_forward": "carry_forward"}[kind]
     changes[key] = value
-    return editing.update_instance(cur, instance_id, version, ctx, **changes).instance.version
+    return edits.update_instance(cur, instance_id, version, ctx, **changes).instance.version
 
 
 def _seed_library(cur) -> None:

@@ -5,26 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import (
-    assets,
-    branches,
-    continuity,
-    editing,
-    history,
-    inheritance,
-    instances,
-    projects,
-    readiness,
-    scenes,
-    search,
-)
-from . import validation as v
-from .db import Database
-from .history import Context
-from .images import attempts
-from .images.providers import ImageProvider
-from .images.service import ImageService
-from .models import (
+from core import validation as v
+from core.catalog import assets, branches, projects, scenes
+from core.chain import inheritance
+from core.editing import edits
+from core.images import attempts
+from core.images.providers import ImageProvider
+from core.images.service import ImageService
+from core.models import (
     UNSET,
     Asset,
     Branch,
@@ -36,8 +24,13 @@ from .models import (
     Scene,
     UpdateResult,
 )
-from .tags import normalize_tags
-from .vocabulary import suggestions
+from core.review import matrix, readiness
+from core.search import query as search
+from core.store import history, instances
+from core.store.db import Database
+from core.store.history import Context
+from core.tags.normalize import normalize_tags
+from core.tags.vocabulary import suggestions
 
 
 def _ctx(actor: str, source: str = "user", reason: str | None = None) -> Context:
@@ -185,96 +178,96 @@ class Desk:
                         reason: str | None = None, description_override=UNSET,
                         status_tags=UNSET, carry_forward=UNSET) -> UpdateResult:
         return self._write(
-            editing.update_instance, instance_id, expected_version, _ctx(actor, reason=reason),
+            edits.update_instance, instance_id, expected_version, _ctx(actor, reason=reason),
             description_override=description_override, status_tags=status_tags,
             carry_forward=carry_forward)
 
     def preview_update(self, instance_id: str, *, description_override=UNSET,
                        status_tags=UNSET, carry_forward=UNSET) -> UpdateResult:
-        return self._read(editing.preview_update, instance_id,
+        return self._read(edits.preview_update, instance_id,
                           description_override=description_override,
                           status_tags=status_tags, carry_forward=carry_forward)
 
     def remove_instance(self, instance_id: str, *, expected_version: int, actor: str,
                         reason: str | None = None) -> UpdateResult:
         inst = self.get_instance(instance_id)
-        result = self._write(editing.remove_instance, instance_id, expected_version,
+        result = self._write(edits.remove_instance, instance_id, expected_version,
                              _ctx(actor, reason=reason))
         self.images.release_files(self.get_scene(inst.scene_id), inst.project_asset_id)
         return result
 
     def lock_instances(self, items: list[tuple[str, int]], *, actor: str,
-                       reason: str | None = None) -> editing.BulkResult:
+                       reason: str | None = None) -> edits.BulkResult:
         """Lock many (instance id, expected version) pairs in one transaction, all or
         nothing; already locked ones are skipped."""
-        return self._write(editing.lock_instances, items, _ctx(actor, reason=reason))
+        return self._write(edits.lock_instances, items, _ctx(actor, reason=reason))
 
     def unlock_instances(self, items: list[tuple[str, int]], *, actor: str,
-                         reason: str | None = None) -> editing.BulkResult:
+                         reason: str | None = None) -> edits.BulkResult:
         """Unlock many (instance id, expected version) pairs in one transaction, all or
         nothing; those not locked are skipped."""
-        return self._write(editing.unlock_instances, items, _ctx(actor, reason=reason))
+        return self._write(edits.unlock_instances, items, _ctx(actor, reason=reason))
 
     def remove_instances(self, items: list[tuple[str, int]], *, actor: str,
-                         reason: str | None = None) -> editing.BulkResult:
+                         reason: str | None = None) -> edits.BulkResult:
         """Remove many (instance id, expected version) pairs in one transaction, all or
         nothing (a locked one refuses the batch); then their scenes' unused files go."""
-        out = self._write(editing.remove_instances, items, _ctx(actor, reason=reason))
+        out = self._write(edits.remove_instances, items, _ctx(actor, reason=reason))
         if out.removed:
             self.images.release_many(out.removed_places)
         return out
 
     def lock_instance(self, instance_id: str, *, expected_version: int, actor: str,
                       reason: str | None = None) -> UpdateResult:
-        return self._write(editing.lock_instance, instance_id, expected_version,
+        return self._write(edits.lock_instance, instance_id, expected_version,
                            _ctx(actor, reason=reason))
 
     def unlock_instance(self, instance_id: str, *, expected_version: int, actor: str,
                         reason: str | None = None) -> UpdateResult:
-        return self._write(editing.unlock_instance, instance_id, expected_version,
+        return self._write(edits.unlock_instance, instance_id, expected_version,
                            _ctx(actor, reason=reason))
 
     def review_tags(self, instance_id: str, keep: list[str], *, expected_version: int,
                     actor: str, reason: str | None = None) -> UpdateResult:
-        return self._write(editing.review_tags, instance_id, keep, expected_version,
+        return self._write(edits.review_tags, instance_id, keep, expected_version,
                            _ctx(actor, reason=reason))
 
     def take_upstream(self, instance_id: str, *, expected_version: int, actor: str,
                       reason: str | None = None, merge_tags: bool = False) -> UpdateResult:
         """P4, T5: take the upstream values; `merge_tags` keeps own tags first."""
-        return self._write(editing.take_upstream, instance_id, expected_version,
+        return self._write(edits.take_upstream, instance_id, expected_version,
                            _ctx(actor, reason=reason), merge_tags=v.flag(merge_tags, "Merge"))
 
     def preview_take_upstream(self, instance_id: str, *,
                               merge_tags: bool = False) -> UpdateResult:
-        return self._read(editing.preview_take_upstream, instance_id,
+        return self._read(edits.preview_take_upstream, instance_id,
                           merge_tags=v.flag(merge_tags, "Merge"))
 
     def mark_reviewed(self, instance_id: str, *, expected_version: int, actor: str,
                       reason: str | None = None) -> UpdateResult:
-        return self._write(editing.mark_reviewed, instance_id, expected_version,
+        return self._write(edits.mark_reviewed, instance_id, expected_version,
                            _ctx(actor, reason=reason))
 
     def revert_instance(self, instance_id: str, history_id: int, *, expected_version: int,
                         actor: str, reason: str | None = None,
                         before: bool = False) -> UpdateResult:
         """A3: restore what history row H recorded as new (`before`: as old)."""
-        return self._write(editing.revert_instance, instance_id, history_id, expected_version,
+        return self._write(edits.revert_instance, instance_id, history_id, expected_version,
                            _ctx(actor, reason=reason), before=v.flag(before, "Before"))
 
     def preview_revert(self, instance_id: str, history_id: int, *,
                        before: bool = False) -> UpdateResult:
-        return self._read(editing.preview_revert, instance_id, history_id,
+        return self._read(edits.preview_revert, instance_id, history_id,
                           before=v.flag(before, "Before"))
 
     def undo_change(self, instance_id: str, change_id: str, *, expected_version: int,
                     actor: str, reason: str | None = None) -> UpdateResult:
         """A3: restore every field one save (`UpdateResult.change_id`) changed."""
-        return self._write(editing.undo_change, instance_id, change_id, expected_version,
+        return self._write(edits.undo_change, instance_id, change_id, expected_version,
                            _ctx(actor, reason=reason))
 
     def preview_undo(self, instance_id: str, change_id: str) -> UpdateResult:
-        return self._read(editing.preview_undo, instance_id, change_id)
+        return self._read(edits.preview_undo, instance_id, change_id)
 
     def change_marker(self, project_id: str) -> ChangeMarker:
         """A6: a cheap marker of the project's changes; poll it and compare."""
@@ -313,19 +306,19 @@ class Desk:
 
     def continuity_matrix(self, project_id: str, branch_id: str | None = None, *,
                           asset_types=None, tags=None):
-        return self._read(continuity.matrix, project_id, branch_id, asset_types=asset_types,
+        return self._read(matrix.matrix, project_id, branch_id, asset_types=asset_types,
                           tags=tags)
 
     def continuity_cells(self, project_id: str, branch_id: str | None = None, *,
                          asset_types=None, tags=None):
-        return self._read(continuity.cells, project_id, branch_id, asset_types=asset_types,
+        return self._read(matrix.cells, project_id, branch_id, asset_types=asset_types,
                           tags=tags)
 
     def branch_overview(self, project_id: str, branch_id: str | None = None, *,
-                        asset_types=None, tags=None) -> continuity.BranchOverview:
+                        asset_types=None, tags=None) -> matrix.BranchOverview:
         """The Overview page's reads in one: .scenes .assets .instances (light)
         .summaries .blockers .issues .cells (filtered) .tag_counts."""
-        return self._read(continuity.branch_overview, project_id, branch_id,
+        return self._read(matrix.branch_overview, project_id, branch_id,
                           asset_types=asset_types, tags=tags)
 
     def scene_readiness(self, scene_id: str) -> readiness.Readiness:
@@ -334,8 +327,8 @@ class Desk:
     def scene_summaries(self, project_id: str, branch_id: str | None = None):
         return self._read(readiness.scene_summaries, project_id, branch_id)
 
-    def rearview(self, scene_id: str) -> continuity.Rearview:
-        return self._read(continuity.rearview, scene_id)
+    def rearview(self, scene_id: str) -> matrix.Rearview:
+        return self._read(matrix.rearview, scene_id)
 
     def branch_blockers(self, project_id: str, branch_id: str | None = None):
         """Readiness blockers of every scene of the branch (DataFrame, scene order)."""
@@ -345,12 +338,12 @@ class Desk:
     def fallback_description(self, instance_id: str):
         """What clearing the instance's override falls back to (E1): `.description`,
         `.source_scene_number` (None = the master), `.source` for display."""
-        from . import editor_queries
+        from core.editing import editor_queries
         return self._read(editor_queries.fallback_description, instance_id)
 
     def asset_appearances(self, instance_id: str) -> list[Instance]:
         """Every appearance of the instance's asset in its branch, in scene order."""
-        from . import editor_queries
+        from core.editing import editor_queries
         return self._read(editor_queries.asset_appearances, instance_id)
 
     # --- reference images (G1–G9, R1–R2) -----------------------------------
@@ -414,8 +407,8 @@ class Desk:
     def import_screenplay(self, project_id: str, text: bytes | str, format: str = "fountain",
                           branch_id: str | None = None, *, actor: str, dry_run: bool = False,
                           merge_aliases=None, create_candidates=None):
-        """Fountain / FDX -> scenes, assets, mapping (core.importing). dry_run previews."""
-        from . import importing, screenplay
+        """Fountain / FDX -> scenes, assets, mapping (core.intake.importing). dry_run previews."""
+        from core.intake import importing, screenplay
         parsed = screenplay.parse_screenplay(text, format)
         try:
             return self._write(importing.import_screenplay, project_id, parsed, branch_id,
@@ -427,22 +420,22 @@ class Desk:
     def detect_assets(self, scene_id: str, *, method: str = "deterministic",
                       actor: str = "detector", persist: bool = True, detector=None):
         """D1 (deterministic) or D2 (gemini); records mapping and suggestions (D3)."""
-        from . import suggestions
+        from core.intake import suggestions
         return suggestions.detect_assets(self.db, scene_id, method=method, actor=actor,
                                          persist=persist, detector=detector)
 
     def suggestions(self, scene_id: str, status: str | None = "pending"):
-        from . import suggestions
+        from core.intake import suggestions
         return self._read(suggestions.for_scene, scene_id, status)
 
     def project_suggestions(self, project_id: str, status: str | None = "pending"):
-        from . import suggestions
+        from core.intake import suggestions
         return self._read(suggestions.for_project, project_id, status)
 
     def accept_suggestion(self, suggestion_id: str, *, actor: str,
                           expected_version: int | None = None, **overrides):
         """Create or link the asset and inherit its instance; -> (suggestion, instances)."""
-        from . import suggestions
+        from core.intake import suggestions
         ctx = _ctx(actor, "inheritance")
 
         def work(cur):
@@ -453,68 +446,68 @@ class Desk:
 
     def dismiss_suggestion(self, suggestion_id: str, *, actor: str,
                            expected_version: int | None = None):
-        from . import suggestions
+        from core.intake import suggestions
         return self._write(suggestions.dismiss, suggestion_id, actor,
                            expected_version=expected_version)
 
     def export_assets_csv(self, project_id: str) -> str:
-        from . import library_io
-        return self._read(library_io.export_assets_csv, project_id)
+        from core.library import transfer
+        return self._read(transfer.export_assets_csv, project_id)
 
     def import_assets_csv(self, project_id: str, data: bytes | str, *, actor: str,
                           dry_run: bool = False):
         """-> .created .updated .unchanged (names); a bad row refuses the whole file."""
-        from . import library_io
+        from core.library import transfer
         try:
-            return self._write(library_io.import_assets_csv, project_id, data, actor, dry_run)
-        except library_io.DryRun as preview:
+            return self._write(transfer.import_assets_csv, project_id, data, actor, dry_run)
+        except transfer.DryRun as preview:
             return preview.report
 
     def export_library_csv(self) -> str:
-        from . import library_io
-        return self._read(library_io.export_library_csv)
+        from core.library import transfer
+        return self._read(transfer.export_library_csv)
 
     def import_library_csv(self, data: bytes | str, *, actor: str, dry_run: bool = False):
-        from . import library_io
+        from core.library import transfer
         try:
-            return self._write(library_io.import_library_csv, data, actor, dry_run)
-        except library_io.DryRun as preview:
+            return self._write(transfer.import_library_csv, data, actor, dry_run)
+        except transfer.DryRun as preview:
             return preview.report
 
     def set_master_image(self, asset_id: str, data: bytes, *, expected_version: int,
                          actor: str) -> Asset:
         """Verified PNG/JPEG/WebP stored at project_{pid}/masters/{assetId}_{random}.png."""
-        from . import library_io
-        return library_io.set_master_image(self.db, self.image_root, asset_id, data,
+        from core.library import transfer
+        return transfer.set_master_image(self.db, self.image_root, asset_id, data,
                                            expected_version=expected_version, actor=actor)
 
     def export_project(self, project_id: str) -> bytes:
         """The whole project as a zip (rows of every table + image files)."""
-        from . import library_io
-        return self._read(library_io.export_project, self.image_root, project_id)
+        from core.library import transfer
+        return self._read(transfer.export_project, self.image_root, project_id)
 
     def import_project(self, data: bytes, *, actor: str, name: str | None = None):
         """A new project (new ids) from an export; -> .project_id .id_map .rows .files"""
-        from . import library_io
-        return library_io.import_project(self.db, self.image_root, data, actor, name)
+        from core.library import transfer
+        return transfer.import_project(self.db, self.image_root, data, actor, name)
 
     # --- bulk generation and the editor's image controls (issue 5 UI) -------
     def image_candidates(self, project_id: str, branch_id: str | None = None, *,
                          which: str = "all", asset_types=None, scene_range=None):
         """Instances for a bulk run (G8): which in missing|stale|missing_or_stale|all,
         asset types (None: all), inclusive (first, last) scene numbers (None: open)."""
-        from .images import progress
+        from core.images import progress
         return self._read(progress.candidates, project_id, branch_id, which, asset_types,
                           scene_range)
 
     def job_progress(self, job_ids: list[str]):
         """-> .jobs (.job, .targets, .title) .counts .total .active .finished .fraction .failed"""
-        from .images import progress
+        from core.images import progress
         return self._read(progress.progress, job_ids)
 
     def instance_image_jobs(self, instance_id: str, limit: int = 5):
         """The newest image jobs that render for this instance (shared ones included)."""
-        from .images import progress
+        from core.images import progress
         return self._read(progress.for_instance, instance_id, limit)
 
     def import_screenplay_as_project(self, name: str, text: bytes | str,
@@ -522,7 +515,7 @@ class Desk:
                                      dry_run: bool = False, merge_aliases=None,
                                      create_candidates=None):
         """A new project made from a screenplay, in one transaction (report.project_id)."""
-        from . import importing, screenplay
+        from core.intake import importing, screenplay
         parsed = screenplay.parse_screenplay(text, format)
         v.actor(actor)
 
@@ -540,18 +533,18 @@ class Desk:
     def continuity_issues(self, project_id: str, branch_id: str | None = None, *,
                           kinds=None, scene_id: str | None = None,
                           asset_id: str | None = None):
-        """C1 findings in scene order (core.checks.Issue: .kind .scene_id .instance_id
+        """C1 findings in scene order (core.review.checks.Issue: .kind .scene_id .instance_id
         .asset_id .asset_name .message .tags ...), optionally of some kinds, one scene
         or one asset."""
-        from . import checks
+        from core.review import checks
         return self._read(checks.continuity_issues, project_id, branch_id,
                           kinds=None if kinds is None else tuple(kinds), scene_id=scene_id,
                           asset_id=asset_id)
 
     def asset_timeline(self, project_id: str, asset_id: str, branch_id: str | None = None):
-        """One asset across the branch (core.timeline.Timeline: .appearances DataFrame,
+        """One asset across the branch (core.review.timeline.Timeline: .appearances DataFrame,
         .issues, .scene_numbers, .story_days, .tag_points())."""
-        from . import timeline
+        from core.review import timeline
         return self._read(timeline.asset_timeline, project_id, asset_id, branch_id)
 
     def tag_counts(self, project_id: str, branch_id: str | None = None):
@@ -564,14 +557,14 @@ class Desk:
 
     def save_search(self, project_id: str, name: str, query: str, *, actor: str):
         """Save (or, under an existing name, replace) a query that parses."""
-        from . import saved_searches
+        from core.search import saved as saved_searches
         return self._write(saved_searches.save, project_id, name, query, v.actor(actor))
 
     def saved_searches(self, project_id: str):
-        from . import saved_searches
+        from core.search import saved as saved_searches
         return self._read(saved_searches.list_saved, project_id)
 
     def delete_search(self, search_id: str, *, actor: str) -> None:
-        from . import saved_searches
+        from core.search import saved as saved_searches
         v.actor(actor)
         self._write(saved_searches.delete, search_id)

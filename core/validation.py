@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 
-from .errors import ValidationError
+from core.errors import ValidationError
 
 ASSET_TYPES = ("character", "location", "prop")
 MAX_NAME = 120

@@ -13,8 +13,8 @@ from collections.abc import Callable
 import streamlit as st
 
 import core
-from core.editing import REVERTABLE_FIELDS
-from core.merge_notes import merged_with
+from core.editing.edits import REVERTABLE_FIELDS
+from core.editing.merge_notes import merged_with
 from ui import dragdrop, edit_actions, editor_guard
 from ui.context import page_context
 from ui.image_panel import render_image_panel

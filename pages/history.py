@@ -8,8 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from core.history import SOURCES
-from core.textdiff import around_change
+from core.editing.textdiff import around_change
+from core.store.history import SOURCES
 from ui import dashboard as ui
 from ui.context import page_context
 from ui.widgets import FIELD_LABELS, project_line

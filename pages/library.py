@@ -12,8 +12,8 @@ import streamlit as st
 
 import core
 from core.images.store import IMAGE_LIMITS, MAX_UPLOAD_BYTES
-from core.screenplay import MAX_BYTES as SCREENPLAY_BYTES
-from core.screenplay import display_name
+from core.intake.screenplay import MAX_BYTES as SCREENPLAY_BYTES
+from core.intake.screenplay import display_name
 from ui.context import page_context
 from ui.safe import esc
 from ui.widgets import notice, project_line, show_error

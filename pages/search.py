@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 import core
-from core.search import HELP, QueryError
-from core.vocabulary import CATEGORY_COLOURS, VOCABULARY
+from core.search.query import HELP, QueryError
+from core.tags.vocabulary import CATEGORY_COLOURS, VOCABULARY
 from ui import dashboard as ui
 from ui import search as sui
 from ui.context import page_context

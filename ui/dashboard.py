@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
-from core.checks import KIND_TITLES
+from core.review.checks import KIND_TITLES
+from core.tags.vocabulary import colour_of
 from core.validation import ASSET_TYPES
-from core.vocabulary import colour_of
 from ui.safe import esc
 from ui.textdiff import side_html
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 import core
-from core import gemini_detect
+from core.intake import gemini_detect
 from ui.safe import esc
 
 ss = st.session_state

@@ -12,7 +12,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from core.vocabulary import CATEGORY_COLOURS, category_of
+from core.tags.vocabulary import CATEGORY_COLOURS, category_of
 
 THUMB_PX = 96
 BREAK_COLOUR = "#c62828"
@@ -85,7 +85,7 @@ def _note(r) -> str:
 
 
 def timeline_chart(tl) -> alt.LayerChart:
-    """Tags over scene numbers for one asset (`core.timeline.Timeline`): a square per
+    """Tags over scene numbers for one asset (`core.review.timeline.Timeline`): a square per
     tag and appearance, coloured (like the tag's label) by vocabulary category; a
     first row marks every appearance; red rules and rings mark breaks from the
     continuity checks, dashed rules the story-day boundaries."""

@@ -3,7 +3,7 @@ Style it with the `.cd-diff` rules of `DIFF_CSS` (also set by ui.dashboard's `.c
 
 from __future__ import annotations
 
-from core.textdiff import DELETED, INSERTED, side, word_diff
+from core.editing.textdiff import DELETED, INSERTED, side, word_diff
 from ui.safe import esc
 
 DIFF_CSS = (".cd-diff ins{background:rgba(46,125,50,0.18);text-decoration:none;"

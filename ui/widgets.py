@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import core
-from core.vocabulary import colour_of
+from core.tags.vocabulary import colour_of
 from ui.safe import esc
 
 

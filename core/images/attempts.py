@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import history, instances
-from ..db import utcnow
-from ..errors import NotFoundError, ValidationError
-from ..history import Context
-from ..projects import new_id
-from . import orphans
-from .store import ImageStore, scene_key, to_png
+from core.catalog.projects import new_id
+from core.errors import NotFoundError, ValidationError
+from core.images import orphans
+from core.images.store import ImageStore, scene_key, to_png
+from core.store import history, instances
+from core.store.db import utcnow
+from core.store.history import Context
 
 KEEP_UNSELECTED = 8
 KINDS = ("generated", "uploaded", "master", "inherited")

@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from google import genai
 from google.genai import errors, types
 
-from ..redact import scrub, scrubbed
-from .providers import ImageRequest, ImageResult, ProviderFailure, RetryableError
+from core.images.providers import ImageRequest, ImageResult, ProviderFailure, RetryableError
+from core.redact import scrub, scrubbed
 
 try:  # google-genai 3.x talks through httpx2; plain httpx if a build uses it
     import httpx2

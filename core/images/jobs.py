@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import instances
-from ..db import utcnow
-from ..errors import BudgetError, NotFoundError, ValidationError
-from ..history import Context
-from ..projects import new_id
-from . import attempts, state
-from .providers import ImageProvider
-from .store import ImageStore, scene_key
+from core.catalog.projects import new_id
+from core.errors import BudgetError, NotFoundError, ValidationError
+from core.images import attempts, state
+from core.images.providers import ImageProvider
+from core.images.store import ImageStore, scene_key
+from core.store import instances
+from core.store.db import utcnow
+from core.store.history import Context
 
 ACTIVE = ("queued", "running")
 FINAL = ("completed", "failed", "cancelled")

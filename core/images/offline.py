@@ -27,8 +27,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..vocabulary import colour_of
-from .providers import ImageRequest, ImageResult
+from core.images.providers import ImageRequest, ImageResult
+from core.tags.vocabulary import colour_of
 
 # Output sizes by aspect ratio (G2: character 2:3, prop 1:1, location 16:9).
 SIZES = {"2:3": (768, 1152), "1:1": (1024, 1024), "16:9": (1280, 720),

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from .store import ImageStore
+from core.images.store import ImageStore
 
 GRACE_SECONDS = 600.0    # younger files may belong to a change not committed yet
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import instances
-from ..errors import ValidationError
-from ..models import Instance
-from ..projects import resolve_branch
-from . import jobs
-from .jobs import ACTIVE, Job
+from core.catalog.projects import resolve_branch
+from core.errors import ValidationError
+from core.images import jobs
+from core.images.jobs import ACTIVE, Job
+from core.models import Instance
+from core.store import instances
 
 SELECTIONS = ("missing", "stale", "missing_or_stale", "all")
 STATUSES = ("queued", "running", "completed", "failed", "cancelled")

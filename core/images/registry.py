@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import ValidationError
-from .offline import OfflineProvider
-from .providers import ImageProvider
+from core.errors import ValidationError
+from core.images.offline import OfflineProvider
+from core.images.providers import ImageProvider
 
 PROVIDER_NAMES = ("offline", "gemini")
 
@@ -25,7 +25,7 @@ def provider_from_settings(name: str, api_key: str | None = None,
                 "The Gemini image provider needs an API key: set GEMINI_API_KEY (or "
                 "GOOGLE_API_KEY) in the environment or in st.secrets, or choose the "
                 "offline provider.")
-        from .gemini import GeminiProvider  # noqa: PLC0415 - keep google-genai optional
+        from core.images.gemini import GeminiProvider  # noqa: PLC0415 - keep google-genai optional
         if model is not None and model.strip():
             return GeminiProvider(api_key, model=model.strip())
         return GeminiProvider(api_key)

@@ -9,11 +9,11 @@ import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ..db import Database
-from ..redact import scrub
-from . import jobs
-from .providers import ImageProvider, ImageRequest, ProviderFailure, RetryableError
-from .store import ImageStore, to_png
+from core.images import jobs
+from core.images.providers import ImageProvider, ImageRequest, ProviderFailure, RetryableError
+from core.images.store import ImageStore, to_png
+from core.redact import scrub
+from core.store.db import Database
 
 MAX_TRIES = 4
 BASE_DELAY = 1.0

@@ -7,13 +7,13 @@ import threading
 import time
 from pathlib import Path
 
-from .. import continuity
-from ..db import Database
-from ..history import Context
-from . import attempts, jobs, orphans
-from .providers import ImageProvider
-from .runner import JobRunner
-from .store import ImageStore
+from core.images import attempts, jobs, orphans
+from core.images.providers import ImageProvider
+from core.images.runner import JobRunner
+from core.images.store import ImageStore
+from core.review import matrix
+from core.store.db import Database
+from core.store.history import Context
 
 _RUNNERS: dict[str, JobRunner] = {}
 _RUNNERS_LOCK = threading.Lock()
@@ -135,5 +135,5 @@ class ImageService:
 
     # --- scene hand-off (R1, R2) -------------------------------------------
     def local_context(self, scene_id: str) -> dict:
-        return self.db.transaction(lambda cur: continuity.local_context(cur, scene_id))
+        return self.db.transaction(lambda cur: matrix.local_context(cur, scene_id))
 

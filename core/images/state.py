@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .providers import ASPECT_RATIOS
+from core.images.providers import ASPECT_RATIOS
 
 ISOLATION = {
     "character": "Full-body character reference, neutral pose, plain light-grey "

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from ..errors import ValidationError
+from core.errors import ValidationError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP"}

@@ -196,7 +196,7 @@ CASES = [
     ("screenplay-surrogate", core.ValidationError,
      lambda f: f.desk.import_screenplay(f.project.id, f"INT. HOUSE - DAY\n\nBOB{SURROGATE}\n"
                                         "Hi.\n", actor="ana"), "U+D800"),
-    # S4: ids and numbers that no check names still give a domain error (core.db)
+    # S4: ids and numbers that no check names still give a domain error (core.store.db)
     ("instance-id-surrogate", core.ValidationError,
      lambda f: f.desk.get_instance(SURROGATE), "not valid Unicode"),
     ("inherit-asset-id-surrogate", core.ValidationError,

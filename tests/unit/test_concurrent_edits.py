@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 import core
-from core.chain import STATE_FIELDS
+from core.chain.rules import STATE_FIELDS
 
 THREADS = 8
 ROUNDS = 2

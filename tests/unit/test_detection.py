@@ -6,7 +6,7 @@ import pytest
 from import_support import SAMPLE, table_snapshot
 
 import core
-from core.detection import AssetRef, Matcher, detect
+from core.intake.detection import AssetRef, Matcher, detect
 
 ACTOR = "ana"
 

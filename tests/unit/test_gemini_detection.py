@@ -15,8 +15,8 @@ from google.genai import types
 from import_support import table_snapshot
 
 import core
-from core import gemini_detect
-from core.gemini_detect import GeminiDetector, parse_output
+from core.intake import gemini_detect
+from core.intake.gemini_detect import GeminiDetector, parse_output
 
 ACTOR = "ana"
 

@@ -73,5 +73,5 @@ def test_the_cycle_finder_finds_one():
 
 def test_readiness_and_checks_are_apart_from_continuity():
     graph = import_graph()
-    assert "core.continuity" not in graph["core.checks"]
-    assert "core.checks" not in graph["core.readiness"]
+    assert "core.review.matrix" not in graph["core.review.checks"]
+    assert "core.review.checks" not in graph["core.review.readiness"]

@@ -14,9 +14,9 @@ from import_support import SAMPLE, table_snapshot
 from PIL import Image
 
 import core
-from core import library_io
 from core.demo import seed_demo
-from core.project_schema import TABLES
+from core.library import transfer
+from core.library.project_schema import TABLES
 
 ACTOR = "ana"
 
@@ -162,13 +162,13 @@ def comparable(desk, project_id, id_map=None):
     """Every row of the project (what export writes), ids mapped by `id_map`, sequence
     numbers dropped (kept in order), so two projects compare equal table by table."""
     with desk.db.cursor() as cur:
-        rows = library_io.project_rows(cur, project_id)
+        rows = transfer.project_rows(cur, project_id)
     out = {}
     for t, (cols, data) in rows.items():
         seq = [i for i, c in enumerate(cols) if TABLES[t].columns[c].kind == "seq"]
         fixed = []
         for r in (sorted(data, key=lambda r: r[seq[0]]) if seq else data):
-            fixed.append([library_io.remap(library_io._plain(x), id_map or {}, cols[i])
+            fixed.append([transfer.remap(transfer._plain(x), id_map or {}, cols[i])
                           for i, x in enumerate(r) if i not in seq])
         out[t] = fixed if seq else sorted(fixed, key=repr)
     return out
@@ -221,7 +221,7 @@ def test_every_column_of_the_live_schema_has_an_import_rule(desk):
     """S2: every table and column of the database (all migrations applied) has its entry
     in the import schema, so a new migration cannot slip a column past validation."""
     with desk.db.cursor() as cur:
-        live = {t: sorted(c for c, _, _ in cols) for t, cols in library_io._tables(cur).items()}
+        live = {t: sorted(c for c, _, _ in cols) for t, cols in transfer._tables(cur).items()}
     assert live == {t: sorted(spec.columns) for t, spec in TABLES.items()}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import core
-from core.merge_notes import merged_with
+from core.editing.merge_notes import merged_with
 
 
 def test_a_merged_save_names_the_other_change(tmp_path):

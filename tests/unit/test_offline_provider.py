@@ -18,7 +18,7 @@ from core.errors import ValidationError  # noqa: E402
 from core.images.offline import OfflineProvider, palette_for  # noqa: E402
 from core.images.providers import ASPECT_RATIOS, ImageRequest  # noqa: E402
 from core.images.registry import provider_from_settings  # noqa: E402
-from core.vocabulary import colour_of  # noqa: E402
+from core.tags.vocabulary import colour_of  # noqa: E402
 
 STYLE = "Warm 1970s film still, soft window light"
 

@@ -23,8 +23,8 @@ from import_support import table_snapshot
 from PIL import Image
 
 import core
-from core import library_io
 from core import validation as val
+from core.library import transfer
 
 ACTOR = "ana"
 ROOT = Path(__file__).resolve().parents[2]
@@ -607,7 +607,7 @@ def test_csv_round_trip_of_any_accepted_row(name, description, aliases, approved
     name = _accepted(val.name, name, "Asset name")
     description = _accepted(val.text, description, "Master description", val.MAX_DESCRIPTION)
     aliases = _accepted(val.aliases, aliases, name)
-    [row] = library_io.parse_csv(library_io._write_csv(
+    [row] = transfer.parse_csv(transfer._write_csv(
         [(name, "prop", description, aliases, approved)]).encode("utf-8"))
     assert (row.name, row.description, row.aliases, row.approved) == (
         name, description, aliases, approved)
@@ -615,14 +615,14 @@ def test_csv_round_trip_of_any_accepted_row(name, description, aliases, approved
 
 def test_csv_guard_and_alias_helpers_invert(desk):
     for text in ("=x", "'=x", "''=x", "'Tis", "'", "plain", "-", "'-"):
-        assert library_io._uncell(library_io._cell(text)) == text
+        assert transfer._uncell(transfer._cell(text)) == text
     for aliases in ([";"], ["a;", ";b"], ["x;;y", "z"], ["one", "two"]):
-        assert library_io._split_aliases(library_io._join_aliases(aliases)) == aliases
+        assert transfer._split_aliases(transfer._join_aliases(aliases)) == aliases
 
 
 def test_archive_caps_count_bytes_actually_unpacked():
     """S3: the running total and the entry count are enforced on what is read."""
-    from core.archive import Archive
+    from core.library.archive import Archive
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for k in range(3):

@@ -8,7 +8,7 @@ import pytest
 from query_count import count_queries
 
 import core
-from core import read_model
+from core.store import read_model
 
 ACTOR = "ana"
 

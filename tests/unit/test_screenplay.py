@@ -1,4 +1,4 @@
-"""Parsing screenplays (core.screenplay): the shared sample, a Fountain file written
+"""Parsing screenplays (core.intake.screenplay): the shared sample, a Fountain file written
 to cover the spec, the same script as Final Draft XML, and bad files."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from import_support import HERE, SAMPLE
 
 from core.errors import ValidationError
-from core.screenplay import display_name, parse_heading, parse_screenplay, split_cue
+from core.intake.screenplay import display_name, parse_heading, parse_screenplay, split_cue
 
 
 @pytest.fixture(scope="module")

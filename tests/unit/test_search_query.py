@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import core
-from core.search import QueryError, parse
+from core.search.query import QueryError, parse
 
 ACTOR = "ana"
 
@@ -191,10 +191,10 @@ def test_csv_export_is_formula_safe_and_joins_tags(world):
     assert lines[0].startswith("scene,label,heading,story day,asset,type,tags,description")
     assert any("bloody; torn" in line for line in lines)
     import pandas as pd
-    frame = pd.DataFrame({c: [None] for c in core.search.COLUMNS})
+    frame = pd.DataFrame({c: [None] for c in core.search.query.COLUMNS})
     frame.loc[0, "effective_description"] = "=HYPERLINK(\"x\")"
     frame.at[0, "status_tags"] = ["a"]
-    assert "'=HYPERLINK" in core.search.to_csv(frame)
+    assert "'=HYPERLINK" in core.search.query.to_csv(frame)
 
 
 def test_tag_counts(world):

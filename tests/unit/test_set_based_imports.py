@@ -160,7 +160,7 @@ def test_demo_seed_is_one_transaction(fresh):
 
 
 def test_preview_cache_reuses_a_preview_until_the_data_changes(fresh):
-    from core.preview_cache import PreviewCache
+    from core.library.preview_cache import PreviewCache
     desk, p = fresh()
     cache, runs = PreviewCache(), []
     text = fountain(4)

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import core
-from core import vocabulary
-from core.tags import normalize_tag
+from core.tags import vocabulary
+from core.tags.normalize import normalize_tag
 
 normalize = core.Desk.normalize_tags
 

@@ -1,9 +1,9 @@
-"""Word-level diff of history values (issue 11, item 8): core.textdiff and its escaped
+"""Word-level diff of history values (issue 11, item 8): core.editing.textdiff and its escaped
 rendering in ui.textdiff."""
 
 from __future__ import annotations
 
-from core.textdiff import DELETED, INSERTED, SAME, around_change, side, word_diff
+from core.editing.textdiff import DELETED, INSERTED, SAME, around_change, side, word_diff
 from ui.textdiff import diff_html, side_html
 
 LONG = ("Long camel trench coat, belt knotted, collar up against the wind, buttons of "

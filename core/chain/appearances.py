@@ -1,0 +1,180 @@
+"""One change to assets' chains of appearances, as a unit: load the chains,
+apply the change, settle them (`chain.settle`), write what differs with its
+history rows. Every instance change in core goes through `change_chains` (one
+chain: `change_chain`), so propagation, re-linking and auditing have one home."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from core.chain import rules
+from core.errors import NotFoundError
+from core.models import TagConflict
+from core.store import history, instances
+from core.store.db import utcnow
+from core.store.history import EDITABLE_FIELDS, Context
+
+
+@dataclass
+class ChainOutcome:
+    rows: dict[str, dict] = field(default_factory=dict)   # id -> settled row
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)      # state changed, scene order
+    propagated: list[str] = field(default_factory=list)   # visible change, not primary
+    flagged: list[str] = field(default_factory=list)      # newly flagged, not propagated
+    deleted: list[str] = field(default_factory=list)
+    conflicts: list[TagConflict] = field(default_factory=list)   # T5, scene order
+    change_id: str | None = None                                 # of its history rows
+
+
+def lock_chains(cur, asset_ids: list[str]) -> None:
+    """Serialize changes to these assets' chains (the `chain_revision` bump): concurrent
+    ones now conflict, or wait on an engine that blocks. Take it before reading what
+    a change is checked against (DESIGN "Storage seam"); taking it twice is harmless."""
+    cur.execute(
+        "UPDATE project_assets SET chain_revision = chain_revision + 1 "
+        "WHERE id = ANY(?::VARCHAR[])",
+        [list(asset_ids)],
+    )
+
+
+def lock_chain(cur, asset_id: str) -> None:
+    lock_chains(cur, [asset_id])
+
+
+def master_descriptions(cur, asset_ids: list[str]) -> dict[str, str]:
+    rows = cur.execute("SELECT id, description FROM project_assets WHERE id = ANY(?::VARCHAR[])",
+                       [list(asset_ids)]).fetchall()
+    found = dict(rows)
+    for aid in asset_ids:
+        if aid not in found:
+            raise NotFoundError(f"Asset {aid} does not exist.")
+    return found
+
+
+def master_description(cur, asset_id: str) -> str:
+    return master_descriptions(cur, [asset_id])[asset_id]
+
+
+def change_chain(
+    cur,
+    asset_id: str,
+    branch_id: str,
+    mutate: Callable[[list[dict]], list[dict]],
+    ctx: Context,
+    *,
+    primary: set[str] = frozenset(),
+    old_master: str | None = None,
+    propagation_reason: str | None = None,
+    from_scene: int | None = None,
+    write: bool = True,
+) -> ChainOutcome:
+    """`change_chains` for one asset's chain in one branch; `mutate(rows)`."""
+    return change_chains(
+        cur, [asset_id], branch_id, lambda _aid, rows: mutate(rows), ctx, primary=primary,
+        old_masters=None if old_master is None else {asset_id: old_master},
+        propagation_reason=propagation_reason, from_scene=from_scene, write=write,
+    )
+
+
+def change_chains(
+    cur,
+    asset_ids: list[str],
+    branch_id: str | None,
+    mutate: Callable[[str, list[dict]], list[dict]],
+    ctx: Context,
+    *,
+    primary: set[str] = frozenset(),
+    old_masters: dict[str, str] | None = None,
+    propagation_reason: str | Callable[[str], str] | None = None,
+    from_scene: int | None = None,
+    write: bool = True,
+) -> ChainOutcome:
+    """Apply `mutate(asset_id, rows)` to each asset's chain (its rows in scene order;
+    it may edit, insert or drop rows), settle them and, when `write`, persist the
+    difference: one read, then one DELETE / UPDATE / INSERT and one history INSERT
+    for all chains, whatever their number.
+
+    `branch_id` None: the assets' chains in every branch (a master edit; `mutate` then
+    sees only chains that have rows). `from_scene`: only the rows from that scene number
+    on can change (each chain's latest earlier row is their fixed source), so only
+    they are read and settled. `old_masters`: the master descriptions the stored rows
+    were computed with, where a master edit changed them. `propagation_reason`: the
+    reason of propagation rows, or a function of the asset id giving it.
+    Rows in `primary` (and created rows) are audited with `ctx`; every other row
+    whose state changed is audited as propagation.
+    """
+    asset_ids = list(dict.fromkeys(asset_ids))
+    if write:
+        lock_chains(cur, asset_ids)
+    masters = master_descriptions(cur, asset_ids)
+    loaded = instances.load_chains(cur, asset_ids, branch_id, from_scene)
+    keys = list(loaded) if branch_id is None else [(branch_id, a) for a in asset_ids]
+    before, after = [], []
+    for key in keys:
+        rows, anchor = loaded.get(key, []), None
+        if from_scene is not None and rows and rows[0]["scene_number"] < from_scene:
+            anchor, rows = rows[0], rows[1:]
+        aid = key[1]
+        before += rows
+        after += rules.settle(mutate(aid, [dict(r) for r in rows]), masters[aid],
+                              (old_masters or {}).get(aid), prev=anchor)
+    old_by_id = {r["id"]: r for r in before}
+
+    out = ChainOutcome(rows={r["id"]: r for r in after})
+    out.deleted = [i for i in old_by_id if i not in out.rows]
+    now = utcnow()
+    entries, inserts, updates = [], [], []
+    for new in after:
+        old = old_by_id.get(new["id"])
+        is_primary = new["id"] in primary or old is None
+        if old is None:
+            out.created.append(new["id"])
+        elif not rules.state_changed(old, new):
+            continue
+        elif not is_primary:
+            conflict = rules.tag_conflict(old, new)
+            if conflict:
+                out.conflicts.append(TagConflict(new["id"], old["scene_number"],
+                                                 old["asset_name"], *conflict))
+            # every other instance whose state changed is reported, so callers can
+            # refresh it: flagged when the only news is a new flag, else propagated
+            if rules.newly_flagged(old, new) and not rules.visible_change(old, new):
+                out.flagged.append(new["id"])
+            else:
+                out.propagated.append(new["id"])
+        out.changed.append(new["id"])
+        if is_primary:
+            row_ctx = ctx
+        else:
+            reason = propagation_reason
+            if callable(reason):
+                reason = reason(new["project_asset_id"])
+            row_ctx = Context(ctx.actor, "propagation", reason or ctx.reason)
+        changes = history.field_changes(old, new)
+        edited = [c[0] for c in changes if c[0] in EDITABLE_FIELDS]
+        new.update(
+            version=(old["version"] + 1) if old else 1,
+            modification_count=(old["modification_count"] + 1) if old else 0,
+            last_modified_field=(edited or [c[0] for c in changes] or [None])[0]
+            if old else None,
+            modification_reason=row_ctx.reason if old else None,
+            updated_at=now,
+        )
+        if old is None:
+            new.setdefault("created_at", now)
+            inserts.append(new)
+        else:
+            updates.append(new)
+        entries += [(new, f, o, n, row_ctx) for f, o, n in changes]
+    for gone in out.deleted:
+        old = old_by_id[gone]
+        entries += [(old, f, o, n, ctx) for f, o, n in history.field_changes(old, None)]
+
+    if write:
+        instances.delete_rows(cur, out.deleted)
+        instances.update_rows(cur, updates)
+        instances.insert_rows(cur, inserts)
+        out.change_id = history.append(cur, entries)
+    return out

@@ -1,0 +1,1 @@
+"""Tag search (T4): the query language and saved searches."""

@@ -1,0 +1,193 @@
+"""Reading and writing asset-instance rows (the full projection of `read_model`).
+Rules live in `chain`; this module only moves rows between DuckDB and Python."""
+
+from __future__ import annotations
+
+from core.chain.rules import SEEN_FIELDS, STATE_FIELDS
+from core.errors import NotFoundError
+from core.images import state as images_state
+from core.models import Instance
+from core.store import read_model
+
+ROW_FIELDS = (
+    "id", "project_id", "branch_id", "scene_id", "project_asset_id", *STATE_FIELDS,
+    *SEEN_FIELDS, "version", "modification_count", "last_modified_field", "modification_reason",
+    "created_at", "updated_at",
+)
+_LIST_FIELDS = ("inherited_tags", "status_tags")
+
+_SELECT = read_model.full_select(ROW_FIELDS)
+
+
+def _to_dict(r) -> dict:
+    row = dict(zip(ROW_FIELDS, r[: len(ROW_FIELDS)], strict=True))
+    for f in _LIST_FIELDS:
+        row[f] = list(row[f])
+    if row["seen_upstream_tags"] is not None:
+        row["seen_upstream_tags"] = list(row["seen_upstream_tags"])
+    (row["scene_number"], row["asset_name"], row["asset_type"], row["source_scene_number"],
+     row["source_carry_forward"], row["master_image_hash"], row["visual_style"],
+     row["image_key"], selected_hash) = r[len(ROW_FIELDS):]
+    row["state_hash"] = state_hash(row)
+    row["image_stale"] = selected_hash is not None and selected_hash != row["state_hash"]
+    return row
+
+
+def state_hash(row: dict) -> str:
+    """The hash of the visual state an image of this instance must show (G4, G7)."""
+    return images_state.state_hash(
+        row["asset_name"], row["asset_type"], row["effective_description"],
+        row["status_tags"], row["master_image_hash"], row["visual_style"])
+
+
+def to_instance(row: dict) -> Instance:
+    return Instance(**{k: row[k] for k in Instance.__dataclass_fields__ if k in row})
+
+
+def load_row(cur, instance_id: str) -> dict:
+    r = cur.execute(_SELECT + " WHERE i.id = ?", [instance_id]).fetchone()
+    if r is None:
+        raise NotFoundError(f"Asset instance {instance_id} does not exist.")
+    return _to_dict(r)
+
+
+def load_rows(cur, instance_ids: list[str]) -> list[dict]:
+    """Many rows in one query, in the order given; NotFoundError names a missing id."""
+    rows = cur.execute(_SELECT + " WHERE i.id = ANY(?::VARCHAR[])", [instance_ids]).fetchall()
+    by_id = {r[0]: _to_dict(r) for r in rows}
+    for iid in instance_ids:
+        if iid not in by_id:
+            raise NotFoundError(f"Asset instance {iid} does not exist.")
+    return [by_id[i] for i in instance_ids]
+
+
+def version_of(cur, instance_id: str) -> int | None:
+    r = cur.execute("SELECT version FROM scene_asset_instances WHERE id = ?",
+                    [instance_id]).fetchone()
+    return None if r is None else r[0]
+
+
+def get(cur, instance_id: str) -> Instance:
+    return to_instance(load_row(cur, instance_id))
+
+
+def load_chain(cur, branch_id: str, asset_id: str) -> list[dict]:
+    """The asset's appearances in the branch, in scene order (I1)."""
+    rows = cur.execute(
+        _SELECT + " WHERE i.branch_id = ? AND i.project_asset_id = ? ORDER BY s.scene_number",
+        [branch_id, asset_id],
+    ).fetchall()
+    return [_to_dict(r) for r in rows]
+
+
+def for_branch(cur, branch_id: str) -> list[Instance]:
+    """Every instance of a branch, in scene order then type and name."""
+    rows = cur.execute(
+        _SELECT + " WHERE i.branch_id = ? ORDER BY " + read_model.SCENE_ORDER,
+        [branch_id],
+    ).fetchall()
+    return [to_instance(_to_dict(r)) for r in rows]
+
+
+def for_scene(cur, scene_id: str) -> list[Instance]:
+    rows = cur.execute(
+        _SELECT + " WHERE i.scene_id = ? ORDER BY " + read_model.BY_TYPE_AND_NAME,
+        [scene_id]
+    ).fetchall()
+    return [to_instance(_to_dict(r)) for r in rows]
+
+
+def insert_rows(cur, rows: list[dict]) -> None:
+    if not rows:
+        return
+    _bulk(cur, "INSERT INTO scene_asset_instances ({cols}) SELECT {values}", rows, ROW_FIELDS)
+
+
+_UPDATE_FIELDS = tuple(
+    f for f in ROW_FIELDS
+    if f not in ("id", "project_id", "branch_id", "scene_id", "project_asset_id", "created_at")
+)
+
+
+def update_rows(cur, rows: list[dict]) -> None:
+    """Write many rows' state in one statement."""
+    if not rows:
+        return
+    sets = ", ".join(f"{c} = u.{c}" for c in _UPDATE_FIELDS)
+    _bulk(
+        cur,
+        f"UPDATE scene_asset_instances SET {sets} FROM (SELECT {{values}}) u "
+        "WHERE scene_asset_instances.id = u.id",
+        rows,
+        ("id", *_UPDATE_FIELDS),
+    )
+
+
+def delete_rows(cur, ids: list[str]) -> None:
+    """Delete instances with their image attempts and job targets (history stays)."""
+    if ids:
+        for table, column in (("image_attempts", "instance_id"),
+                              ("image_job_targets", "instance_id"),
+                              ("scene_asset_instances", "id")):
+            cur.execute(f"DELETE FROM {table} WHERE {column} = ANY(?::VARCHAR[])", [ids])
+
+
+_SQL_TYPES = {
+    "inherited_tags": "VARCHAR[][]", "status_tags": "VARCHAR[][]",
+    "seen_upstream_tags": "VARCHAR[][]",
+    "carry_forward": "BOOLEAN[]", "locked": "BOOLEAN[]", "pending_review": "BOOLEAN[]",
+    "upstream_description_changed": "BOOLEAN[]", "upstream_tags_changed": "BOOLEAN[]",
+    "version": "INTEGER[]", "modification_count": "INTEGER[]",
+    "created_at": "TIMESTAMPTZ[]", "updated_at": "TIMESTAMPTZ[]",
+}
+
+
+def _bulk(cur, template: str, rows: list[dict], cols: tuple[str, ...]) -> None:
+    values = ", ".join(
+        f"UNNEST(?::{_SQL_TYPES.get(c, 'VARCHAR[]')}) AS {c}" for c in cols
+    )
+    cur.execute(
+        template.format(cols=", ".join(cols), values=values),
+        [[row[c] for row in rows] for c in cols],
+    )
+
+
+def project_tags(cur, project_id: str) -> list[str]:
+    """Tags in use in the project, most used first."""
+    rows = cur.execute(
+        "SELECT tag, count(*) AS n FROM (SELECT UNNEST(status_tags) AS tag "
+        "FROM scene_asset_instances WHERE project_id = ?) GROUP BY tag ORDER BY n DESC, tag",
+        [project_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
+                from_scene: int | None = None) -> dict[tuple[str, str], list[dict]]:
+    """Many assets' appearances in one query, by (branch, asset), each in scene order
+    (I1): in `branch_id` (None: every branch); with `from_scene`, only each chain's
+    latest appearance before that scene number and those after it."""
+    where = ["i.project_asset_id = ANY(?::VARCHAR[])"]
+    params: list = [list(asset_ids)]
+    if branch_id is not None:
+        where.append("i.branch_id = ?")
+        params.append(branch_id)
+    sql, head = _SELECT, []
+    if from_scene is not None:
+        sql = (
+            f"WITH anchor AS (SELECT i.branch_id AS b, i.project_asset_id AS a, "
+            f"max(s.scene_number) AS n FROM scene_asset_instances i "
+            f"JOIN scenes s ON s.id = i.scene_id WHERE {' AND '.join(where)} "
+            f"AND s.scene_number < ? GROUP BY ALL) " + _SELECT
+            + " LEFT JOIN anchor ON anchor.b = i.branch_id AND anchor.a = i.project_asset_id"
+        )
+        head = [*params, from_scene]
+        where.append("(anchor.n IS NULL OR s.scene_number >= anchor.n)")
+    rows = cur.execute(
+        f"{sql} WHERE {' AND '.join(where)} ORDER BY i.branch_id, i.project_asset_id, "
+        "s.scene_number", [*head, *params]).fetchall()
+    out: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        row = _to_dict(r)
+        out.setdefault((row["branch_id"], row["project_asset_id"]), []).append(row)
+    return out

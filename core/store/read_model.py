@@ -1,0 +1,143 @@
+"""The instance read model: what core reads of an asset instance, defined once.
+
+Two projections over the same joins (instance `i`, scene `s`, asset `a`, project
+`pr`, selected attempt `att`):
+
+- full (`FULL_SELECT`, decoded by `instances`): every stored column plus the scene,
+  asset, source and image columns that make a `models.Instance`;
+- light (`light`): the columns the cross-scene views need (search, checks, the
+  matrix, readiness), as `Summary` tuples, fetched column-wise in one query.
+
+The order of asset types (character, location, prop, then name) is `TYPE_ORDER`,
+here and nowhere else; `type_rank` is the same order for Python sorts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from core.images import state as image_state
+from core.validation import ASSET_TYPES
+
+TYPE_ORDER = ("CASE a.asset_type "
+              + " ".join(f"WHEN '{t}' THEN {k}" for k, t in enumerate(ASSET_TYPES))
+              + f" ELSE {len(ASSET_TYPES)} END")
+"""SQL rank of `a.asset_type`; sort by it, then `lower(a.name)`."""
+
+BY_TYPE_AND_NAME = f"{TYPE_ORDER}, lower(a.name)"
+
+
+def type_rank(asset_type: str) -> int:
+    """`TYPE_ORDER` in Python: character 0, location 1, prop 2, anything else after."""
+    return ASSET_TYPES.index(asset_type) if asset_type in ASSET_TYPES else len(ASSET_TYPES)
+
+
+JOINS = """
+    FROM scene_asset_instances i
+    JOIN scenes s ON s.id = i.scene_id
+    JOIN project_assets a ON a.id = i.project_asset_id
+    JOIN projects pr ON pr.id = i.project_id
+    LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected
+"""
+SOURCE_JOIN = """
+    LEFT JOIN scene_asset_instances p ON p.id = i.inherited_from_instance_id
+    LEFT JOIN scenes ps ON ps.id = p.scene_id
+"""
+
+# Columns the full projection adds to the stored ones (decoded by `instances`).
+FULL_EXTRA = ("s.scene_number, a.name, a.asset_type, ps.scene_number, p.carry_forward, "
+              "a.master_image_hash, pr.visual_style, att.image_key, att.state_hash")
+
+
+def full_select(stored: tuple[str, ...]) -> str:
+    """SELECT of the full projection: `stored` instance columns, then `FULL_EXTRA`."""
+    return ("SELECT " + ", ".join(f"i.{c}" for c in stored) + ", " + FULL_EXTRA
+            + JOINS + SOURCE_JOIN)
+
+
+# --- the light projection -------------------------------------------------------------
+
+class Summary(NamedTuple):
+    """An instance as the cross-scene views read it: the attributes of
+    `models.Instance` they use (same names), plus its scene's label, heading and day."""
+
+    id: str
+    scene_id: str
+    scene_number: int
+    scene_label: str | None
+    heading: str
+    story_day: int | None
+    project_asset_id: str
+    asset_name: str
+    asset_type: str
+    effective_description: str
+    status_tags: list[str]
+    carry_forward: bool
+    locked: bool
+    pending_review: bool
+    upstream_description_changed: bool
+    upstream_tags_changed: bool
+    version: int
+    inherited_from_instance_id: str | None
+    image_key: str | None
+    image_stale: bool
+
+    @property
+    def upstream_changed(self) -> bool:
+        return self.upstream_description_changed or self.upstream_tags_changed
+
+
+# Tags travel as one string joined by U+001F (which no tag can contain, T1): DuckDB hands
+# a column of strings to Python several times faster than a column of lists.
+TAG_SEP = "\x1f"
+
+_LIGHT = f"""
+    SELECT i.id, i.scene_id, s.scene_number, s.label, s.heading, s.story_day,
+           i.project_asset_id, a.name, a.asset_type, i.effective_description,
+           array_to_string(i.status_tags, chr(31)) AS tags, i.carry_forward, i.locked,
+           i.pending_review, i.upstream_description_changed, i.upstream_tags_changed,
+           i.version, i.inherited_from_instance_id, att.image_key, att.state_hash,
+           a.master_image_hash, pr.visual_style
+    {JOINS}
+    WHERE {{where}}
+    ORDER BY {{order}}
+"""
+SCENE_ORDER = f"s.scene_number, {BY_TYPE_AND_NAME}"
+"""Light rows in scene order, then type and name (the default)."""
+CHAIN_ORDER = f"{BY_TYPE_AND_NAME}, a.id, s.scene_number"
+"""Light rows asset by asset (type, name), each in scene order (the matrix)."""
+
+
+def split_tags(joined: str | None) -> list[str]:
+    return joined.split(TAG_SEP) if joined else []
+
+
+def columns(result) -> dict[str, list]:
+    """A DuckDB result as plain Python lists per column (NULL -> None), via numpy."""
+    return {name: values.tolist() for name, values in result.fetchnumpy().items()}
+
+
+def light(cur, where: str, params: list, order: str = SCENE_ORDER) -> list[Summary]:
+    """The instances matching `where` (over `i`, `s`, `a`, `pr`, `att`), in one query,
+    with staleness decided (G7)."""
+    c = list(columns(cur.execute(_LIGHT.format(where=where, order=order), params)).values())
+    tags = [split_tags(t) for t in c[10]]
+    stale = [is_stale(h, n, t, d, g, m, y) for h, n, t, d, g, m, y
+             in zip(c[19], c[7], c[8], c[9], tags, c[20], c[21], strict=True)]
+    return list(map(Summary._make, zip(*c[:10], tags, *c[11:19], stale, strict=True)))
+
+
+@lru_cache(maxsize=1 << 16)
+def _state_hash(name, asset_type, description, tags: tuple, master_hash, style) -> str:
+    return image_state.state_hash(name, asset_type, description, list(tags), master_hash,
+                                  style)
+
+
+def is_stale(selected_hash, name, asset_type, description, tags, master_hash, style) -> bool:
+    """G7 for one row: the selected image shows another state than the current one.
+    Memoized: instances that inherit an unchanged state share one hash."""
+    if selected_hash is None:
+        return False
+    return selected_hash != _state_hash(name, asset_type, description, tuple(tags),
+                                        master_hash, style)

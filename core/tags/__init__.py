@@ -1,0 +1,1 @@
+"""Tags: normalization (T1) and the vocabulary (T2)."""
