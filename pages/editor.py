@@ -13,6 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 import core
+from core.catalog.assets import split_aliases
 from core.editing.edits import REVERTABLE_FIELDS
 from core.editing.merge_notes import merged_with
 from ui import dragdrop, edit_actions, editor_guard
@@ -379,7 +380,7 @@ def clone(desk: core.Desk, actor: str, project_id: str, global_id: str, name: st
 
 def create_asset(desk: core.Desk, actor: str, project_id: str, scene_id: str) -> None:
     name = (ss.get("ed_new_name") or "").strip()
-    aliases = [a.strip() for a in (ss.get("ed_new_aliases") or "").split(",") if a.strip()]
+    aliases = split_aliases(ss.get("ed_new_aliases"))
     asset = attempt(lambda: desk.add_asset(
         project_id, name, ss.get("ed_new_type") or "character",
         (ss.get("ed_new_desc") or "").strip(), aliases=aliases), "drawer")
@@ -891,7 +892,7 @@ def render_drawer(desk: core.Desk, actor: str, project: core.Project, scene: cor
             st.text_input("Name", key="ed_new_name")
             st.selectbox("Type", ["character", "location", "prop"], key="ed_new_type")
             st.text_area("Master description", key="ed_new_desc", height=90)
-            st.text_input("Aliases (comma separated)", key="ed_new_aliases")
+            st.text_input("Aliases (separated by ;)", key="ed_new_aliases")
             st.checkbox(f"Add it to scene {esc(scene.display_label)}", value=True,
                         key="ed_new_add")
             st.button("Create asset", key="ed_new_create", type="primary",

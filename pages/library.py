@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import core
+from core.catalog.assets import join_aliases, split_aliases
 from core.images.store import IMAGE_LIMITS, MAX_UPLOAD_BYTES
 from core.intake.screenplay import MAX_BYTES as SCREENPLAY_BYTES
 from core.intake.screenplay import display_name
@@ -189,7 +190,7 @@ def _assets_tab() -> None:
                    "loaded, so nobody's edit is silently lost.")
         loaded = pd.DataFrame([{
             "id": a.id, "Name": a.name, "Type": a.asset_type, "Description": a.description,
-            "Aliases": "; ".join(a.aliases), "Approved": a.approved,
+            "Aliases": join_aliases(a.aliases), "Approved": a.approved,
             "Master image": "✓" if a.master_image_key else "", "version": a.version,
         } for a in assets])
         st.data_editor(
@@ -220,8 +221,7 @@ def _save_assets(loaded: pd.DataFrame) -> None:
             if col in cells and cells[col] != old[col]:
                 changes[field] = bool(cells[col]) if field == "approved" else cells[col]
         if "Aliases" in cells and cells["Aliases"] != old["Aliases"]:
-            changes["aliases"] = [a.strip() for a in str(cells["Aliases"] or "").split(";")
-                                  if a.strip()]
+            changes["aliases"] = split_aliases(str(cells["Aliases"] or ""))
         if not changes:
             continue
         try:
@@ -249,7 +249,7 @@ def _add_asset_form() -> None:
         if st.form_submit_button("Add asset"):
             try:
                 desk.add_asset(project.id, name, kind, description,
-                               aliases=[a.strip() for a in aliases.split(";") if a.strip()])
+                               aliases=split_aliases(aliases))
                 notice("success", f"Added {name}.")
             except core.DeskError as exc:
                 _fail(exc)

@@ -3,6 +3,8 @@ description edit flows to the instances that follow it (E1, P2)."""
 
 from __future__ import annotations
 
+import re
+
 from core import validation as v
 from core.catalog import asset_bulk
 from core.catalog.projects import get_project, new_id
@@ -16,6 +18,22 @@ _COLS = (
     "id, project_id, name, aliases, asset_type, description, master_image_key, approved, "
     "version, global_asset_id"
 )
+
+
+ALIAS_SEPARATOR = ";"
+_ALIAS = re.compile(r"(?:[^;]|;;)+")
+
+
+def join_aliases(aliases: list[str]) -> str:
+    """Aliases as one text (a form field, a CSV cell): separated by `; `, a `;` inside
+    an alias written `;;`. `split_aliases` reads it back."""
+    return "; ".join(a.replace(";", ";;") for a in aliases)
+
+
+def split_aliases(text: str | None) -> list[str]:
+    """The aliases a person typed as one text, in order, blanks dropped."""
+    parts = (m.group(0).replace(";;", ";").strip() for m in _ALIAS.finditer(text or ""))
+    return [a for a in parts if a]
 
 
 def _asset(r) -> Asset:

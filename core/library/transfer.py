@@ -39,7 +39,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import shutil
 import tempfile
 import uuid
@@ -72,7 +71,6 @@ MAX_ZIP_ENTRIES = 100_000
 MAX_UNPACKED = 4 * 1024 ** 3          # bytes decompressed from one project file, in total
 MAX_MANIFEST = 256 * 1024 ** 2        # project.json, decompressed (spooled to disk)
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_ALIAS = re.compile(r"(?:[^;]|;;)+")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
@@ -100,22 +98,12 @@ def _uncell(text: str) -> str:
     return text[1:] if text.startswith("'") and _guarded(text[1:]) else text
 
 
-def _join_aliases(aliases: list[str]) -> str:
-    """Aliases separated by `; `; a `;` inside an alias is written `;;`."""
-    return "; ".join(a.replace(";", ";;") for a in aliases)
-
-
-def _split_aliases(cell: str) -> list[str]:
-    parts = (m.group(0).replace(";;", ";").strip() for m in _ALIAS.finditer(cell))
-    return [a for a in parts if a]
-
-
 def _write_csv(rows) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for name, kind, desc, aliases, approved in rows:
-        w.writerow([_cell(name), kind, _cell(desc), _cell(_join_aliases(aliases)),
+        w.writerow([_cell(name), kind, _cell(desc), _cell(assets_mod.join_aliases(aliases)),
                     "yes" if approved else "no"])
     return out.getvalue()
 
@@ -224,7 +212,7 @@ def parse_csv(data: bytes | str) -> list[CsvRow]:
             name = v.name(get("name"), "Name")
             kind = v.asset_type(get("type"))
             desc = v.text(get("description"), "Description", v.MAX_DESCRIPTION)
-            aliases = v.aliases(_split_aliases(get("aliases")), name)
+            aliases = v.aliases(assets_mod.split_aliases(get("aliases")), name)
             flag = get("approved").lower()
             if "approved" in col and flag not in _YES | _NO:
                 raise ValidationError(f"Approved must be yes or no, not {flag!r}.")

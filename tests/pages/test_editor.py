@@ -479,7 +479,7 @@ def test_add_from_the_drawer_clone_and_create():
     assert at.text_input(key="ed_new_name").value == "Dot"
     at.text_input(key="ed_new_name").set_value("Gull")
     at.selectbox(key="ed_new_type").set_value("prop")
-    at.text_input(key="ed_new_aliases").set_value("Seagull, Bird")
+    at.text_input(key="ed_new_aliases").set_value("Seagull; Bird")
     click(at, "ed_new_create")
     gull = inst(1, "Gull")
     assert gull.asset_type == "prop"
