@@ -12,6 +12,8 @@ from core.config import from_env
 from core.demo import seed_demo
 from ui.widgets import show_error
 
+_ROUTED = "ctx_routed"      # set by app.py in each run it routes, taken by the page
+
 
 def _settings():
     return from_env(secrets=st.secrets)
@@ -80,17 +82,40 @@ def sidebar(desk: core.Desk) -> Context | None:
     return Context(desk, project, branch, actor or "producer")
 
 
+def navigation():
+    """The app's pages; `st.navigation` over them routes each request (app.py)."""
+    return st.navigation([
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
+                default=True),
+        st.Page("pages/scenes.py", title="Scenes", icon=":material/movie:", url_path="scenes"),
+        st.Page("pages/editor.py", title="Asset editor", icon=":material/edit_note:",
+                url_path="editor"),
+        st.Page("pages/history.py", title="History", icon=":material/history:",
+                url_path="history"),
+        st.Page("pages/search.py", title="Tag search", icon=":material/search:",
+                url_path="search"),
+        st.Page("pages/library.py", title="Library & import",
+                icon=":material/library_books:", url_path="library"),
+        st.Page("pages/bulk.py", title="Bulk generation", icon=":material/photo_library:",
+                url_path="bulk"),
+    ])
+
+
+def route(ctx: Context | None) -> None:
+    """Hand this run's context to the page app.py is about to run."""
+    st.session_state.ctx = ctx
+    st.session_state[_ROUTED] = True
+
+
 def page_context() -> Context | None:
     """The context app.py put in session state for this run; every page calls this first.
 
-    A `pages/` folder next to app.py makes Streamlit assume its legacy multipage mode
-    until some run calls `st.navigation`: on a fresh server whose first request is a
-    deep link (`/scenes?scene=…`), and on *every* AppTest run (AppTest resets the
-    flag), the page then runs alone, without app.py and its sidebar. Switch that
-    mode off and rerun, so app.py routes the request."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory or "ctx" not in st.session_state:
-        PagesManager.uses_pages_directory = False
+    A `pages/` folder next to app.py makes Streamlit start in its legacy multipage
+    mode, which runs a page alone, without app.py and its sidebar: on a fresh server
+    whose first request is a deep link (`/scenes?scene=…`), and on every AppTest run.
+    Such a page declares the app's navigation (calling `st.navigation` is Streamlit's
+    public way out of that mode) and reruns, so app.py routes the same request."""
+    if not st.session_state.pop(_ROUTED, False):
+        navigation()
         st.rerun()
     return st.session_state.ctx
