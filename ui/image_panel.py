@@ -7,17 +7,17 @@ as widget callbacks, so the page always renders the saved state."""
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 
 import streamlit as st
 
 import core
 from core.images.store import IMAGE_LIMITS, MAX_UPLOAD_BYTES
+from ui.editor import areas
+from ui.feedback import attempt, flash, show_flash
 from ui.safe import esc
 from ui.widgets import notice
 
-log = logging.getLogger(__name__)
 ss = st.session_state
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
@@ -40,37 +40,25 @@ def key(name: str, iid: str) -> str:
     return f"ip_{name}_{iid}"
 
 
-def _flash(iid: str, kind: str, message: str) -> None:
-    ss[key("flash", iid)] = (kind, message)
-
-
-def _run(iid: str, fn: Callable, done: str | None = None):
-    """One change; a domain error becomes a message, never a traceback."""
-    try:
-        result = fn()
-    except core.DeskError as exc:
-        _flash(iid, "error", str(exc))
-        return None
-    except Exception:  # noqa: BLE001 - logged, not shown raw
-        log.exception("image action failed")
-        _flash(iid, "error", "Something unexpected went wrong and nothing was changed. "
-                             "The details are in the server log.")
-        return None
-    if done:
-        _flash(iid, "success", done)
-    return result
+def _run(iid: str, fn: Callable, done: str) -> bool:
+    """One change; its outcome (or why it failed) shows in the instance's panel."""
+    ok = attempt(lambda: fn() or True, areas.image(iid)) is not None
+    if ok:
+        flash("success", done, areas.image(iid))
+    return ok
 
 
 # --- callbacks --------------------------------------------------------------------------
 def _generate(desk: core.Desk, actor: str, iid: str, regenerate: bool) -> None:
-    jobs = _run(iid, lambda: desk.request_images([iid], actor=actor, regenerate=regenerate))
+    jobs = attempt(lambda: desk.request_images([iid], actor=actor, regenerate=regenerate),
+                   areas.image(iid))
     if jobs:
-        job = jobs[0]
-        if job.status == "completed":
-            _flash(iid, "success", "This state was already rendered: its image is selected "
-                                   "(free).")
+        if jobs[0].status == "completed":
+            flash("success", "This state was already rendered: its image is selected (free).",
+                  areas.image(iid))
         else:
-            _flash(iid, "info", "Rendering the image… it appears here when it is ready.")
+            flash("info", "Rendering the image… it appears here when it is ready.",
+                  areas.image(iid))
 
 
 def _select(desk: core.Desk, actor: str, iid: str, attempt_id: str) -> None:
@@ -87,29 +75,29 @@ def _upload(desk: core.Desk, actor: str, iid: str) -> None:
     file = ss.get(widget)
     if file is None:
         return
-    done = _run(iid, lambda: desk.upload_image(iid, file.getvalue(), file.name, actor=actor),
-                f"Uploaded {file.name}: it is now the selected image.")
-    if done is not None:  # a fresh uploader, so the file is not sent twice
+    if _run(iid, lambda: desk.upload_image(iid, file.getvalue(), file.name, actor=actor),
+            f"Uploaded {file.name}: it is now the selected image."):
+        # a fresh uploader, so the file is not sent twice
         ss[key("upn", iid)] = ss.get(key("upn", iid), 0) + 1
 
 
 # --- rendering ---------------------------------------------------------------------------
-def _busy(desk: core.Desk, iid: str) -> bool:
-    """The instance's newest job is queued or running (its own or a bulk run's)."""
-    jobs = desk.instance_image_jobs(iid, limit=1)
+def _busy(jobs: list) -> bool:
+    """The newest job is queued or running (the instance's own or a bulk run's)."""
     return bool(jobs) and jobs[0].status in ("queued", "running")
 
 
-def _status(desk: core.Desk, iid: str) -> None:
-    """The newest job's status; polls while it is queued or running, then reruns the page
-    so the new image shows."""
-    active = _busy(desk, iid)
+def _status(desk: core.Desk, iid: str, jobs: list) -> None:
+    """The newest job's status (`jobs`: the page run's read of it); polls while it is
+    queued or running, then reruns the page so the new image shows."""
+    active = _busy(jobs)
     ss[key("was_active", iid)] = active
+    first = [jobs]      # the page run uses its read; each poll reads afresh
 
     @st.fragment(run_every=POLL_SECONDS if active else None)
     def status() -> None:
-        latest = desk.instance_image_jobs(iid, limit=1)
-        now = bool(latest) and latest[0].status in ("queued", "running")
+        latest = first.pop() if first else desk.instance_image_jobs(iid, limit=1)
+        now = _busy(latest)
         if ss.get(key("was_active", iid)) != now:
             st.rerun()
         if not latest:
@@ -157,10 +145,9 @@ def _attempts_strip(desk: core.Desk, actor: str, inst: core.Instance) -> None:
                             st.markdown(flag)
 
 
-def render_image_panel(ctx, instance: core.Instance) -> None:
-    """The image controls of `instance` (ctx: ui.context.Context)."""
-    desk, actor = ctx.desk, ctx.actor
-    inst = instance
+def render_image_panel(desk: core.Desk, actor: str, inst: core.Instance,
+                       asset: core.Asset) -> None:
+    """The image controls of `inst`, an appearance of `asset`."""
     iid = inst.id
     st.markdown(CSS, unsafe_allow_html=True)
     with st.container(border=True, key=key("panel", iid)):
@@ -171,9 +158,7 @@ def render_image_panel(ctx, instance: core.Instance) -> None:
         else:
             badge = ":green-badge[:material/image: current]"
         st.markdown(f"**Reference image** {badge}")
-        flash = ss.pop(key("flash", iid), None)
-        if flash:
-            notice(*flash)
+        show_flash(areas.image(iid))
         if inst.image_stale:
             st.caption("The selected image shows an earlier state of this asset (G7): "
                        "generate one for the current state or select another attempt.")
@@ -188,7 +173,8 @@ def render_image_panel(ctx, instance: core.Instance) -> None:
                 st.markdown("<div class='ip-empty'>No image yet</div>", unsafe_allow_html=True)
         with right:
             fresh = inst.image_key is not None and not inst.image_stale
-            busy = _busy(desk, iid)
+            jobs = desk.instance_image_jobs(iid, limit=1)
+            busy = _busy(jobs)
             st.button("Regenerate" if fresh else "Generate image", key=key("gen", iid),
                       type="primary", icon=":material/auto_awesome:", width="stretch",
                       on_click=_generate, args=(desk, actor, iid, fresh), disabled=busy,
@@ -197,8 +183,7 @@ def render_image_panel(ctx, instance: core.Instance) -> None:
                       "Render a new image for this state (an explicit new attempt)"
                       if fresh else "Render an image of this state; free when the same "
                                     "state was already rendered in another scene (G4)")
-            _status(desk, iid)
-            asset = desk.get_asset(inst.project_asset_id)
+            _status(desk, iid, jobs)
             st.button("Use master image", key=key("master", iid), width="stretch",
                       icon=":material/photo_library:", disabled=not asset.master_image_key,
                       on_click=_use_master, args=(desk, actor, iid),
