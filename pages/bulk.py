@@ -130,9 +130,8 @@ def confirm_dialog(desk: core.Desk, project_id: str, actor: str) -> None:
         detail += " (an image of the same state is already rendered or on its way: free)"
     st.caption(detail + ".")
     if est.budget is not None:
-        left = est.budget - est.committed
         st.caption(f"Budget {credits(est.budget)} · {credits(est.committed)} spent or reserved"
-                   f" · {credits(max(left, 0))} left before this run.")
+                   f" · {credits(est.remaining)} left before this run.")
     with st.container(horizontal=True, horizontal_alignment="right", gap="small"):
         st.button("Cancel", key="bulk_dialog_cancel", on_click=close_confirm)
         st.button("Confirm", key="bulk_dialog_confirm", type="primary",
@@ -284,15 +283,14 @@ def render_estimate(desk: core.Desk, chosen: list[core.Instance], regenerate: bo
                     f"<span class='bk-muted'>· {esc(desk.provider.name)} · "
                     f"{esc(desk.provider.model)}</span>", unsafe_allow_html=True)
         if est.budget is not None:
-            left = est.budget - est.committed
             st.markdown(
                 f"<span class='bk-muted'>Budget {credits(est.budget)} · "
-                f"{credits(est.committed)} spent or reserved · {credits(max(left, 0))} left"
+                f"{credits(est.committed)} spent or reserved · {credits(est.remaining)} left"
                 "</span>", unsafe_allow_html=True)
             st.progress(min(max(est.committed / est.budget, 0.0), 1.0) if est.budget else 1.0)
-            if est.estimated_cost > left + 1e-9:
+            if est.over_budget_by:
                 st.warning(f"This would exceed the budget by "
-                           f"{credits(est.estimated_cost - left)} credits: it will be refused. "
+                           f"{credits(est.over_budget_by)} credits: it will be refused. "
                            "Narrow the selection or raise the budget below.")
         error = ss.pop("bulk_error", None)
         if error:

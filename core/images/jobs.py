@@ -106,6 +106,19 @@ class Estimate:
     budget: float | None
     committed: float     # already spent or reserved in the project
 
+    @property
+    def remaining(self) -> float | None:
+        """The budget left before this request (never negative); None without a budget."""
+        return None if self.budget is None else max(self.budget - self.committed, 0.0)
+
+    @property
+    def over_budget_by(self) -> float:
+        """How far this request would go past the budget; above 0 it is refused (G9)."""
+        if self.budget is None:
+            return 0.0
+        over = self.committed + self.estimated_cost - self.budget
+        return over if over > 1e-9 else 0.0
+
 
 def _plan(cur, provider: ImageProvider, instance_ids, regenerate: bool):
     """For each distinct instance: (row, job key, job to reuse or None, shares a new
@@ -154,12 +167,12 @@ def request(cur, store: ImageStore, provider: ImageProvider, instance_ids, ctx: 
     when it would exceed the budget (G9). Returns (job ids in order, new job ids)."""
     plan = _plan(cur, provider, instance_ids, regenerate)
     est = _estimate(cur, provider, plan)
-    if est.budget is not None and est.committed + est.estimated_cost > est.budget + 1e-9:
+    if est.over_budget_by:
         raise BudgetError(
             f"This request would cost about {est.estimated_cost:.2f} credits for "
             f"{est.new_jobs} new image(s); {est.committed:.2f} of the project's budget of "
             f"{est.budget:.2f} is already spent or reserved, leaving "
-            f"{max(est.budget - est.committed, 0):.2f}. Nothing was queued.")
+            f"{est.remaining:.2f}. Nothing was queued.")
     job_ids, created, by_key = [], [], {}
     now = utcnow()
     for row, key, reuse, _shared in plan:
