@@ -61,14 +61,6 @@ def flags(row) -> str:
     return " · ".join(out)
 
 
-def _day_boundaries(scene_numbers: list[int], days: dict[int, int | None]) -> pd.DataFrame:
-    rows = []
-    for a, b in zip(scene_numbers, scene_numbers[1:], strict=False):
-        if days.get(a) is not None and days.get(b) is not None and days[a] != days[b]:
-            rows.append({"x": (a + b) / 2, "label": f"day {days[b]}"})
-    return pd.DataFrame(rows, columns=["x", "label"])
-
-
 def _note(r) -> str:
     notes = []
     if r.reset:
@@ -132,7 +124,8 @@ def timeline_chart(tl) -> alt.LayerChart:
                  alt.Tooltip("note:N", title="note")],
     )
     layers = [squares]
-    days = _day_boundaries(tl.scene_numbers, tl.story_days)
+    days = pd.DataFrame([{"x": (a + b) / 2, "label": f"day {day}"}
+                         for a, b, day in tl.day_boundaries()], columns=["x", "label"])
     if not days.empty:
         layers.append(alt.Chart(days).mark_rule(strokeDash=[4, 4], color="#9e9e9e").encode(
             x="x:Q", tooltip=[alt.Tooltip("label:N", title="story")]))

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from core.intake import detection
 from core.models import Scene
 from core.review.readiness import blockers, branch_rows
+from core.review.story_days import day_step
 from core.store import history
 from core.store.read_model import Summary
 from core.tags.vocabulary import lookup
@@ -166,11 +167,6 @@ def _wears_off(tag: str) -> bool:
     return entry is not None and not entry.persists
 
 
-def _day_boundary(prev: Scene, cur: Scene) -> bool:
-    return (prev.story_day is not None and cur.story_day is not None
-            and cur.story_day > prev.story_day)
-
-
 def _tag_issues(chains: dict[str, list[Summary]], scenes: dict[str, Scene],
                 records: dict[str, _Record]) -> list[Issue]:
     out = []
@@ -180,7 +176,7 @@ def _tag_issues(chains: dict[str, list[Summary]], scenes: dict[str, Scene],
             if not prev.carry_forward:
                 continue        # an explicit reset (I3) passes nothing on
             ps, cs = scenes[prev.scene_id], scenes[inst.scene_id]
-            new_day = _day_boundary(ps, cs)
+            new_day = day_step(ps.story_day, cs.story_day) > 0
             rec, prec = records.get(inst.id, empty), records.get(prev.id, empty)
             dropped = [t for t in prev.status_tags if t not in inst.status_tags
                        and not (new_day and _wears_off(t))

@@ -13,6 +13,7 @@ from core.catalog.projects import resolve_branch
 from core.errors import ValidationError
 from core.review import checks
 from core.review.readiness import branch_rows
+from core.review.story_days import day_step
 from core.store import instances
 
 COLUMNS = [
@@ -41,6 +42,13 @@ class Timeline:
         data = [[r.scene_number, r.scene_label, t, r.story_day]
                 for r in self.appearances.itertuples(index=False) for t in r.status_tags]
         return pd.DataFrame(data, columns=["scene_number", "scene_label", "tag", "story_day"])
+
+    def day_boundaries(self) -> list[tuple[int, int, int]]:
+        """(scene before, scene after, the new story day) wherever the story day changes
+        between neighbouring scenes of the branch, a flashback included."""
+        days, nums = self.story_days, self.scene_numbers
+        return [(a, b, days[b]) for a, b in zip(nums, nums[1:], strict=False)
+                if day_step(days[a], days[b])]
 
 
 def asset_timeline(cur, project_id: str, asset_id: str,
