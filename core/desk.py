@@ -568,3 +568,11 @@ class Desk:
         from core.search import saved as saved_searches
         v.actor(actor)
         self._write(saved_searches.delete, search_id)
+
+    def import_preview(self, kind: str, project_id: str | None, data: bytes | str,
+                       options: tuple, preview):
+        """`preview()`, an import dry run, or the report it gave for the same file and
+        options while the project's data is unchanged (core.library.preview_cache)."""
+        from core.library.preview_cache import for_database
+        with self.db.cursor() as cur:
+            return for_database(self.db).get(cur, kind, project_id, data, options, preview)

@@ -16,6 +16,7 @@ from core.images.store import IMAGE_LIMITS, MAX_UPLOAD_BYTES
 from core.intake.screenplay import MAX_BYTES as SCREENPLAY_BYTES
 from core.intake.screenplay import display_name
 from ui.context import page_context
+from ui.feedback import attempt, flash, show_flash
 from ui.safe import esc
 from ui.widgets import notice, project_line, show_error
 
@@ -40,23 +41,14 @@ def _fail(exc: core.DeskError) -> None:
 
 
 # Buttons act through on_click callbacks, so a click survives page_context's rerun;
-# their outcome is shown on the next run ("flash" messages per tab).
-def _flash(tab: str, kind: str, text: str) -> None:
-    st.session_state.setdefault("lib_flash", {}).setdefault(tab, []).append((kind, text))
-
-
-def _show_flash(tab: str) -> None:
-    for kind, text in st.session_state.get("lib_flash", {}).pop(tab, []):
-        notice(kind, text)
-
-
+# their outcome is flashed (ui.feedback) to the tab's area for the next run.
 # --- screenplay import ----------------------------------------------------------------
 
 def _screenplay_tab() -> None:
     st.markdown("Import a **Fountain** (`.fountain`, `.txt`) or **Final Draft** (`.fdx`) "
                 "screenplay. You see what it will do before anything is saved; importing "
                 "the same file again changes nothing.")
-    _show_flash("sp")
+    show_flash("library.sp")
     n = st.session_state.setdefault("sp_round", 0)
     target = st.radio("Import into", ["new", "this"], horizontal=True, key="sp_target",
                       format_func=lambda t: "A new project" if t == "new" else
@@ -70,7 +62,7 @@ def _screenplay_tab() -> None:
     fmt = "fdx" if upload.name.lower().endswith(".fdx") else "fountain"
     digest = hashlib.sha256(data).hexdigest()[:16]
     try:
-        first = _run_import(target, "New film", data, fmt, True, [], None)
+        first = _preview(target, "New film", data, fmt, [], None)
     except core.DeskError as exc:
         _fail(exc)
         return
@@ -108,7 +100,7 @@ def _screenplay_tab() -> None:
         create = {r["key"]: r["Type"] for _, r in edited.iterrows() if r["Create"]}
 
     try:
-        preview = _run_import(target, name, data, fmt, True, merges, create)
+        preview = _preview(target, name, data, fmt, merges, create)
     except core.DeskError as exc:
         _fail(exc)
         return
@@ -119,6 +111,14 @@ def _screenplay_tab() -> None:
     st.button(label, type="primary", disabled=not preview.changed, key="sp_confirm",
               on_click=_do_import, args=(target, name, data, fmt, upload.name, merges, create,
                                          n))
+
+
+def _preview(target, name, data, fmt, merges, create):
+    """The dry run, computed once per file and choices (while the project is unchanged)."""
+    return desk.import_preview(
+        "screenplay", project.id if target == "this" else None, data,
+        (target, branch.id, fmt, name, merges, sorted((create or {}).items())),
+        lambda: _run_import(target, name, data, fmt, True, merges, create))
 
 
 def _run_import(target, name, data, fmt, dry_run, merges, create):
@@ -132,21 +132,20 @@ def _run_import(target, name, data, fmt, dry_run, merges, create):
 
 
 def _do_import(target, name, data, fmt, filename, merges, create, n) -> None:
-    try:
-        done = _run_import(target, name, data, fmt, False, merges, create)
-    except core.DeskError as exc:
-        _flash("sp", "error", str(exc))
+    done = attempt(lambda: _run_import(target, name, data, fmt, False, merges, create),
+                   "library.sp")
+    if done is None:
         return
     if target == "new":                        # open the new film in the sidebar
         st.session_state.project_id = done.project_id
         st.session_state.branch_id = done.branch_id
         st.session_state.sp_target = "this"
-    _flash("sp", "success",
-           f"Imported {filename}"
-           + (f" as the new project “{name}”" if target == "new" else "") + ": "
-           f"{len(done.scenes_created)} scene(s) created, "
-           f"{len(done.scenes_updated)} updated, {len(done.assets_created)} asset(s) "
-           f"created, {done.mappings_created} scene-asset link(s).")
+    flash("success",
+          f"Imported {filename}"
+          + (f" as the new project “{name}”" if target == "new" else "") + ": "
+          f"{len(done.scenes_created)} scene(s) created, "
+          f"{len(done.scenes_updated)} updated, {len(done.assets_created)} asset(s) "
+          f"created, {done.mappings_created} scene-asset link(s).", "library.sp")
     st.session_state.sp_round = n + 1          # a fresh, empty uploader
 
 
@@ -204,7 +203,7 @@ def _assets_tab() -> None:
                 "Aliases": st.column_config.TextColumn(help="separated by ;")})
         st.button("Save asset changes", key="assets_save", on_click=_save_assets,
                   args=(loaded,))
-    _show_flash("assets")
+    show_flash("library.assets")
     _add_asset_form()
     if assets:
         _master_image(assets)
@@ -227,15 +226,15 @@ def _save_assets(loaded: pd.DataFrame) -> None:
         try:
             desk.update_asset(old["id"], expected_version=int(old["version"]), actor=actor,
                               **changes)
-            _flash("assets", "success", f"Saved {changes.get('name', old['Name'])}.")
+            flash("success", f"Saved {changes.get('name', old['Name'])}.", "library.assets")
         except core.ConflictError as exc:
             now = exc.current
-            _flash("assets", "error", f"{exc} It now reads: “{now.description[:160]}”."
-                   if now is not None else str(exc))
+            flash("error", f"{exc} It now reads: “{now.description[:160]}”."
+                  if now is not None else str(exc), "library.assets")
         except core.DeskError as exc:
-            _flash("assets", "error", f"{old['Name']}: {exc}")
+            flash("error", f"{old['Name']}: {exc}", "library.assets")
     if not edits:
-        _flash("assets", "info", "Nothing changed.")
+        flash("info", "Nothing changed.", "library.assets")
     st.session_state.pop("assets_editor", None)
 
 
@@ -278,26 +277,22 @@ def _set_master(asset, upload_key: str) -> None:
     image = st.session_state.get(upload_key)
     if image is None:
         return
-    try:
-        desk.set_master_image(asset.id, image.getvalue(), expected_version=asset.version,
-                              actor=actor)
-        _flash("assets", "success", f"Master image of {asset.name} saved.")
-    except core.DeskError as exc:
-        _flash("assets", "error", str(exc))
+    if attempt(lambda: desk.set_master_image(asset.id, image.getvalue(),
+                                             expected_version=asset.version, actor=actor),
+               "library.assets") is not None:
+        flash("success", f"Master image of {asset.name} saved.", "library.assets")
 
 
 # --- global library -------------------------------------------------------------------------
 
 def _clone(gid: str, name: str) -> None:
-    try:
-        desk.clone_global_asset(project.id, gid, actor=actor)
-        _flash("library", "success", f"{name} added to {project.name}.")
-    except core.DeskError as exc:
-        _flash("library", "error", str(exc))
+    if attempt(lambda: desk.clone_global_asset(project.id, gid, actor=actor),
+               "library.library") is not None:
+        flash("success", f"{name} added to {project.name}.", "library.library")
 
 
 def _library_tab() -> None:
-    _show_flash("library")
+    show_flash("library.library")
     entries = desk.global_assets()
     st.caption("Assets shared by every project. Add one to this project to use it here.")
     if entries:
@@ -329,13 +324,15 @@ def _csv_tab() -> None:
 
 
 def _csv_import(target: str, key: str) -> None:
-    _show_flash(key)
+    show_flash(f"library.{key}")
     upload = st.file_uploader(f"CSV to import (at most {CSV_MB} MB)", type=["csv", "txt"],
                               max_upload_size=CSV_MB, key=f"{key}_in")
     if upload is None:
         return
     try:
-        preview = _run_csv(target, upload.getvalue(), True)
+        preview = desk.import_preview(
+            f"{target}_csv", project.id if target == "project" else None, upload.getvalue(),
+            (), lambda: _run_csv(target, upload.getvalue(), True))
     except core.DeskError as exc:
         _fail(exc)
         return
@@ -356,12 +353,10 @@ def _run_csv(target: str, data: bytes, dry_run: bool):
 
 
 def _import_csv(target: str, key: str, data: bytes) -> None:
-    try:
-        done = _run_csv(target, data, False)
-        _flash(key, "success", f"Imported: {len(done.created)} created, "
-               f"{len(done.updated)} updated.")
-    except core.DeskError as exc:
-        _flash(key, "error", str(exc))
+    done = attempt(lambda: _run_csv(target, data, False), f"library.{key}")
+    if done is not None:
+        flash("success", f"Imported: {len(done.created)} created, "
+              f"{len(done.updated)} updated.", f"library.{key}")
 
 
 # --- project export / import ------------------------------------------------------------------
@@ -369,7 +364,7 @@ def _import_csv(target: str, key: str, data: bytes) -> None:
 def _project_tab() -> None:
     st.markdown("A project export is a zip with every row of the project and all its "
                 "images: a complete backup. Importing one creates a **new** project.")
-    _show_flash("project")
+    show_flash("library.project")
     st.button("Prepare export", key="export_go", on_click=_prepare_export)
     blob = st.session_state.get("export_blob")
     if blob and blob[0] == project.id:
@@ -386,26 +381,24 @@ def _project_tab() -> None:
 
 
 def _prepare_export() -> None:
-    try:
-        st.session_state.export_blob = (project.id, desk.export_project(project.id))
-    except core.DeskError as exc:
-        _flash("project", "error", str(exc))
+    blob = attempt(lambda: desk.export_project(project.id), "library.project")
+    if blob is not None:
+        st.session_state.export_blob = (project.id, blob)
 
 
 def _import_project(name: str) -> None:
     upload = st.session_state.get("project_in")
     if upload is None:
         return
-    try:
-        done = desk.import_project(upload.getvalue(), actor=actor, name=name.strip() or None)
-    except core.DeskError as exc:
-        _flash("project", "error", str(exc))
+    done = attempt(lambda: desk.import_project(upload.getvalue(), actor=actor,
+                                               name=name.strip() or None), "library.project")
+    if done is None:
         return
     rows = sum(done.rows.values())
-    _flash("project", "success", f"Imported “{done.name}”: {rows} rows, {len(done.files)} "
-           "image files. Choose it in the sidebar.")
+    flash("success", f"Imported “{done.name}”: {rows} rows, {len(done.files)} image files. "
+          "Choose it in the sidebar.", "library.project")
     for w in done.warnings:
-        _flash("project", "warning", w)
+        flash("warning", w, "library.project")
 
 
 tabs = st.tabs(["Screenplay import", "Project assets", "Global library", "CSV",

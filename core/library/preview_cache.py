@@ -1,12 +1,14 @@
 """Reusing an import preview (dry run) while nothing it depends on changed: a small
 LRU keyed by (kind, project, SHA-256 of the file, options, the project's data
 version). A page that reruns with the same uploaded file gets the cached report
-for the price of one query (`data_version`)."""
+for the price of one query (`data_version`). One cache per open database
+(`for_database`)."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -16,8 +18,8 @@ SIZE = 16
 
 def data_version(cur, project_id: str) -> tuple:
     """What an import preview of the project depends on, in one query: its assets
-    (count, versions), scenes (count, newest), mapping, history and applied imports.
-    Any change a preview could see changes it."""
+    (count, versions), scenes (count, newest), mapping, history, applied imports, and
+    the global library (only ever added to). Any change a preview could see changes it."""
     return cur.execute(
         "SELECT (SELECT count(*) FROM project_assets WHERE project_id = $1), "
         "(SELECT sum(version) FROM project_assets WHERE project_id = $1), "
@@ -26,7 +28,8 @@ def data_version(cur, project_id: str) -> tuple:
         "(SELECT count(*) FROM scene_assets m JOIN scenes s ON s.id = m.scene_id "
         " WHERE s.project_id = $1), "
         "(SELECT max(id) FROM instance_history WHERE project_id = $1), "
-        "(SELECT max(imported_at) FROM screenplay_imports WHERE project_id = $1)",
+        "(SELECT max(imported_at) FROM screenplay_imports WHERE project_id = $1), "
+        "(SELECT count(*) FROM global_assets)",
         [project_id]).fetchone()
 
 
@@ -55,3 +58,13 @@ class PreviewCache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return value
+
+
+_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def for_database(db) -> PreviewCache:
+    """The previews of one open database, made on first use and gone with it."""
+    with _CACHES_LOCK:
+        return _CACHES.setdefault(db, PreviewCache())
