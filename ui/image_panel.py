@@ -201,16 +201,15 @@ def render_image_panel(desk: core.Desk, actor: str, inst: core.Instance,
                              help=f"{IMAGE_LIMITS}, checked by its content. It becomes "
                                   "the selected image.")
         _attempts_strip(desk, actor, inst)
-        try:
-            context = json.dumps(desk.local_context(inst.scene_id), indent=2,
-                                 ensure_ascii=False)
-        except core.DeskError as exc:
-            st.caption(esc(str(exc)))
-        else:
-            st.download_button("Download local context (JSON)", context,
-                               file_name=f"scene_{inst.scene_number}_local_context.json",
-                               mime="application/json", key=key("ctx", iid),
-                               icon=":material/download:", on_click="ignore",
-                               help="This scene's text, the previous scene's end state and "
-                                    "each asset's state, tags and image key, for the next "
-                                    "pipeline stage (R2).")
+
+        def context() -> bytes:     # read on the click, not on every run
+            return json.dumps(desk.local_context(inst.scene_id), indent=2,
+                              ensure_ascii=False).encode()
+
+        st.download_button("Download local context (JSON)", context,
+                           file_name=f"scene_{inst.scene_number}_local_context.json",
+                           mime="application/json", key=key("ctx", iid),
+                           icon=":material/download:", on_click="ignore",
+                           help="This scene's text, the previous scene's end state and "
+                                "each asset's state, tags and image key, for the next "
+                                "pipeline stage (R2).")
