@@ -58,23 +58,25 @@ def name_taken(existing: str) -> ValidationError:
     return ValidationError(f"The project already has an asset named {existing!r}.")
 
 
+_COLUMNS = (("id", "text"), ("project_id", "text"), ("name", "text"), ("aliases", "text[]"),
+            ("asset_type", "text"), ("description", "text"), ("master_image_key", "text"),
+            ("approved", "bool"), ("global_asset_id", "text"), ("version", "int"))
+
+
+def _rows(cur, assets: list[Asset], names: tuple[str, ...]) -> tuple[str, list]:
+    columns = [c for c in _COLUMNS if c[0] in names]
+    return cur.dialect.rows(columns, [[getattr(a, n) for a in assets] for n, _ in columns])
+
+
 def insert(cur, assets: list[Asset]) -> None:
     """Write new assets in one statement."""
     if not assets:
         return
     now = utcnow()
+    sql, params = _rows(cur, assets, tuple(n for n, _ in _COLUMNS))
     cur.execute(
-        "INSERT INTO project_assets (id, project_id, name, aliases, asset_type, description, "
-        "master_image_key, approved, global_asset_id, version, created_at, updated_at) "
-        "SELECT UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), "
-        "UNNEST(?::VARCHAR[][]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), "
-        "UNNEST(?::VARCHAR[]), UNNEST(?::BOOLEAN[]), UNNEST(?::VARCHAR[]), "
-        "UNNEST(?::INTEGER[]), ?, ?",
-        [[a.id for a in assets], [a.project_id for a in assets], [a.name for a in assets],
-         [a.aliases for a in assets], [a.asset_type for a in assets],
-         [a.description for a in assets], [a.master_image_key for a in assets],
-         [a.approved for a in assets], [a.global_asset_id for a in assets],
-         [a.version for a in assets], now, now])
+        f"INSERT INTO project_assets ({', '.join(n for n, _ in _COLUMNS)}, created_at, "
+        f"updated_at) SELECT r.*, ?, ? FROM ({sql}) r", [now, now, *params])
 
 
 def update(cur, assets: list[Asset]) -> None:
@@ -83,15 +85,8 @@ def update(cur, assets: list[Asset]) -> None:
     (`appearances.change_chains` with `old_masters`, as `assets.update_asset` does)."""
     if not assets:
         return
-    cur.execute(
-        "UPDATE project_assets SET name = u.name, aliases = u.aliases, "
-        "asset_type = u.asset_type, description = u.description, approved = u.approved, "
-        "version = u.version, updated_at = ? FROM (SELECT UNNEST(?::VARCHAR[]) AS id, "
-        "UNNEST(?::VARCHAR[]) AS name, UNNEST(?::VARCHAR[][]) AS aliases, "
-        "UNNEST(?::VARCHAR[]) AS asset_type, UNNEST(?::VARCHAR[]) AS description, "
-        "UNNEST(?::BOOLEAN[]) AS approved, UNNEST(?::INTEGER[]) AS version) u "
-        "WHERE project_assets.id = u.id",
-        [utcnow(), [a.id for a in assets], [a.name for a in assets],
-         [a.aliases for a in assets], [a.asset_type for a in assets],
-         [a.description for a in assets], [a.approved for a in assets],
-         [a.version for a in assets]])
+    fields = ("name", "aliases", "asset_type", "description", "approved", "version")
+    sql, params = _rows(cur, assets, ("id", *fields))
+    sets = ", ".join(f"{f} = u.{f}" for f in fields)
+    cur.execute(f"UPDATE project_assets SET {sets}, updated_at = ? FROM ({sql}) u "
+                "WHERE project_assets.id = u.id", [utcnow(), *params])

@@ -26,32 +26,29 @@ def create_branch(cur, project_id: str, name: str, from_branch_id: str | None,
         "created_at) VALUES (?, ?, ?, ?, ?, ?)",
         [bid, project_id, name, source, last, now],
     )
-    scene_map = {
-        old: new_id() for (old,) in cur.execute(
-            "SELECT id FROM scenes WHERE branch_id = ? AND scene_number <= ?", [source, last]
-        ).fetchall()
-    }
-    for old, new in scene_map.items():
-        cur.execute(
-            "INSERT INTO scenes (id, project_id, branch_id, scene_number, label, heading, "
-            "script_excerpt, end_state_summary, story_day, created_at) "
-            "SELECT ?, project_id, ?, scene_number, label, heading, script_excerpt, "
-            "end_state_summary, story_day, ? FROM scenes WHERE id = ?",
-            [new, bid, now, old],
-        )
-        cur.execute(
-            "INSERT INTO shots (id, scene_id, position, description) "
-            "SELECT uuid()::VARCHAR, ?, position, description FROM shots WHERE scene_id = ?",
-            [new, old],
-        )
-        cur.execute(
-            "INSERT INTO scene_assets SELECT ?, project_asset_id, source FROM scene_assets "
-            "WHERE scene_id = ?",
-            [new, old],
-        )
-    rows = []
-    for old_scene in scene_map:
-        rows += [instances.load_row(cur, i.id) for i in instances.for_scene(cur, old_scene)]
+    old_scenes = [r[0] for r in cur.execute(
+        "SELECT id FROM scenes WHERE branch_id = ? AND scene_number <= ?", [source, last]
+    ).fetchall()]
+    scene_map = {old: new_id() for old in old_scenes}
+    pairs, params = cur.dialect.rows([("old", "text"), ("new", "text")],
+                                     [list(scene_map), list(scene_map.values())])
+    cur.execute(
+        "INSERT INTO scenes (id, project_id, branch_id, scene_number, label, heading, "
+        "script_excerpt, end_state_summary, story_day, created_at) "
+        "SELECT m.new, s.project_id, ?, s.scene_number, s.label, s.heading, s.script_excerpt, "
+        f"s.end_state_summary, s.story_day, ? FROM scenes s JOIN ({pairs}) m ON m.old = s.id",
+        [bid, now, *params])
+    cur.execute(
+        "INSERT INTO shots (id, scene_id, position, description) "
+        f"SELECT {cur.dialect.new_uuid()}, m.new, h.position, h.description FROM shots h "
+        f"JOIN ({pairs}) m ON m.old = h.scene_id", params)
+    cur.execute(
+        "INSERT INTO scene_assets (scene_id, project_asset_id, source) "
+        f"SELECT m.new, a.project_asset_id, a.source FROM scene_assets a "
+        f"JOIN ({pairs}) m ON m.old = a.scene_id", params)
+    rows = instances.load_rows(cur, [r[0] for r in cur.execute(
+        "SELECT id FROM scene_asset_instances WHERE scene_id = ANY(?::VARCHAR[])",
+        [old_scenes]).fetchall()])
     id_map = {r["id"]: new_id() for r in rows}
     entries = []
     reason = f"branch {name} created"
@@ -64,14 +61,15 @@ def create_branch(cur, project_id: str, name: str, from_branch_id: str | None,
                         Context(ctx.actor, "inheritance", reason)))
     instances.insert_rows(cur, rows)
     history.append(cur, entries)
-    for old_id, new_iid in id_map.items():
+    if id_map:
         # attempts come along, sharing the files (a file is deleted only when nothing
         # refers to it any more)
-        for (attempt_id,) in cur.execute(
-                "SELECT id FROM image_attempts WHERE instance_id = ?", [old_id]).fetchall():
-            cur.execute(
-                "INSERT INTO image_attempts (id, instance_id, project_id, kind, image_key, "
-                "state_hash, job_id, selected, created_at) SELECT ?, ?, project_id, kind, "
-                "image_key, state_hash, job_id, selected, created_at FROM image_attempts "
-                "WHERE id = ?", [new_id(), new_iid, attempt_id])
+        pairs, params = cur.dialect.rows([("old", "text"), ("new", "text")],
+                                         [list(id_map), list(id_map.values())])
+        cur.execute(
+            "INSERT INTO image_attempts (id, instance_id, project_id, kind, image_key, "
+            f"state_hash, job_id, selected, created_at) SELECT {cur.dialect.new_uuid()}, "
+            "m.new, t.project_id, t.kind, t.image_key, t.state_hash, t.job_id, t.selected, "
+            f"t.created_at FROM image_attempts t JOIN ({pairs}) m ON m.old = t.instance_id",
+            params)
     return next(b for b in branches(cur, project_id) if b.id == bid)

@@ -89,11 +89,13 @@ def build_request(cur, scene_id: str) -> DetectionRequest:
     ).fetchall()
     states = {r[0]: (r[1], list(r[2]), r[3]) for r in cur.execute(
         """
-        SELECT i.project_asset_id, i.effective_description, i.status_tags, s.scene_number
-        FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id
-        WHERE i.branch_id = ? AND s.scene_number <= ?
-        QUALIFY row_number() OVER (PARTITION BY i.project_asset_id
-                                   ORDER BY s.scene_number DESC) = 1
+        SELECT project_asset_id, effective_description, status_tags, scene_number FROM (
+            SELECT i.project_asset_id, i.effective_description, i.status_tags, s.scene_number,
+                   row_number() OVER (PARTITION BY i.project_asset_id
+                                      ORDER BY s.scene_number DESC) AS latest
+            FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id
+            WHERE i.branch_id = ? AND s.scene_number <= ?) l
+        WHERE latest = 1
         """, [scene.branch_id, scene.scene_number]).fetchall()}
     available = []
     for aid, name, kind, aliases, description in rows:

@@ -47,8 +47,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from core import validation as v
 from core.catalog import asset_bulk
 from core.catalog import assets as assets_mod
@@ -334,12 +332,13 @@ def import_library_csv(cur, data, actor: str, dry_run: bool) -> CsvReport:
     if dry_run:
         raise DryRun(report)
     if new:
-        cur.execute(
-            "INSERT INTO global_assets (id, name, aliases, asset_type, description, created_at) "
-            "SELECT UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[][]), "
-            "UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), ?",
+        sql, params = cur.dialect.rows(
+            [("id", "text"), ("name", "text"), ("aliases", "text[]"), ("asset_type", "text"),
+             ("description", "text")],
             [[new_id() for _ in new], [r.name for r in new], [r.aliases for r in new],
-             [r.asset_type for r in new], [r.description for r in new], utcnow()])
+             [r.asset_type for r in new], [r.description for r in new]])
+        cur.execute("INSERT INTO global_assets (id, name, aliases, asset_type, description, "
+                    f"created_at) SELECT r.*, ? FROM ({sql}) r", [utcnow(), *params])
     return report
 
 
@@ -381,21 +380,6 @@ def set_master_image(db, image_root: Path, asset_id: str, data: bytes, *,
 
 # --- whole-project export -----------------------------------------------------------------
 
-def _tables(cur) -> dict[str, list[tuple[str, str, str | None]]]:
-    """table -> [(column, type, default)] for every base table but the migrations log."""
-    rows = cur.execute(
-        "SELECT c.table_name, c.column_name, c.data_type, c.column_default "
-        "FROM information_schema.columns c JOIN information_schema.tables t "
-        "ON t.table_name = c.table_name AND t.table_schema = c.table_schema "
-        "WHERE t.table_type = 'BASE TABLE' AND c.table_schema = 'main' "
-        "ORDER BY c.table_name, c.ordinal_position").fetchall()
-    out: dict[str, list] = {}
-    for table, col, kind, default in rows:
-        if table != "schema_migrations":
-            out.setdefault(table, []).append((col, kind, default))
-    return out
-
-
 def _plain(value):
     if isinstance(value, datetime):
         return value.isoformat()
@@ -428,7 +412,7 @@ def _file_keys(cur, root: Path, project_id: str) -> list[str]:
 
 def export_project(cur, image_root: Path, project_id: str) -> bytes:
     project = get_project(cur, project_id)
-    tables = _tables(cur)
+    tables = cur.dialect.table_columns(cur)
     rows = project_rows(cur, project_id)
     migrations = [r[0] for r in cur.execute(
         "SELECT name FROM schema_migrations ORDER BY name").fetchall()]
@@ -578,7 +562,7 @@ def import_project(db, image_root: Path, data: bytes, actor: str,
             store.write(new_key, to_png(blob, label, MAX_STORED_BYTES))
             written.append(new_key)
         counts = db.transaction(lambda cur: _insert(cur, checked.rows))
-    except duckdb.Error as exc:
+    except db.dialect.error as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise ValidationError(f"The project file could not be imported: the database refused "
                               f"it ({str(exc).splitlines()[0][:200]}).") from None
@@ -597,7 +581,8 @@ def _image(archive: Archive, entry: str, label: str) -> bytes:
 
 def _insert(cur, rows: dict[str, list[dict]]) -> dict[str, int]:
     """One INSERT per table (column arrays unnested), in `TABLES` order."""
-    types = {t: dict((c, k) for c, k, _ in cols) for t, cols in _tables(cur).items()}
+    types = {t: {c: k for c, k, _ in cols}
+             for t, cols in cur.dialect.table_columns(cur).items()}
     counts = {}
     for table, spec in TABLES.items():
         data = rows.get(table, [])
@@ -609,15 +594,16 @@ def _insert(cur, rows: dict[str, list[dict]]) -> dict[str, int]:
         for col, c in spec.columns.items():
             if c.kind == "seq" and data:
                 fresh = sorted(r[0] for r in cur.execute(
-                    f"SELECT nextval('{c.table}') FROM range(?)", [len(data)]).fetchall())
+                    f"SELECT nextval('{c.table}') FROM generate_series(1, ?)",
+                    [len(data)]).fetchall())
                 for r, number in zip(sorted(data, key=lambda r: r[col]), fresh, strict=True):
                     r[col] = number
         counts[table] = len(data)
         if not data:
             continue
         cols = list(spec.columns)
-        values = ", ".join(f'UNNEST(?::{types[table][c]}[]) AS "{c}"' for c in cols)
+        sql, params = cur.dialect.rows([(f'"{c}"', types[table][c]) for c in cols],
+                                       [[r[c] for r in data] for c in cols])
         names = ", ".join(f'"{c}"' for c in cols)
-        cur.execute(f'INSERT INTO "{table}" ({names}) SELECT {values}',
-                    [[r[c] for r in data] for c in cols])
+        cur.execute(f'INSERT INTO "{table}" ({names}) {sql}', params)
     return counts

@@ -94,7 +94,7 @@ def matrix(cur, project_id: str, branch_id: str | None = None, *, asset_types=No
     numbers = [r[0] for r in cur.execute(
         "SELECT scene_number FROM scenes WHERE branch_id = ? ORDER BY scene_number",
         [branch_id]).fetchall()]
-    got = read_model.columns(cur.execute(
+    got = (cur.execute(
         f"""
         SELECT a.id, a.name, a.asset_type, s.scene_number,
                array_to_string(i.status_tags, chr(31)) AS tags
@@ -103,7 +103,7 @@ def matrix(cur, project_id: str, branch_id: str | None = None, *, asset_types=No
         JOIN project_assets a ON a.id = i.project_asset_id
         WHERE i.branch_id = ?
         ORDER BY {read_model.CHAIN_ORDER}
-        """, [branch_id]))
+        """, [branch_id]).columns())
     tag_lists = [read_model.split_tags(t) for t in got["tags"]]
     kept = _kept_assets(zip(got["id"], got["asset_type"], tag_lists, strict=True),
                         asset_types, tags)

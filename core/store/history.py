@@ -52,6 +52,9 @@ def decode(text: str | None):
     return None if text is None else json.loads(text)
 
 
+_HISTORY_TYPES = ("text",) * 11 + ("int",)
+
+
 def append(cur, entries: list[tuple[dict, str, object, object, Context]],
            change_id: str | None = None) -> str | None:
     """Write history rows in one statement; they share one change id (returned).
@@ -75,17 +78,13 @@ def append(cur, entries: list[tuple[dict, str, object, object, Context]],
         cols["s"].append(ctx.source)
         cols["r"].append(ctx.reason)
         cols["v"].append(row.get("version"))
+    sql, params = cur.dialect.rows(list(zip(cols, _HISTORY_TYPES, strict=True)),
+                                   list(cols.values()))
     cur.execute(
-        """
-        INSERT INTO instance_history (instance_id, project_id, branch_id, scene_id,
-            project_asset_id, field, old_value, new_value, actor, source, reason,
-            instance_version, changed_at, change_id)
-        SELECT UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]),
-               UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]),
-               UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]),
-               UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), UNNEST(?::INTEGER[]), ?, ?
-        """,
-        [*cols.values(), at, change_id],
+        "INSERT INTO instance_history (instance_id, project_id, branch_id, scene_id, "
+        "project_asset_id, field, old_value, new_value, actor, source, reason, "
+        f"instance_version, changed_at, change_id) SELECT r.*, ?, ? FROM ({sql}) r",
+        [at, change_id, *params],
     )
     return change_id
 
@@ -202,9 +201,9 @@ def changes_since(cur, project_id: str, since: ChangeMarker, limit: int = 20) ->
         """
         WITH h AS (SELECT * FROM instance_history WHERE project_id = ? AND id > ?
                    ORDER BY id LIMIT ?)
-        SELECT any_value(h.actor), any_value(h.source), any_value(a.name), h.instance_id,
-               h.scene_id, any_value(s.scene_number), any_value(h.branch_id),
-               list(DISTINCT h.field ORDER BY h.field), max(h.changed_at)
+        SELECT min(h.actor), min(h.source), min(a.name), h.instance_id,
+               h.scene_id, min(s.scene_number), min(h.branch_id),
+               array_agg(DISTINCT h.field ORDER BY h.field), max(h.changed_at)
         FROM h
         LEFT JOIN scenes s ON s.id = h.scene_id
         LEFT JOIN project_assets a ON a.id = h.project_asset_id

@@ -98,9 +98,10 @@ def for_scene(cur, scene_id: str) -> list[Instance]:
 
 
 def insert_rows(cur, rows: list[dict]) -> None:
-    if not rows:
-        return
-    _bulk(cur, "INSERT INTO scene_asset_instances ({cols}) SELECT {values}", rows, ROW_FIELDS)
+    if rows:
+        sql, params = _rows(cur, rows, ROW_FIELDS)
+        cur.execute(f"INSERT INTO scene_asset_instances ({', '.join(ROW_FIELDS)}) {sql}",
+                    params)
 
 
 _UPDATE_FIELDS = tuple(
@@ -114,13 +115,9 @@ def update_rows(cur, rows: list[dict]) -> None:
     if not rows:
         return
     sets = ", ".join(f"{c} = u.{c}" for c in _UPDATE_FIELDS)
-    _bulk(
-        cur,
-        f"UPDATE scene_asset_instances SET {sets} FROM (SELECT {{values}}) u "
-        "WHERE scene_asset_instances.id = u.id",
-        rows,
-        ("id", *_UPDATE_FIELDS),
-    )
+    sql, params = _rows(cur, rows, ("id", *_UPDATE_FIELDS))
+    cur.execute(f"UPDATE scene_asset_instances SET {sets} FROM ({sql}) u "
+                "WHERE scene_asset_instances.id = u.id", params)
 
 
 def delete_rows(cur, ids: list[str]) -> None:
@@ -132,24 +129,18 @@ def delete_rows(cur, ids: list[str]) -> None:
             cur.execute(f"DELETE FROM {table} WHERE {column} = ANY(?::VARCHAR[])", [ids])
 
 
-_SQL_TYPES = {
-    "inherited_tags": "VARCHAR[][]", "status_tags": "VARCHAR[][]",
-    "seen_upstream_tags": "VARCHAR[][]",
-    "carry_forward": "BOOLEAN[]", "locked": "BOOLEAN[]", "pending_review": "BOOLEAN[]",
-    "upstream_description_changed": "BOOLEAN[]", "upstream_tags_changed": "BOOLEAN[]",
-    "version": "INTEGER[]", "modification_count": "INTEGER[]",
-    "created_at": "TIMESTAMPTZ[]", "updated_at": "TIMESTAMPTZ[]",
+_TYPES = {
+    "inherited_tags": "text[]", "status_tags": "text[]", "seen_upstream_tags": "text[]",
+    "carry_forward": "bool", "locked": "bool", "pending_review": "bool",
+    "upstream_description_changed": "bool", "upstream_tags_changed": "bool",
+    "version": "int", "modification_count": "int",
+    "created_at": "timestamptz", "updated_at": "timestamptz",
 }
 
 
-def _bulk(cur, template: str, rows: list[dict], cols: tuple[str, ...]) -> None:
-    values = ", ".join(
-        f"UNNEST(?::{_SQL_TYPES.get(c, 'VARCHAR[]')}) AS {c}" for c in cols
-    )
-    cur.execute(
-        template.format(cols=", ".join(cols), values=values),
-        [[row[c] for row in rows] for c in cols],
-    )
+def _rows(cur, rows: list[dict], cols: tuple[str, ...]) -> tuple[str, list]:
+    return cur.dialect.rows([(c, _TYPES.get(c, "text")) for c in cols],
+                            [[row[c] for row in rows] for c in cols])
 
 
 def project_tags(cur, project_id: str) -> list[str]:

@@ -113,15 +113,10 @@ def split_tags(joined: str | None) -> list[str]:
     return joined.split(TAG_SEP) if joined else []
 
 
-def columns(result) -> dict[str, list]:
-    """A DuckDB result as plain Python lists per column (NULL -> None), via numpy."""
-    return {name: values.tolist() for name, values in result.fetchnumpy().items()}
-
-
 def light(cur, where: str, params: list, order: str = SCENE_ORDER) -> list[Summary]:
     """The instances matching `where` (over `i`, `s`, `a`, `pr`, `att`), in one query,
     with staleness decided (G7)."""
-    c = list(columns(cur.execute(_LIGHT.format(where=where, order=order), params)).values())
+    c = list(cur.execute(_LIGHT.format(where=where, order=order), params).columns().values())
     tags = [split_tags(t) for t in c[10]]
     stale = [is_stale(h, n, t, d, g, m, y) for h, n, t, d, g, m, y
              in zip(c[19], c[7], c[8], c[9], tags, c[20], c[21], strict=True)]

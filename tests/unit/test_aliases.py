@@ -20,6 +20,11 @@ def test_split_aliases(text, aliases):
     assert split_aliases(text) == aliases
 
 
+@pytest.mark.parametrize("aliases", [[";"], ["a;", ";b"], ["x;;y", "z"], ["one", "two"]])
+def test_join_then_split_keeps_semicolons(aliases):
+    assert split_aliases(join_aliases(aliases)) == aliases
+
+
 @given(st.lists(st.text(alphabet="ab ;,", min_size=1).map(str.strip).filter(
     lambda a: a and not a.startswith(";") and not a.endswith(";")), max_size=5))
 def test_join_then_split_gives_the_aliases_back(aliases):

@@ -1,0 +1,125 @@
+"""The storage seam (DESIGN §4): every engine-specific piece of SQL and of the driver
+lives in a dialect object; the rest of core writes one canonical SQL.
+
+Canonical SQL, which the engines of DESIGN §4 (DuckDB, PostgreSQL) both read once the
+dialect has placed its parameters:
+- `?` placeholders, positional (`Dialect.sql` turns them into the driver's style);
+- standard types (VARCHAR, INTEGER, BIGINT, BOOLEAN, TIMESTAMPTZ) and a list parameter
+  as `= ANY(?::VARCHAR[])`;
+- standard window functions for "latest per group" (`row_number() OVER (...)` in a
+  subquery), `min`/`max` rather than `any_value`, `ON CONFLICT` rather than `INSERT OR`.
+
+What the dialect holds: connecting (and the engine's own open errors), the exceptions
+that mean "rerun the transaction" and "a value the engine cannot take", a derived
+table of many rows sent as column arrays (bulk writes), a new uuid in SQL, fetching a
+result as columns, and the tables' columns (introspection).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from core.errors import DatabaseBusyError, DatabaseOpenError, ValidationError
+
+# Canonical column types of `Dialect.rows` -> DuckDB types.
+_DUCKDB_TYPES = {"text": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "bool": "BOOLEAN",
+                 "float": "DOUBLE", "timestamptz": "TIMESTAMPTZ", "text[]": "VARCHAR[]"}
+_CANONICAL = {v: k for k, v in _DUCKDB_TYPES.items()} | {"TIMESTAMP WITH TIME ZONE": "timestamptz"}
+_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+
+
+class DuckDB:
+    """The embedded default: one process owns the file (DESIGN §4)."""
+
+    name = "duckdb"
+    error = duckdb.Error
+    # A write-write conflict; after it a COMMIT writes nothing, so the unit of work
+    # rolls back and reruns the whole change.
+    conflict_errors: tuple[type[Exception], ...] = (duckdb.TransactionException,)
+    _value_errors = (duckdb.InvalidInputException, duckdb.ConversionException)
+
+    def connect(self, shown: str) -> tuple[str, duckdb.DuckDBPyConnection]:
+        """(resolved path, connection) of the file; a domain error naming `shown` (the
+        path as configured) when it cannot be opened. DuckDB's own message names the
+        interpreter holding the lock: only its PID is kept (S4)."""
+        path = shown
+        try:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                path = str(Path(path).resolve())
+            con = duckdb.connect(path)
+            con.execute("SET TimeZone = 'UTC'")
+            return path, con
+        except OSError:
+            pass    # the folder cannot be made: reported below
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "Could not set lock" in text:
+                pid = _LOCK_HOLDER.search(text)
+                raise DatabaseBusyError(shown, int(pid.group(1)) if pid else None) from None
+            if "not a valid DuckDB database" in text:
+                raise DatabaseOpenError(
+                    f"{shown} is not a Continuity Desk database (not a DuckDB file). "
+                    "Set CONTINUITY_DB_PATH to another file.") from None
+        raise DatabaseOpenError(f"The database {shown} could not be opened. Check the path "
+                                "and its permissions, or set CONTINUITY_DB_PATH to another file.")
+
+    def cursor(self, con):
+        return con.cursor()
+
+    def sql(self, text: str) -> str:
+        """Canonical SQL in the driver's placeholder style (DuckDB takes it as it is)."""
+        return text
+
+    def bad_value(self, exc: BaseException) -> ValidationError | None:
+        """S4: a value from outside the engine cannot take (a lone surrogate in a text,
+        a number beyond its column) as a domain error; None for any other error."""
+        if not isinstance(exc, self._value_errors):
+            return None
+        text = str(exc)
+        if "Python Conversion Failure" in text:
+            return ValidationError("A text given is not valid Unicode (it contains a lone "
+                                   "surrogate); nothing was changed.")
+        if "out of range for the destination type" in text:
+            return ValidationError("A number given is too large; nothing was changed.")
+        return None
+
+    def new_uuid(self) -> str:
+        """An SQL expression giving a new random uuid as text."""
+        return "uuid()::VARCHAR"
+
+    def rows(self, columns: Sequence[tuple[str, str]], values: Sequence[Sequence]
+             ) -> tuple[str, list]:
+        """A SELECT of many rows, sent as one array per column: (sql, params).
+        `columns` are (name, canonical type); `values` the columns' values, in order
+        (a `text[]` column's values are lists). Use it as `INSERT … SELECT … FROM
+        (<sql>) r` or `UPDATE … FROM (<sql>) r`."""
+        select = ", ".join(f"UNNEST(?::{_DUCKDB_TYPES[t]}[]) AS {c}" for c, t in columns)
+        return f"SELECT {select}", [list(v) for v in values]
+
+    def table_columns(self, cur) -> dict[str, list[tuple[str, str, str | None]]]:
+        """table -> [(column, canonical type, default)] of every base table of the
+        current schema but the migrations log, in column order."""
+        rows = cur.execute(
+            "SELECT c.table_name, c.column_name, c.data_type, c.column_default "
+            "FROM information_schema.columns c JOIN information_schema.tables t "
+            "ON t.table_name = c.table_name AND t.table_schema = c.table_schema "
+            "WHERE t.table_type = 'BASE TABLE' AND c.table_schema = current_schema() "
+            "ORDER BY c.table_name, c.ordinal_position").fetchall()
+        out: dict[str, list] = {}
+        for table, col, kind, default in rows:
+            if table != "schema_migrations":
+                out.setdefault(table, []).append((col, _CANONICAL[kind], default))
+        return out
+
+    def columns(self, raw) -> dict[str, list]:
+        """The executed statement's result as columns (name -> list of values, NULL as
+        None), without a Python object per row."""
+        return {name: values.tolist() for name, values in raw.fetchnumpy().items()}
+
+
+DUCKDB = DuckDB()
