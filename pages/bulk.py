@@ -12,8 +12,9 @@ import streamlit as st
 
 import core
 from ui.context import page_context
+from ui.feedback import attempt, flash, show_flash
 from ui.safe import esc
-from ui.widgets import notice, project_line, show_error, tag_chips
+from ui.widgets import project_line, show_error, tag_chips
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -82,7 +83,6 @@ def load_run(desk: core.Desk, project_id: str):
 # --- actions --------------------------------------------------------------------------
 def open_confirm(ids: list[str], regenerate: bool) -> None:
     ss.bulk_confirm = {"ids": ids, "regenerate": regenerate}
-    ss.pop("bulk_error", None)
 
 
 def close_confirm() -> None:
@@ -97,10 +97,10 @@ def start_run(desk: core.Desk, project_id: str, actor: str) -> None:
     try:
         jobs = desk.request_images(plan["ids"], actor=actor, regenerate=plan["regenerate"])
     except core.BudgetError as exc:
-        ss.bulk_error = ("Over budget", str(exc))
+        flash("error", f"Over budget. {exc}", "bulk.estimate")
         return
     except core.DeskError as exc:
-        ss.bulk_error = ("Not started", str(exc))
+        flash("error", f"Not started. {exc}", "bulk.estimate")
         return
     # Follow the new jobs, and the previous run's ones still under way.
     active = {j.id for j in desk.image_jobs(project_id, statuses=("queued", "running"))}
@@ -140,26 +140,21 @@ def confirm_dialog(desk: core.Desk, project_id: str, actor: str) -> None:
 
 
 def cancel_run(desk: core.Desk, actor: str, ids: list[str]) -> None:
-    try:
-        done = desk.cancel_jobs(ids, actor=actor)
-    except core.DeskError as exc:
-        ss.bulk_flash = ("error", str(exc))
-    else:
-        ss.bulk_flash = ("info", f"Cancelled {plural(len(done), 'job')}. Images already "
-                                 "rendered are kept.")
+    done = attempt(lambda: desk.cancel_jobs(ids, actor=actor), "bulk.run")
+    if done is not None:
+        flash("info", f"Cancelled {plural(len(done), 'job')}. Images already rendered are "
+                      "kept.", "bulk.run")
 
 
 def retry_run(desk: core.Desk, project_id: str, actor: str, ids: list[str]) -> None:
-    try:
-        jobs = desk.retry_jobs(ids, actor=actor)
-    except core.DeskError as exc:          # BudgetError included: nothing was queued
-        ss.bulk_flash = ("error", str(exc))
+    jobs = attempt(lambda: desk.retry_jobs(ids, actor=actor), "bulk.run")
+    if jobs is None:                       # refused (BudgetError too): nothing was queued
         return
     key = run_key(project_id)
     retried = set(ids)
     ss[key] = [j for j in ss.get(key, []) if j not in retried] + [
         j.id for j in jobs if j.id not in set(ss.get(key, []))]
-    ss.bulk_flash = ("info", f"Retrying {plural(len(jobs), 'image')}.")
+    flash("info", f"Retrying {plural(len(jobs), 'image')}.", "bulk.run")
 
 
 def clear_run(project_id: str) -> None:
@@ -167,25 +162,19 @@ def clear_run(project_id: str) -> None:
 
 
 def save_style(desk: core.Desk, project_id: str, actor: str) -> None:
-    try:
-        desk.set_project_style(project_id, ss[f"bulk_style_{project_id}"], actor=actor)
-    except core.DeskError as exc:
-        ss.bulk_settings_msg = ("error", str(exc))
-    else:
-        ss.bulk_settings_msg = ("success", "Visual style saved. Images rendered in the old "
-                                           "style are now stale.")
+    if attempt(lambda: desk.set_project_style(project_id, ss[f"bulk_style_{project_id}"],
+                                              actor=actor), "bulk.settings") is not None:
+        flash("success", "Visual style saved. Images rendered in the old style are now "
+                         "stale.", "bulk.settings")
 
 
 def save_budget(desk: core.Desk, project_id: str, actor: str) -> None:
     limit = ss[f"bulk_budget_on_{project_id}"]
     value = float(ss[f"bulk_budget_{project_id}"]) if limit else None
-    try:
-        desk.set_budget(project_id, value, actor=actor)
-    except core.DeskError as exc:
-        ss.bulk_settings_msg = ("error", str(exc))
-    else:
-        ss.bulk_settings_msg = ("success", f"Budget set to {credits(value)} credits."
-                                if value is not None else "Budget removed: no limit.")
+    if attempt(lambda: desk.set_budget(project_id, value, actor=actor),
+               "bulk.settings") is not None:
+        flash("success", f"Budget set to {credits(value)} credits." if value is not None
+              else "Budget removed: no limit.", "bulk.settings")
 
 
 # --- rendering ------------------------------------------------------------------------
@@ -292,10 +281,7 @@ def render_estimate(desk: core.Desk, chosen: list[core.Instance], regenerate: bo
                 st.warning(f"This would exceed the budget by "
                            f"{credits(est.over_budget_by)} credits: it will be refused. "
                            "Narrow the selection or raise the budget below.")
-        error = ss.pop("bulk_error", None)
-        if error:
-            title, message = error
-            st.error(f"**{title}.** {esc(message)}", icon=":material/block:")
+        show_flash("bulk.estimate")
         st.button(f"Generate {plural(est.count, 'image')}" if est.count else "Generate",
                   key="bulk_generate", type="primary", icon=":material/auto_awesome:",
                   disabled=not ids, on_click=open_confirm, args=(ids, regenerate),
@@ -310,9 +296,7 @@ def render_settings(desk: core.Desk, project: core.Project, actor: str) -> None:
     pid = project.id
     with st.expander("Project settings · visual style and budget",
                      icon=":material/tune:"):
-        msg = ss.pop("bulk_settings_msg", None)
-        if msg:
-            notice(*msg)
+        show_flash("bulk.settings")
         ss.setdefault(f"bulk_style_{pid}", project.visual_style)
         st.text_area("Visual style", key=f"bulk_style_{pid}", height=80,
                      placeholder="e.g. 1970s Kodachrome, soft grain",
@@ -356,10 +340,8 @@ def render_live(desk: core.Desk, project: core.Project, branch: core.Branch,
 
 def render_progress(desk: core.Desk, project: core.Project, actor: str, run) -> None:
     """The run's counts per status, cancel / retry, and why each failed job failed."""
-    flash = ss.pop("bulk_flash", None)
     if run.total == 0:
-        if flash:
-            notice(*flash)
+        show_flash("bulk.run")
         return
     with st.container(border=True):
         head = (":material/progress_activity: Generating…" if run.active else
@@ -373,8 +355,7 @@ def render_progress(desk: core.Desk, project: core.Project, actor: str, run) -> 
         st.progress(run.fraction)
         st.markdown(" ".join(
             f":{STATUS_BADGE[s]}-badge[{s} {n}]" for s, n in run.counts.items() if n))
-        if flash:
-            notice(*flash)
+        show_flash("bulk.run")
         retryable = run.ids("failed", "cancelled")
         with st.container(horizontal=True, gap="small"):
             if run.active:

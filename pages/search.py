@@ -13,6 +13,7 @@ from core.tags.vocabulary import CATEGORY_COLOURS, VOCABULARY
 from ui import dashboard as ui
 from ui import search as sui
 from ui.context import page_context
+from ui.feedback import attempt, flash, show_flash
 from ui.widgets import notice, project_line
 
 SHOWN = 500          # rows in the table (the CSV has them all)
@@ -95,19 +96,14 @@ with left:
         st.caption("No saved searches yet: save the current query to reuse or share it.")
 # Callbacks, not `if st.button(...)`: a click must survive page_context's rerun.
 def _save(name: str) -> None:
-    try:
-        desk.save_search(project.id, name, st.session_state.get("q") or "", actor=ctx.actor)
-        st.session_state.save_message = ("success", f"Saved “{name.strip()}”.")
+    if attempt(lambda: desk.save_search(project.id, name, st.session_state.get("q") or "",
+                                        actor=ctx.actor), "search.saved") is not None:
+        flash("success", f"Saved “{name.strip()}”.", "search.saved")
         st.session_state.save_name = ""
-    except core.DeskError as exc:
-        st.session_state.save_message = ("error", str(exc))
 
 
 def _delete(search_id: str) -> None:
-    try:
-        desk.delete_search(search_id, actor=ctx.actor)
-    except core.DeskError as exc:
-        st.session_state.save_message = ("error", str(exc))
+    attempt(lambda: desk.delete_search(search_id, actor=ctx.actor), "search.saved")
     st.session_state.saved_pick = None
 
 
@@ -120,8 +116,7 @@ with right:
     pick = st.session_state.get("saved_pick")
     st.button("Delete saved", key="delete_search", icon=":material/delete:",
               width="stretch", disabled=pick not in by_id, on_click=_delete, args=(pick,))
-if (message := st.session_state.pop("save_message", None)) is not None:
-    notice(message[0], message[1])
+show_flash("search.saved")
 
 # --- results --------------------------------------------------------------------------
 try:

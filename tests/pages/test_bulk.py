@@ -137,7 +137,7 @@ def test_budget_refusal_is_shown_with_the_numbers():
     assert "for about **10.50 credits**" in texts(at)
     at.button(key="bulk_dialog_confirm").click().run()
     [error] = [unescape(e.value) for e in at.error]
-    assert error.startswith("**Over budget.**") and "10.50" in error and "1.00" in error
+    assert error.startswith("Over budget. ") and "10.50" in error and "1.00" in error
     assert "Nothing was queued" in error
     assert the_desk().image_jobs(project().id) == []
 
