@@ -93,7 +93,9 @@ def add_asset(cur, project_id, name, asset_type, description, *, aliases=None,
 def update_asset(cur, asset_id, expected_version, ctx: Context, *, name=UNSET, aliases=UNSET,
                  asset_type=UNSET, description=UNSET, approved=UNSET) -> Asset:
     """Edit a master definition (A4 versioned). A description change reaches every
-    instance that shows the master live and flows on from there (E1, P2)."""
+    instance that shows the master live and flows on from there (E1, P2). The chain's
+    lock comes before the version check (DESIGN "Storage seam")."""
+    appearances.lock_chain(cur, asset_id)
     asset = get_asset(cur, asset_id)
     if asset.version != expected_version:
         raise ConflictError(

@@ -362,6 +362,7 @@ def set_master_image(db, image_root: Path, asset_id: str, data: bytes, *,
     path = write_atomic(image_root, key, png)
 
     def work(cur):
+        appearances.lock_chain(cur, asset_id)      # before the version check
         now = assets_mod.get_asset(cur, asset_id)
         if now.version != expected_version:
             raise ConflictError(f"{now.name} was changed by someone else; the image was not "

@@ -1,0 +1,84 @@
+"""The storage seam (DESIGN §4): engine-specific SQL and driver calls live in
+`core/store/dialect.py` only, and a versioned change takes its chain's lock before it
+checks the version it was based on (so A4 holds on an engine that blocks)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from query_count import count_queries
+
+CORE = Path(__file__).resolve().parents[2] / "core"
+DIALECT = CORE / "store" / "dialect.py"
+# DuckDB-only SQL; the canonical forms are in dialect.py's docstring.
+ENGINE_ONLY = re.compile(
+    r"\bQUALIFY\b|\bany_value\(|\buuid\(\)|\[\]\[\]|\bINSERT\s+OR\s+(IGNORE|REPLACE)\b|\blist\(DISTINCT|"
+    r"\bFROM\s+range\(|\bfetchnumpy\b|\bfetchdf\b|table_schema\s*=\s*'main'", re.I)
+
+
+def _core_modules():
+    return [p for p in CORE.rglob("*.py") if p != DIALECT]
+
+
+def test_only_the_dialect_imports_the_engine_driver():
+    offenders = []
+    for path in _core_modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n.split(".")[0] in ("duckdb", "psycopg") for n in names):
+                offenders.append(str(path.relative_to(CORE)))
+    assert offenders == []
+
+
+def test_no_engine_specific_sql_outside_the_dialect():
+    found = []
+    for path in _core_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if ENGINE_ONLY.search(node.value):
+                    found.append(f"{path.relative_to(CORE)}:{node.lineno}")
+            elif isinstance(node, ast.Attribute) and node.attr in ("fetchnumpy", "fetchdf"):
+                found.append(f"{path.relative_to(CORE)}:{node.lineno}")
+    assert found == []
+
+
+def test_the_pattern_catches_what_it_is_for():
+    """The scan above is only as good as its pattern."""
+    for sql in ("SELECT 1 QUALIFY x = 1", "SELECT any_value(a)", "SELECT uuid()",
+                "UNNEST(?::VARCHAR[][])", "insert or ignore into t", "SELECT list(DISTINCT f)",
+                "SELECT nextval('s') FROM range(?)", "WHERE table_schema = 'main'"):
+        assert ENGINE_ONLY.search(sql), sql
+    assert not ENGINE_ONLY.search("SELECT id FROM t WHERE id = ANY(?::VARCHAR[])")
+
+
+def _first(statements: list[str], pattern: str) -> int:
+    return next(i for i, s in enumerate(statements) if re.search(pattern, s, re.I))
+
+
+LOCK = r"^UPDATE project_assets SET chain_revision"
+
+
+def test_an_asset_edit_locks_its_chain_before_reading_the_version(film):
+    asset = film.assets["Brick"]
+    with count_queries(film.desk) as q:
+        film.desk.update_asset(asset.id, expected_version=asset.version, actor="ana",
+                               description="Retired detective, now bearded")
+    statements = q.without_transactions()
+    assert _first(statements, LOCK) < _first(statements, r"^SELECT .* FROM project_assets")
+
+
+def test_an_instance_edit_rechecks_the_version_after_the_lock(film):
+    film.desk.inherit_scene(film.scenes[1].id, actor="ana")
+    inst = film.instance_in(1, "Brick")
+    with count_queries(film.desk) as q:
+        film.desk.update_instance(inst.id, expected_version=inst.version, actor="ana",
+                                  status_tags=["muddy"])
+    statements = q.without_transactions()
+    lock = _first(statements, LOCK)
+    check = _first(statements[lock:], r"^SELECT version FROM scene_asset_instances")
+    write = _first(statements, r"^UPDATE scene_asset_instances")
+    assert lock + check < write
