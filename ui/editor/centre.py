@@ -214,7 +214,8 @@ def render_centre(snap: Snapshot, inst: core.Instance) -> None:
     asset = snap.asset_by_id[inst.project_asset_id]
     with st.container(border=True):
         st.caption("MASTER DESCRIPTION (reference)")
-        st.markdown(f"<div style='font-size:0.88rem'>{esc(asset.description)}</div>",
+        st.markdown(f"<div style='font-size:0.88rem;padding-bottom:0.35rem'>"
+                    f"{esc(asset.description)}</div>",
                     unsafe_allow_html=True)
     _fields(snap, inst, fallback, frozen)
     _preview(snap, inst, describe)

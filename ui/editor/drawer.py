@@ -21,6 +21,7 @@ from ui.safe import esc
 ss = st.session_state
 TYPE_FILTER = {"All": None, "Characters": "character", "Locations": "location", "Props": "prop"}
 DRAWER_LIMIT = 40
+LIST_ROWS, LIST_HEIGHT = 8, 420     # a longer list scrolls in a box of this height (px)
 
 
 # --- actions (widget callbacks) --------------------------------------------------------
@@ -71,14 +72,16 @@ def _project_tab(snap: Snapshot, shown: list[core.Asset]) -> None:
         ss.ed_dnd_n += 1
         add_to_scene(desk, actor, scene.id, [by_name[n] for n in dropped if n in by_name])
         st.rerun()
-    for a in available[:DRAWER_LIMIT]:
-        c1, c2 = st.columns([3, 1], vertical_alignment="center")
-        c1.markdown(f"{TYPE_ICON.get(a.asset_type, '')} {esc(a.name)}"
-                    + ("" if a.approved else " <span class='ed-muted'>(not approved)</span>"),
-                    unsafe_allow_html=True)
-        c2.button("Add", key=f"ed_add_{a.id}", type="tertiary", icon=":material/add:",
-                  on_click=add_to_scene, args=(desk, actor, scene.id, [a.id]),
-                  help=esc(f"Add {a.name} to scene {scene.display_label}"))
+    listed = available[:DRAWER_LIMIT]
+    with st.container(height=LIST_HEIGHT) if len(listed) > LIST_ROWS else st.container():
+        for a in listed:
+            c1, c2 = st.columns([5, 3], vertical_alignment="center")
+            c1.markdown(f"{TYPE_ICON.get(a.asset_type, '')} {esc(a.name)}"
+                        + ("" if a.approved else " <span class='ed-muted'>(not approved)</span>"),
+                        unsafe_allow_html=True)
+            c2.button("Add", key=f"ed_add_{a.id}", type="tertiary", icon=":material/add:",
+                      on_click=add_to_scene, args=(desk, actor, scene.id, [a.id]),
+                      help=esc(f"Add {a.name} to scene {scene.display_label}"))
     if len(available) > DRAWER_LIMIT:
         st.caption(f"…and {len(available) - DRAWER_LIMIT} more: refine the search.")
     here = len(shown) - len(available)
@@ -103,28 +106,29 @@ def _library_tab(snap: Snapshot, query: str, kind: str | None) -> None:
     globals_ = [g for g in desk.global_assets() if asset_matches(g, query, kind)]
     if not globals_:
         st.caption("No library asset matches.")
-    for g in globals_:
-        c1, c2 = st.columns([3, 1], vertical_alignment="center")
-        c1.markdown(f"{TYPE_ICON.get(g.asset_type, '')} {esc(g.name)}<br>"
-                    f"<span class='ed-muted'>{esc(short(g.description, 80))}</span>",
-                    unsafe_allow_html=True)
-        mine = project_copy(g, snap.assets)
-        if mine is None:
-            c2.button("Clone", key=f"ed_clone_{g.id}", on_click=clone, type="tertiary",
-                      args=(desk, actor, project.id, g.id, g.name),
-                      help="Copy into this project as a project asset")
-        elif mine.id in snap.in_scene:
-            c2.caption("in scene")
-        else:
-            c2.button("Add", key=f"ed_gadd_{g.id}", on_click=add_to_scene, type="tertiary",
-                      args=(desk, actor, scene.id, [mine.id]),
-                      help=esc(f"Already in the project: add {g.name} to this scene"))
+    with st.container(height=LIST_HEIGHT) if len(globals_) > LIST_ROWS else st.container():
+        for g in globals_:
+            c1, c2 = st.columns([5, 3], vertical_alignment="center")
+            c1.markdown(f"{TYPE_ICON.get(g.asset_type, '')} {esc(g.name)}<br>"
+                        f"<span class='ed-muted'>{esc(short(g.description, 80))}</span>",
+                        unsafe_allow_html=True)
+            mine = project_copy(g, snap.assets)
+            if mine is None:
+                c2.button("Clone", key=f"ed_clone_{g.id}", on_click=clone, type="tertiary",
+                          args=(desk, actor, project.id, g.id, g.name),
+                          help="Copy into this project as a project asset")
+            elif mine.id in snap.in_scene:
+                c2.caption("in scene")
+            else:
+                c2.button("Add", key=f"ed_gadd_{g.id}", on_click=add_to_scene, type="tertiary",
+                          args=(desk, actor, scene.id, [mine.id]),
+                          help=esc(f"Already in the project: add {g.name} to this scene"))
 
 
 def render_drawer(snap: Snapshot) -> None:
     st.markdown("**Asset drawer**")
     show_flash(areas.DRAWER)
-    c1, c2 = st.columns([1.4, 1])
+    c1, c2 = st.columns([2.2, 1])
     query = c1.text_input("Search", key="ed_q", placeholder="Search name or alias",
                           label_visibility="collapsed")
     kind = TYPE_FILTER[c2.selectbox("Type", list(TYPE_FILTER), key="ed_kind",
