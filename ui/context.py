@@ -1,9 +1,11 @@
-"""The Desk opened once per process, and the sidebar's shared choices
+"""The Desk opened once per process, the pages and their routing (including deep links
+that run a page without app.py), and the sidebar's shared choices
 (project, branch, who is working) that every page reads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,6 +14,7 @@ from core.config import from_env
 from core.demo import seed_demo
 from ui.widgets import show_error
 
+FAVICON = Path(__file__).parent / "favicon.png"
 _ROUTED = "ctx_routed"      # set by app.py in each run it routes, taken by the page
 
 
@@ -83,7 +86,10 @@ def sidebar(desk: core.Desk) -> Context | None:
 
 
 def navigation():
-    """The app's pages; `st.navigation` over them routes each request (app.py)."""
+    """The app's page settings and pages; `st.navigation` over them routes each request
+    (app.py). The icon is a local file: an emoji or a :material/…: icon as the page
+    icon makes the browser fetch it from a CDN (S1)."""
+    st.set_page_config(page_title="Continuity Desk", page_icon=str(FAVICON), layout="wide")
     return st.navigation([
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
                 default=True),
