@@ -33,6 +33,7 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import compress
 
 import pandas as pd
 
@@ -322,15 +323,17 @@ _FIELD_OF = {"instance_id": "id", "asset_id": "project_asset_id"}
 
 def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd.DataFrame:
     """T4: the instances of the branch (default Main) the query matches, in scene order
-    then type and name, one row each (`COLUMNS`). One query."""
+    then type and name, one row each (`COLUMNS`). One query, read as columns."""
     branch_id = resolve_branch(cur, project_id, branch_id)
     q = parse(query)
-    rows = read_model.light(cur, *where_clause(q, branch_id))
-    by_field = dict(zip(read_model.Summary._fields, zip(*rows, strict=True), strict=False))
-    frame = pd.DataFrame({k: pd.Series(list(by_field.get(_FIELD_OF.get(k, k), ())),
-                                       dtype=object) for k in COLUMNS}, columns=COLUMNS)
+    got = read_model.light_columns(cur, *where_clause(q, branch_id))
     if q.stale is not None:
-        frame = frame[frame["image_stale"] == q.stale].reset_index(drop=True)
+        keep = [s == q.stale for s in got["image_stale"]]
+        got = {k: list(compress(v, keep)) for k, v in got.items()}
+    got["upstream_changed"] = [d or t for d, t in zip(
+        got["upstream_description_changed"], got["upstream_tags_changed"], strict=True)]
+    frame = pd.DataFrame({k: pd.Series(got[_FIELD_OF.get(k, k)], dtype=object)
+                          for k in COLUMNS}, columns=COLUMNS)
     if len(frame):
         frame["scene_number"] = frame["scene_number"].astype(int)
     return frame
