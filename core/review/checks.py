@@ -43,15 +43,17 @@ from dataclasses import dataclass, field
 
 from core.intake import detection
 from core.models import Scene
-from core.review.readiness import blockers, branch_rows
+from core.review.readiness import branch_rows, image_blocker, upstream_blocker, upstream_fields
 from core.review.story_days import day_step
-from core.store import history
+from core.store import history, read_model
 from core.store.read_model import Summary
-from core.tags.vocabulary import lookup
+from core.tags.vocabulary import VOCABULARY
 
 KINDS = ("tag_dropped", "wear_off_survived", "upstream_changed", "locked_upstream_changed",
          "named_not_in_scene", "missing_image", "stale_image")
 BREAK_KINDS = ("tag_dropped", "wear_off_survived")
+STATE_KINDS = frozenset(("missing_image", "stale_image", "upstream_changed",
+                         "locked_upstream_changed"))
 TAG_FIELDS = ("status_tags", "pending_review", "upstream_tags_changed")
 _MACHINE_SOURCES = ("inheritance", "propagation")
 KIND_TITLES = {
@@ -121,6 +123,9 @@ class _Record:
                    for c in self.changes)
 
 
+_NO_RECORD = _Record()
+
+
 def _records(cur, branch_id: str, instance_ids: set[str] | None = None) -> dict[str, _Record]:
     sql = ("SELECT instance_id, id, field, old_value, new_value, source, reason, changed_at "
            "FROM instance_history WHERE branch_id = ? AND field = ANY(?::VARCHAR[])")
@@ -162,44 +167,53 @@ def _records(cur, branch_id: str, instance_ids: set[str] | None = None) -> dict[
 
 # --- the checks ----------------------------------------------------------------------
 
-def _wears_off(tag: str) -> bool:
-    entry = lookup(tag)
-    return entry is not None and not entry.persists
+_WEARS_OFF = frozenset(t.name for t in VOCABULARY if not t.persists)
+"""T2: the vocabulary tags that normally wear off; a tag outside it persists."""
+
+
+def _tag_findings(chains: dict[str, list[Summary]], scenes: dict[str, Scene],
+                  records: dict[str, _Record]):
+    """(kind, previous appearance, instance, tags) of each tag finding, chain by chain.
+    Only instances with history rows consult them; the rest need set tests only."""
+    for chain in chains.values():
+        for prev, inst in zip(chain, chain[1:], strict=False):
+            if not prev.carry_forward or not prev.status_tags:
+                continue        # an explicit reset (I3) passes nothing on
+            tags = inst.status_tags
+            new_day = day_step(scenes[prev.scene_id].story_day,
+                               scenes[inst.scene_id].story_day) > 0
+            dropped = [t for t in prev.status_tags if t not in tags
+                       and not (new_day and t in _WEARS_OFF)]
+            kept = ([t for t in tags if t in _WEARS_OFF and t in prev.status_tags]
+                    if new_day else [])
+            rec = records.get(inst.id)
+            if rec is not None:
+                prec = records.get(prev.id, _NO_RECORD)
+                dropped = [t for t in dropped if not rec.drop_explained(t, prec.arrived(t))]
+                kept = [t for t in kept if not rec.keep_explained(t)]
+            if dropped:
+                yield "tag_dropped", prev, inst, dropped
+            if kept:
+                yield "wear_off_survived", prev, inst, kept
 
 
 def _tag_issues(chains: dict[str, list[Summary]], scenes: dict[str, Scene],
-                records: dict[str, _Record]) -> list[Issue]:
+                records: dict[str, _Record], labels: dict[str, str]) -> list[Issue]:
     out = []
-    empty = _Record()
-    for chain in chains.values():
-        for prev, inst in zip(chain, chain[1:], strict=False):
-            if not prev.carry_forward:
-                continue        # an explicit reset (I3) passes nothing on
-            ps, cs = scenes[prev.scene_id], scenes[inst.scene_id]
-            new_day = day_step(ps.story_day, cs.story_day) > 0
-            rec, prec = records.get(inst.id, empty), records.get(prev.id, empty)
-            dropped = [t for t in prev.status_tags if t not in inst.status_tags
-                       and not (new_day and _wears_off(t))
-                       and not rec.drop_explained(t, prec.arrived(t))]
-            if dropped:
-                out.append(_issue(
-                    "tag_dropped", cs, inst,
-                    f"{inst.asset_name} lost {_names(dropped)} since scene "
-                    f"{ps.display_label}, which carries forward, and no reason was "
-                    "recorded: edit the tags with a reason, or turn carry-forward off in "
-                    f"scene {ps.display_label} for an explicit reset.",
-                    dropped, prev, ps))
-            if new_day:
-                kept = [t for t in inst.status_tags if t in prev.status_tags
-                        and _wears_off(t) and not rec.keep_explained(t)]
-                if kept:
-                    which = "it usually wears" if len(kept) == 1 else "these usually wear"
-                    out.append(_issue(
-                        "wear_off_survived", cs, inst,
-                        f"{inst.asset_name} is still {_names(kept)} on story day "
-                        f"{cs.story_day}, carried from scene {ps.display_label} (day "
-                        f"{ps.story_day}); {which} off. Confirm with a reason or a tag "
-                        "review, or remove it.", kept, prev, ps))
+    for kind, prev, inst, tags in _tag_findings(chains, scenes, records):
+        ps, cs = scenes[prev.scene_id], scenes[inst.scene_id]
+        plabel = labels[ps.id]
+        if kind == "tag_dropped":
+            message = (f"{inst.asset_name} lost {_names(tags)} since scene {plabel}, which "
+                       "carries forward, and no reason was recorded: edit the tags with a "
+                       "reason, or turn carry-forward off in scene "
+                       f"{plabel} for an explicit reset.")
+        else:
+            which = "it usually wears" if len(tags) == 1 else "these usually wear"
+            message = (f"{inst.asset_name} is still {_names(tags)} on story day "
+                       f"{cs.story_day}, carried from scene {plabel} (day {ps.story_day}); "
+                       f"{which} off. Confirm with a reason or a tag review, or remove it.")
+        out.append(_issue(kind, cs, labels, inst, message, tags, prev, ps))
     return out
 
 
@@ -208,54 +222,65 @@ def _names(tags: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _issue(kind: str, scene: Scene, inst: Summary, message: str, tags=(), prev=None,
-           prev_scene: Scene | None = None) -> Issue:
-    return Issue(kind, scene.id, scene.scene_number, scene.display_label,
+def _issue(kind: str, scene: Scene, labels: dict[str, str], inst: Summary, message: str,
+           tags=(), prev=None, prev_scene: Scene | None = None) -> Issue:
+    return Issue(kind, scene.id, scene.scene_number, labels[scene.id],
                  inst.project_asset_id, inst.asset_name, inst.id, message, tuple(tags),
                  prev.id if prev else None, prev_scene.scene_number if prev_scene else None)
 
 
-def _state_issues(scene: Scene, found: list[Summary]) -> list[Issue]:
-    by_id = {i.id: i for i in found}
+def _state_issues(rows: list[Summary], scenes: dict[str, Scene],
+                  labels: dict[str, str]) -> list[Issue]:
+    """Image and upstream findings, with the readiness blockers' messages; only the
+    instances that have one build anything."""
     out = []
-    for b in blockers(scene, found):
-        if b.kind not in ("missing_image", "stale_image", "upstream_changed"):
+    for inst in rows:
+        if inst.image_key is not None and not inst.image_stale and not inst.upstream_changed:
             continue
-        inst = by_id[b.instance_id]
-        if b.kind == "upstream_changed" and inst.locked:
-            fields = [n for n, f in (("description", inst.upstream_description_changed),
-                                     ("tags", inst.upstream_tags_changed)) if f]
+        scene = scenes[inst.scene_id]
+        image = image_blocker(inst)
+        if image is not None:
+            out.append(_issue(image.kind, scene, labels, inst, image.message))
+        if not inst.upstream_changed:
+            continue
+        if inst.locked:
+            fields = " and ".join(upstream_fields(inst))
             out.append(_issue(
-                "locked_upstream_changed", scene, inst,
+                "locked_upstream_changed", scene, labels, inst,
                 f"{inst.asset_name} is locked, and the earlier scene changed its "
-                f"{' and '.join(fields)}: unlock it to take the new value, or unlock and "
+                f"{fields}: unlock it to take the new value, or unlock and "
                 "mark it reviewed to keep this one."))
         else:
-            out.append(_issue(b.kind, scene, inst, b.message))
+            out.append(_issue("upstream_changed", scene, labels, inst,
+                              upstream_blocker(inst).message))
     return out
 
 
 def _named_issues(cur, project_id: str, scenes: list[Scene],
-                  by_scene: dict[str, list[Summary]], asset_id: str | None) -> list[Issue]:
+                  by_scene: dict[str, set[str]], asset_id: str | None,
+                  labels: dict[str, str]) -> list[Issue]:
+    """D1 over the scenes' text, skipping the scenes where every asset that could be
+    reported (all, or `asset_id`) is already present."""
     from core.intake.suggestions import asset_refs
 
     refs = asset_refs(cur, project_id)
     if not refs:
         return []
-    matcher = detection.Matcher(refs)
+    reportable = {r.id for r in refs} if asset_id is None else {asset_id}
+    scenes = [s for s in scenes if not reportable <= by_scene.get(s.id, set())]
+    matcher = detection.Matcher(refs) if scenes else None
     out = []
     for scene in scenes:
-        present = {i.project_asset_id for i in by_scene.get(scene.id, [])}
         found = detection.detect(scene.id, scene.heading, scene.script_excerpt, scene.shots,
-                                 refs, present, matcher=matcher)
+                                 refs, by_scene.get(scene.id, set()), matcher=matcher)
         for d in found.relevant:
             if asset_id is not None and d.asset_id != asset_id:
                 continue
             where = "; ".join(d.reasons[:2])
             out.append(Issue(
-                "named_not_in_scene", scene.id, scene.scene_number, scene.display_label,
+                "named_not_in_scene", scene.id, scene.scene_number, labels[scene.id],
                 d.asset_id, d.name, None,
-                f"{d.name} is named in scene {scene.display_label} ({where}) but is not in "
+                f"{d.name} is named in scene {labels[scene.id]} ({where}) but is not in "
                 "it: add it in the editor, or check the script."))
     return out
 
@@ -273,32 +298,58 @@ def continuity_issues(cur, project_id: str, branch_id: str | None = None, *,
 def issues_from(cur, project_id: str, scene_list: list[Scene], rows: list[Summary], *,
                 kinds: tuple[str, ...] | None = None, scene_id: str | None = None,
                 asset_id: str | None = None) -> list[Issue]:
-    """`continuity_issues` over a branch's scenes and light rows already read (in scene
-    order; whole chains of the assets checked). Reads the history rows and, for
-    `named_not_in_scene`, the project's asset names: two queries at most."""
-    wanted = set(KINDS if kinds is None else kinds)
+    """`continuity_issues` over a branch's scenes and light rows already read (each
+    asset's appearances in scene order; whole chains of the assets checked). Reads the
+    history rows and, for `named_not_in_scene`, the project's asset names: two
+    queries at most."""
+    with read_model.bulk():
+        return _issues(cur, project_id, scene_list, rows, set(KINDS if kinds is None
+                                                              else kinds), scene_id, asset_id)
+
+
+def _issues(cur, project_id: str, scene_list: list[Scene], rows: list[Summary],
+            wanted: set[str], scene_id: str | None, asset_id: str | None) -> list[Issue]:
     scenes = {s.id: s for s in scene_list}
-    by_scene: dict[str, list[Summary]] = {}
-    chains: dict[str, list[Summary]] = {}
-    for inst in rows:                       # in scene order
-        by_scene.setdefault(inst.scene_id, []).append(inst)
-        chains.setdefault(inst.project_asset_id, []).append(inst)
+    labels = {s.id: s.display_label for s in scene_list}
     chosen = [s for s in scene_list if scene_id is None or s.id == scene_id]
 
     issues: list[Issue] = []
     if wanted & set(BREAK_KINDS) and rows:
-        branch_id = scene_list[0].branch_id
         ids = None if asset_id is None else {i.id for i in rows}
-        issues += [i for i in _tag_issues(chains, scenes, _records(cur, branch_id, ids))
+        records = _records(cur, scene_list[0].branch_id, ids)
+        issues += [i for i in _tag_issues(_chains(rows), scenes, records, labels)
                    if i.kind in wanted]
-    if wanted & {"missing_image", "stale_image", "upstream_changed",
-                 "locked_upstream_changed"}:
-        for scene in chosen:
-            issues += [i for i in _state_issues(scene, by_scene.get(scene.id, []))
-                       if i.kind in wanted]
+    if wanted & STATE_KINDS:
+        picked = rows if scene_id is None else [i for i in rows if i.scene_id == scene_id]
+        issues += [i for i in _state_issues(picked, scenes, labels) if i.kind in wanted]
     if "named_not_in_scene" in wanted:
-        issues += _named_issues(cur, project_id, chosen, by_scene, asset_id)
+        present: dict[str, set[str]] = {}
+        for inst in rows:
+            present.setdefault(inst.scene_id, set()).add(inst.project_asset_id)
+        issues += _named_issues(cur, project_id, chosen, present, asset_id, labels)
     if scene_id is not None:
         issues = [i for i in issues if i.scene_id == scene_id]
     order = {k: n for n, k in enumerate(KINDS)}
-    return sorted(issues, key=lambda i: (i.scene_number, order[i.kind], i.asset_name.casefold()))
+    folded = {i.asset_name: i.asset_name.casefold() for i in issues}
+    return sorted(issues, key=lambda i: (i.scene_number, order[i.kind], folded[i.asset_name]))
+
+
+def _chains(rows: list[Summary]) -> dict[str, list[Summary]]:
+    """Each asset's appearances, in the order given."""
+    chains: dict[str, list[Summary]] = {}
+    for inst in rows:
+        chains.setdefault(inst.project_asset_id, []).append(inst)
+    return chains
+
+
+def break_kinds(cur, scene_list: list[Scene], rows: list[Summary]) -> dict[str, list[str]]:
+    """Instance id -> the kinds of its tag findings (`BREAK_KINDS`), without building
+    the issues: what the matrix marks (C2). One query (the history rows)."""
+    out: dict[str, list[str]] = {}
+    if not rows:
+        return out
+    records = _records(cur, scene_list[0].branch_id)
+    for kind, _, inst, _ in _tag_findings(_chains(rows), {s.id: s for s in scene_list},
+                                          records):
+        out.setdefault(inst.id, []).append(kind)
+    return out

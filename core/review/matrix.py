@@ -47,42 +47,56 @@ def cells(cur, project_id: str, branch_id: str | None = None, *, asset_types=Non
     whether it is stale, and `breaks`: the kinds of the continuity checks' tag
     findings (`checks.BREAK_KINDS`) on this instance. Filters: `asset_types`,
     `tags` (assets that carry any of them somewhere in the branch)."""
-    return cells_from(cur, project_id, *branch_rows(cur, project_id, branch_id),
+    return cells_from(cur, *branch_rows(cur, project_id, branch_id),
                       asset_types=asset_types, tags=tags)
 
 
-def cells_from(cur, project_id: str, scenes, rows, *, asset_types=None, tags=None,
+def cells_from(cur, scenes, rows, *, asset_types=None, tags=None,
                issues=None) -> pd.DataFrame:
     """`cells` over a branch's scenes and light rows already read (one more query:
-    the history rows the tag checks need, none when the branch's `issues` are given).
+    the history rows the tag checks need, none when the branch's `issues` are given;
+    the issues are not built for that).
     The rows keep their order: `branch_rows` gives them asset by asset in
     type-then-name order, each in scene order."""
+    with read_model.bulk():
+        return _cells(cur, scenes, rows, asset_types, tags, issues)
+
+
+def _cells(cur, scenes, rows, asset_types, tags, issues) -> pd.DataFrame:
     kept = _kept_assets([(r.project_asset_id, r.asset_type, r.status_tags) for r in rows],
                         asset_types, tags)
     if kept is not None:
         rows = [r for r in rows if r.project_asset_id in kept]
-    breaks: dict[str, list[str]] = {}
-    if rows and issues is None:
-        issues = checks.issues_from(cur, project_id, scenes, rows, kinds=checks.BREAK_KINDS)
-    for issue in issues or []:
-        if issue.kind in checks.BREAK_KINDS:
-            breaks.setdefault(issue.instance_id, []).append(issue.kind)
+    if issues is None:
+        breaks = checks.break_kinds(cur, scenes, rows)
+    else:
+        breaks = {}
+        for issue in issues:
+            if issue.kind in checks.BREAK_KINDS:
+                breaks.setdefault(issue.instance_id, []).append(issue.kind)
     by_id = {r.id: r for r in rows}
-    out = []
+    added, removed, changed = [], [], []
     for r in rows:
-        linked = r.inherited_from_instance_id is not None
-        prev = by_id.get(r.inherited_from_instance_id) if linked else None
-        prev_tags = (prev.status_tags if prev else []) if linked else None
-        out.append([
-            r.id, r.scene_id, r.scene_number, r.project_asset_id, r.asset_name, r.asset_type,
-            r.status_tags, r.effective_description, r.locked, r.pending_review,
-            r.upstream_changed,
-            [t for t in r.status_tags if prev_tags is not None and t not in prev_tags],
-            [t for t in (prev_tags or []) if t not in r.status_tags],
-            linked and r.effective_description != (prev.effective_description if prev
-                                                   else None),
-            r.image_key, r.image_stale, breaks.get(r.id, [])])
-    return pd.DataFrame(out, columns=CELL_COLUMNS, dtype=object)
+        if r.inherited_from_instance_id is None:
+            added.append([])
+            removed.append([])
+            changed.append(False)
+            continue
+        prev = by_id.get(r.inherited_from_instance_id)
+        before = prev.status_tags if prev else []
+        added.append([t for t in r.status_tags if t not in before])
+        removed.append([t for t in before if t not in r.status_tags])
+        changed.append(r.effective_description
+                       != (prev.effective_description if prev else None))
+    data = dict(zip(read_model.Summary._fields, zip(*rows, strict=True), strict=False))
+    columns = {
+        "instance_id": data.get("id", ()), "asset_id": data.get("project_asset_id", ()),
+        "upstream_changed": [r.upstream_changed for r in rows],
+        "tags_added": added, "tags_removed": removed, "description_changed": changed,
+        "breaks": [breaks.get(r.id, []) for r in rows]}
+    return pd.DataFrame({c: pd.Series(columns[c] if c in columns else data.get(c, ()),
+                                      dtype=object) for c in CELL_COLUMNS},
+                        columns=CELL_COLUMNS)
 
 
 def matrix(cur, project_id: str, branch_id: str | None = None, *, asset_types=None,
@@ -169,7 +183,7 @@ def branch_overview(cur, project_id: str, branch_id: str | None = None, *,
         scenes=scenes, assets=list_assets(cur, project_id), instances=rows,
         summaries=readiness.summaries_from(scenes, rows),
         blockers=readiness.blockers_from(scenes, rows), issues=issues,
-        cells=cells_from(cur, project_id, scenes, rows, asset_types=asset_types, tags=tags,
+        cells=cells_from(cur, scenes, rows, asset_types=asset_types, tags=tags,
                          issues=issues),
         tag_counts=query.tag_counts(cur, project_id, branch_id))
 

@@ -41,6 +41,31 @@ class Readiness:
     lapsed: bool = False                # signed once, but the state changed since
 
 
+def image_blocker(inst) -> Blocker | None:
+    """`missing_image` or `stale_image` of one instance (G7), or None."""
+    if inst.image_key is None:
+        return Blocker("missing_image", inst.id, f"{inst.asset_name}: no reference image yet.")
+    if inst.image_stale:
+        return Blocker(
+            "stale_image", inst.id,
+            f"{inst.asset_name}: the image shows an earlier state; generate a new one.")
+    return None
+
+
+def upstream_fields(inst) -> list[str]:
+    """The fields flagged `upstream_changed` (P4), by name."""
+    return [n for n, f in (("description", inst.upstream_description_changed),
+                           ("tags", inst.upstream_tags_changed)) if f]
+
+
+def upstream_blocker(inst) -> Blocker:
+    """The `upstream_changed` blocker of a flagged instance."""
+    return Blocker(
+        "upstream_changed", inst.id,
+        f"{inst.asset_name}: the earlier scene changed its {' and '.join(upstream_fields(inst))}; "
+        "take the new value or mark it reviewed.")
+
+
 def blockers(scene, found) -> list[Blocker]:
     """R1 for one scene and its instances (`models.Instance` or `read_model.Summary`)."""
     out = []
@@ -48,25 +73,16 @@ def blockers(scene, found) -> list[Blocker]:
         out.append(Blocker("no_instances", None,
                            f"Scene {scene.display_label} has no assets yet."))
     for inst in found:
-        if inst.image_key is None:
-            out.append(Blocker("missing_image", inst.id,
-                               f"{inst.asset_name}: no reference image yet."))
-        elif inst.image_stale:
-            out.append(Blocker(
-                "stale_image", inst.id,
-                f"{inst.asset_name}: the image shows an earlier state; generate a new one."))
+        image = image_blocker(inst)
+        if image is not None:
+            out.append(image)
         if inst.pending_review:
             out.append(Blocker(
                 "pending_review", inst.id,
                 f"{inst.asset_name}: carried conditions ({', '.join(inst.status_tags)}) "
                 "await review."))
         if inst.upstream_changed:
-            fields = [n for n, f in (("description", inst.upstream_description_changed),
-                                     ("tags", inst.upstream_tags_changed)) if f]
-            out.append(Blocker(
-                "upstream_changed", inst.id,
-                f"{inst.asset_name}: the earlier scene changed its {' and '.join(fields)}; "
-                "take the new value or mark it reviewed."))
+            out.append(upstream_blocker(inst))
     return out
 
 
