@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-from search_matrix import build  # noqa: E402
+from search_matrix import build, duck  # noqa: E402
 
 import core  # noqa: E402
 
@@ -110,7 +110,7 @@ def main(scenes: int = 1000, assets: int = 100, repeats: int = 5) -> None:
         def floor(*sqls):
             def run():
                 with desk.db.cursor() as cur:
-                    return [cur.execute(sql, {"branch": branch}).df() for sql in sqls]
+                    return [duck(cur).execute(sql, {"branch": branch}).df() for sql in sqls]
             return run
 
         cases = [
