@@ -8,10 +8,13 @@ from pathlib import Path
 from core import validation as v
 from core.catalog import assets, branches, projects, scenes
 from core.chain import inheritance
-from core.editing import edits
-from core.images import attempts
+from core.editing import editor_queries, edits
+from core.images import attempts, progress
 from core.images.providers import ImageProvider
 from core.images.service import ImageService
+from core.intake import importing, screenplay, suggestions
+from core.library import transfer
+from core.library.preview_cache import for_database
 from core.models import (
     UNSET,
     Asset,
@@ -24,13 +27,14 @@ from core.models import (
     Scene,
     UpdateResult,
 )
-from core.review import matrix, readiness
+from core.review import checks, matrix, readiness, timeline
 from core.search import query as search
+from core.search import saved as saved_searches
 from core.store import history, instances
 from core.store.db import Database
 from core.store.history import Context
+from core.tags import vocabulary
 from core.tags.normalize import normalize_tags
-from core.tags.vocabulary import suggestions
 
 
 def _ctx(actor: str, source: str = "user", reason: str | None = None) -> Context:
@@ -57,7 +61,7 @@ class Desk:
 
     _write = _read
 
-    # --- projects and branches --------------------------------------------
+    # --- projects and branches ---------------------------------------------------------------
     def create_project(self, name: str, *, actor: str) -> Project:
         v.actor(actor)
         return self._write(projects.create_project, name)
@@ -76,13 +80,33 @@ class Desk:
         return self._write(branches.create_branch, project_id, name, from_branch_id,
                            up_to_scene_number, _ctx(actor, "inheritance"))
 
-    # --- scenes -----------------------------------------------------------
-    def add_scene(self, project_id: str, scene_number: int, heading: str, **kw) -> Scene:
-        return self._write(scenes.add_scene, project_id, scene_number, heading, **kw)
+    def set_project_style(self, project_id: str, style: str, *, actor: str) -> Project:
+        v.actor(actor)
+        return self._write(projects.set_style, project_id, style)
 
-    def insert_scene(self, project_id: str, before_scene_number: int, heading: str,
-                     **kw) -> Scene:
-        return self._write(scenes.insert_scene, project_id, before_scene_number, heading, **kw)
+    def set_budget(self, project_id: str, budget: float | None, *, actor: str) -> Project:
+        v.actor(actor)
+        return self._write(projects.set_budget, project_id, budget)
+
+    # --- scenes ------------------------------------------------------------------------------
+    def add_scene(self, project_id: str, scene_number: int, heading: str, *,
+                  branch_id: str | None = None, script_excerpt: str = "",
+                  label: str | None = None, end_state_summary: str = "",
+                  story_day: int | None = None, shots: list[str] | None = None) -> Scene:
+        return self._write(scenes.add_scene, project_id, scene_number, heading,
+                           branch_id=branch_id, script_excerpt=script_excerpt, label=label,
+                           end_state_summary=end_state_summary, story_day=story_day,
+                           shots=shots)
+
+    def insert_scene(self, project_id: str, before_scene_number: int, heading: str, *,
+                     branch_id: str | None = None, script_excerpt: str = "",
+                     label: str | None = None, end_state_summary: str = "",
+                     story_day: int | None = None, shots: list[str] | None = None) -> Scene:
+        """A scene at `before_scene_number`; that scene and the later ones move up one."""
+        return self._write(scenes.insert_scene, project_id, before_scene_number, heading,
+                           branch_id=branch_id, script_excerpt=script_excerpt, label=label,
+                           end_state_summary=end_state_summary, story_day=story_day,
+                           shots=shots)
 
     def delete_scene(self, scene_id: str, *, actor: str, reason: str | None = None) -> list[str]:
         scene = self.get_scene(scene_id)
@@ -99,15 +123,20 @@ class Desk:
     def get_scene(self, scene_id: str) -> Scene:
         return self._read(scenes.get_scene, scene_id)
 
-    # --- assets -----------------------------------------------------------
-    def add_asset(self, project_id: str, name: str, asset_type: str, description: str,
-                  **kw) -> Asset:
-        return self._write(assets.add_asset, project_id, name, asset_type, description, **kw)
+    # --- assets and the global library -------------------------------------------------------
+    def add_asset(self, project_id: str, name: str, asset_type: str, description: str, *,
+                  aliases: list[str] | None = None, approved: bool = True) -> Asset:
+        return self._write(assets.add_asset, project_id, name, asset_type, description,
+                           aliases=aliases, approved=approved)
 
     def update_asset(self, asset_id: str, *, expected_version: int, actor: str,
-                     reason: str | None = None, **changes) -> Asset:
+                     reason: str | None = None, name=UNSET, aliases=UNSET, asset_type=UNSET,
+                     description=UNSET, approved=UNSET) -> Asset:
+        """Edit a master definition; omitted fields stay (E1, P2: a description edit
+        flows to the instances that follow the master)."""
         return self._write(assets.update_asset, asset_id, expected_version,
-                           _ctx(actor, reason=reason), **changes)
+                           _ctx(actor, reason=reason), name=name, aliases=aliases,
+                           asset_type=asset_type, description=description, approved=approved)
 
     def get_asset(self, asset_id: str) -> Asset:
         return self._read(assets.get_asset, asset_id)
@@ -115,8 +144,10 @@ class Desk:
     def assets(self, project_id: str) -> list[Asset]:
         return self._read(assets.list_assets, project_id)
 
-    def add_global_asset(self, name: str, asset_type: str, description: str, **kw):
-        return self._write(assets.add_global_asset, name, asset_type, description, **kw)
+    def add_global_asset(self, name: str, asset_type: str, description: str, *,
+                         aliases: list[str] | None = None):
+        return self._write(assets.add_global_asset, name, asset_type, description,
+                           aliases=aliases)
 
     def global_assets(self):
         return self._read(assets.list_global_assets)
@@ -129,7 +160,13 @@ class Desk:
         return self._write(inheritance.map_assets, scene_id, asset_ids,
                            v.name(source, "Mapping source", 40))
 
-    # --- instances --------------------------------------------------------
+    def set_master_image(self, asset_id: str, data: bytes, *, expected_version: int,
+                         actor: str) -> Asset:
+        """Verified PNG/JPEG/WebP stored at project_{pid}/masters/{assetId}_{random}.png."""
+        return transfer.set_master_image(self.db, self.image_root, asset_id, data,
+                                           expected_version=expected_version, actor=actor)
+
+    # --- chains: inheritance and reading instances (I1-I6) -----------------------------------
     def inherit_scene(self, scene_id: str, asset_ids: list[str] | None = None, *,
                       actor: str) -> list[Instance]:
         ctx = _ctx(actor, "inheritance")
@@ -174,6 +211,7 @@ class Desk:
             return instances.for_branch(cur, projects.resolve_branch(cur, project_id, branch_id))
         return self._read(work)
 
+    # --- editing an instance (A3-A6, E2, T3, T5) ---------------------------------------------
     def update_instance(self, instance_id: str, *, expected_version: int, actor: str,
                         reason: str | None = None, description_override=UNSET,
                         status_tags=UNSET, carry_forward=UNSET) -> UpdateResult:
@@ -269,6 +307,16 @@ class Desk:
     def preview_undo(self, instance_id: str, change_id: str) -> UpdateResult:
         return self._read(edits.preview_undo, instance_id, change_id)
 
+    def fallback_description(self, instance_id: str):
+        """What clearing the instance's override falls back to (E1): `.description`,
+        `.source_scene_number` (None = the master), `.source` for display."""
+        return self._read(editor_queries.fallback_description, instance_id)
+
+    def asset_appearances(self, instance_id: str) -> list[Instance]:
+        """Every appearance of the instance's asset in its branch, in scene order."""
+        return self._read(editor_queries.asset_appearances, instance_id)
+
+    # --- history (A1) ------------------------------------------------------------------------
     def change_marker(self, project_id: str) -> ChangeMarker:
         """A6: a cheap marker of the project's changes; poll it and compare."""
         return self._read(history.marker, project_id)
@@ -281,28 +329,75 @@ class Desk:
     def history(self, instance_id: str) -> list[HistoryRow]:
         return self._read(history.for_instance, instance_id)
 
-    def project_history(self, project_id: str, branch_id: str | None = None, **filters):
-        """The project's audit log, newest first (filters: asset_id, scene_id, actor,
-        source, since, until, limit)."""
+    def project_history(self, project_id: str, branch_id: str | None = None, *,
+                        asset_id: str | None = None, scene_id: str | None = None,
+                        actor: str | None = None, source: str | None = None,
+                        since=None, until=None, limit: int = 500):
+        """The project's audit log, newest first, optionally filtered (DataFrame)."""
         def work(cur):
             branch = projects.resolve_branch(cur, project_id, branch_id)
-            return history.for_project(cur, project_id, branch_id=branch, **filters)
+            return history.for_project(cur, project_id, branch_id=branch, asset_id=asset_id,
+                                       scene_id=scene_id, actor=actor, source=source,
+                                       since=since, until=until, limit=limit)
         return self._read(work)
 
     def history_actors(self, project_id: str) -> list[str]:
         return self._read(history.actors, project_id)
 
-    # --- tags -------------------------------------------------------------
+    # --- tags (T1, T2) -----------------------------------------------------------------------
     @staticmethod
     def normalize_tags(tags: list[str]) -> list[str]:
         return normalize_tags(tags)
 
     def tag_suggestions(self, project_id: str) -> list[str]:
-        return suggestions(self._read(instances.project_tags, project_id))
+        return vocabulary.suggestions(self._read(instances.project_tags, project_id))
 
-    # --- cross-scene views ------------------------------------------------
+    def tag_counts(self, project_id: str, branch_id: str | None = None):
+        """Tags in use in the branch with counts and vocabulary category (DataFrame)."""
+        return self._read(search.tag_counts, project_id, branch_id)
+
+    # --- search (T4) -------------------------------------------------------------------------
     def search(self, project_id: str, query: str, branch_id: str | None = None):
         return self._read(search.search, project_id, query, branch_id)
+
+    def search_csv(self, project_id: str, query: str, branch_id: str | None = None) -> str:
+        """The results of `search` as formula-safe CSV."""
+        return search.to_csv(self.search(project_id, query, branch_id))
+
+    def save_search(self, project_id: str, name: str, query: str, *, actor: str):
+        """Save (or, under an existing name, replace) a query that parses."""
+        return self._write(saved_searches.save, project_id, name, query, v.actor(actor))
+
+    def saved_searches(self, project_id: str):
+        return self._read(saved_searches.list_saved, project_id)
+
+    def delete_search(self, search_id: str, *, actor: str) -> None:
+        v.actor(actor)
+        self._write(saved_searches.delete, search_id)
+
+    # --- review: readiness, checks, matrix, timelines (R1, R2, C1, C2) -----------------------
+    def scene_readiness(self, scene_id: str) -> readiness.Readiness:
+        return self._read(readiness.readiness, scene_id)
+
+    def mark_scene_ready(self, scene_id: str, *, actor: str) -> readiness.Readiness:
+        return self._write(readiness.mark_ready, scene_id, v.actor(actor))
+
+    def scene_summaries(self, project_id: str, branch_id: str | None = None):
+        return self._read(readiness.scene_summaries, project_id, branch_id)
+
+    def branch_blockers(self, project_id: str, branch_id: str | None = None):
+        """Readiness blockers of every scene of the branch (DataFrame, scene order)."""
+        return self._read(readiness.branch_blockers, project_id, branch_id)
+
+    def continuity_issues(self, project_id: str, branch_id: str | None = None, *,
+                          kinds=None, scene_id: str | None = None,
+                          asset_id: str | None = None):
+        """C1 findings in scene order (core.review.checks.Issue: .kind .scene_id .instance_id
+        .asset_id .asset_name .message .tags ...), optionally of some kinds, one scene
+        or one asset."""
+        return self._read(checks.continuity_issues, project_id, branch_id,
+                          kinds=None if kinds is None else tuple(kinds), scene_id=scene_id,
+                          asset_id=asset_id)
 
     def continuity_matrix(self, project_id: str, branch_id: str | None = None, *,
                           asset_types=None, tags=None):
@@ -321,40 +416,116 @@ class Desk:
         return self._read(matrix.branch_overview, project_id, branch_id,
                           asset_types=asset_types, tags=tags)
 
-    def scene_readiness(self, scene_id: str) -> readiness.Readiness:
-        return self._read(readiness.readiness, scene_id)
-
-    def scene_summaries(self, project_id: str, branch_id: str | None = None):
-        return self._read(readiness.scene_summaries, project_id, branch_id)
-
     def rearview(self, scene_id: str) -> matrix.Rearview:
         return self._read(matrix.rearview, scene_id)
 
-    def branch_blockers(self, project_id: str, branch_id: str | None = None):
-        """Readiness blockers of every scene of the branch (DataFrame, scene order)."""
-        return self._read(readiness.branch_blockers, project_id, branch_id)
+    def local_context(self, scene_id: str) -> dict:
+        return self.images.local_context(scene_id)
 
-    # --- asset editor -------------------------------------------------------
-    def fallback_description(self, instance_id: str):
-        """What clearing the instance's override falls back to (E1): `.description`,
-        `.source_scene_number` (None = the master), `.source` for display."""
-        from core.editing import editor_queries
-        return self._read(editor_queries.fallback_description, instance_id)
+    def asset_timeline(self, project_id: str, asset_id: str, branch_id: str | None = None):
+        """One asset across the branch (core.review.timeline.Timeline: .appearances DataFrame,
+        .issues, .scene_numbers, .story_days, .tag_points())."""
+        return self._read(timeline.asset_timeline, project_id, asset_id, branch_id)
 
-    def asset_appearances(self, instance_id: str) -> list[Instance]:
-        """Every appearance of the instance's asset in its branch, in scene order."""
-        from core.editing import editor_queries
-        return self._read(editor_queries.asset_appearances, instance_id)
+    # --- intake: screenplays, detection, suggestions (I5, D1-D3) -----------------------------
+    def import_screenplay(self, project_id: str, text: bytes | str, format: str = "fountain",
+                          branch_id: str | None = None, *, actor: str, dry_run: bool = False,
+                          merge_aliases=None, create_candidates=None):
+        """Fountain / FDX -> scenes, assets, mapping (core.intake.importing). dry_run previews."""
+        parsed = screenplay.parse_screenplay(text, format)
+        try:
+            return self._write(importing.import_screenplay, project_id, parsed, branch_id,
+                               actor, raw=text, merge_aliases=merge_aliases,
+                               create_candidates=create_candidates, dry_run=dry_run)
+        except importing.DryRun as preview:
+            return preview.report
 
-    # --- reference images (G1–G9, R1–R2) -----------------------------------
-    def set_project_style(self, project_id: str, style: str, *, actor: str) -> Project:
+    def import_screenplay_as_project(self, name: str, text: bytes | str,
+                                     format: str = "fountain", *, actor: str,
+                                     dry_run: bool = False, merge_aliases=None,
+                                     create_candidates=None):
+        """A new project made from a screenplay, in one transaction (report.project_id)."""
+        parsed = screenplay.parse_screenplay(text, format)
         v.actor(actor)
-        return self._write(projects.set_style, project_id, style)
 
-    def set_budget(self, project_id: str, budget: float | None, *, actor: str) -> Project:
-        v.actor(actor)
-        return self._write(projects.set_budget, project_id, budget)
+        def work(cur):
+            project = projects.create_project(cur, name)
+            return importing.import_screenplay(
+                cur, project.id, parsed, None, actor, raw=text, merge_aliases=merge_aliases,
+                create_candidates=create_candidates, dry_run=dry_run)
+        try:
+            return self.db.transaction(work)
+        except importing.DryRun as preview:
+            return preview.report
 
+    def detect_assets(self, scene_id: str, *, method: str = "deterministic",
+                      actor: str = "detector", persist: bool = True, detector=None):
+        """D1 (deterministic) or D2 (gemini); records mapping and suggestions (D3)."""
+        return suggestions.detect_assets(self.db, scene_id, method=method, actor=actor,
+                                         persist=persist, detector=detector)
+
+    def suggestions(self, scene_id: str, status: str | None = "pending"):
+        return self._read(suggestions.for_scene, scene_id, status)
+
+    def project_suggestions(self, project_id: str, status: str | None = "pending"):
+        return self._read(suggestions.for_project, project_id, status)
+
+    def accept_suggestion(self, suggestion_id: str, *, actor: str,
+                          expected_version: int | None = None, name: str | None = None,
+                          asset_type: str | None = None, description: str | None = None):
+        """Create or link the asset (optionally renamed, retyped, redescribed) and inherit
+        its instance; -> (suggestion, instances)."""
+        ctx = _ctx(actor, "inheritance")
+
+        def work(cur):
+            s, ids = suggestions.accept(cur, suggestion_id, actor,
+                                        expected_version=expected_version, name=name,
+                                        asset_type=asset_type, description=description)
+            return s, self._with_images(cur, ids, ctx)
+        return self.db.transaction(work)
+
+    def dismiss_suggestion(self, suggestion_id: str, *, actor: str,
+                           expected_version: int | None = None):
+        return self._write(suggestions.dismiss, suggestion_id, actor,
+                           expected_version=expected_version)
+
+    # --- library files: CSV, project backup (S2, S3) -----------------------------------------
+    def export_assets_csv(self, project_id: str) -> str:
+        return self._read(transfer.export_assets_csv, project_id)
+
+    def import_assets_csv(self, project_id: str, data: bytes | str, *, actor: str,
+                          dry_run: bool = False):
+        """-> .created .updated .unchanged (names); a bad row refuses the whole file."""
+        try:
+            return self._write(transfer.import_assets_csv, project_id, data, actor, dry_run)
+        except transfer.DryRun as preview:
+            return preview.report
+
+    def export_library_csv(self) -> str:
+        return self._read(transfer.export_library_csv)
+
+    def import_library_csv(self, data: bytes | str, *, actor: str, dry_run: bool = False):
+        try:
+            return self._write(transfer.import_library_csv, data, actor, dry_run)
+        except transfer.DryRun as preview:
+            return preview.report
+
+    def export_project(self, project_id: str) -> bytes:
+        """The whole project as a zip (rows of every table + image files)."""
+        return self._read(transfer.export_project, self.image_root, project_id)
+
+    def import_project(self, data: bytes, *, actor: str, name: str | None = None):
+        """A new project (new ids) from an export; -> .project_id .id_map .rows .files"""
+        return transfer.import_project(self.db, self.image_root, data, actor, name)
+
+    def import_preview(self, kind: str, project_id: str | None, data: bytes | str,
+                       options: tuple, preview):
+        """`preview()`, an import dry run, or the report it gave for the same file and
+        options while the project's data is unchanged (core.library.preview_cache)."""
+        with self.db.cursor() as cur:
+            return for_database(self.db).get(cur, kind, project_id, data, options, preview)
+
+    # --- reference images (G1-G9) ------------------------------------------------------------
     def estimate_images(self, instance_ids: list[str], *, regenerate: bool = False):
         """-> .count .new_jobs .reused .estimated_cost (.budget .committed)"""
         return self.images.estimate(instance_ids, regenerate)
@@ -397,182 +568,17 @@ class Desk:
         """The file of an image key under the image root (None for None)."""
         return self.images.image_path(image_key)
 
-    def mark_scene_ready(self, scene_id: str, *, actor: str) -> readiness.Readiness:
-        return self._write(readiness.mark_ready, scene_id, v.actor(actor))
-
-    def local_context(self, scene_id: str) -> dict:
-        return self.images.local_context(scene_id)
-
-    # --- screenplay import, detection, suggestions, library I/O (issue 6) ---
-    def import_screenplay(self, project_id: str, text: bytes | str, format: str = "fountain",
-                          branch_id: str | None = None, *, actor: str, dry_run: bool = False,
-                          merge_aliases=None, create_candidates=None):
-        """Fountain / FDX -> scenes, assets, mapping (core.intake.importing). dry_run previews."""
-        from core.intake import importing, screenplay
-        parsed = screenplay.parse_screenplay(text, format)
-        try:
-            return self._write(importing.import_screenplay, project_id, parsed, branch_id,
-                               actor, raw=text, merge_aliases=merge_aliases,
-                               create_candidates=create_candidates, dry_run=dry_run)
-        except importing.DryRun as preview:
-            return preview.report
-
-    def detect_assets(self, scene_id: str, *, method: str = "deterministic",
-                      actor: str = "detector", persist: bool = True, detector=None):
-        """D1 (deterministic) or D2 (gemini); records mapping and suggestions (D3)."""
-        from core.intake import suggestions
-        return suggestions.detect_assets(self.db, scene_id, method=method, actor=actor,
-                                         persist=persist, detector=detector)
-
-    def suggestions(self, scene_id: str, status: str | None = "pending"):
-        from core.intake import suggestions
-        return self._read(suggestions.for_scene, scene_id, status)
-
-    def project_suggestions(self, project_id: str, status: str | None = "pending"):
-        from core.intake import suggestions
-        return self._read(suggestions.for_project, project_id, status)
-
-    def accept_suggestion(self, suggestion_id: str, *, actor: str,
-                          expected_version: int | None = None, **overrides):
-        """Create or link the asset and inherit its instance; -> (suggestion, instances)."""
-        from core.intake import suggestions
-        ctx = _ctx(actor, "inheritance")
-
-        def work(cur):
-            s, ids = suggestions.accept(cur, suggestion_id, actor,
-                                        expected_version=expected_version, **overrides)
-            return s, self._with_images(cur, ids, ctx)
-        return self.db.transaction(work)
-
-    def dismiss_suggestion(self, suggestion_id: str, *, actor: str,
-                           expected_version: int | None = None):
-        from core.intake import suggestions
-        return self._write(suggestions.dismiss, suggestion_id, actor,
-                           expected_version=expected_version)
-
-    def export_assets_csv(self, project_id: str) -> str:
-        from core.library import transfer
-        return self._read(transfer.export_assets_csv, project_id)
-
-    def import_assets_csv(self, project_id: str, data: bytes | str, *, actor: str,
-                          dry_run: bool = False):
-        """-> .created .updated .unchanged (names); a bad row refuses the whole file."""
-        from core.library import transfer
-        try:
-            return self._write(transfer.import_assets_csv, project_id, data, actor, dry_run)
-        except transfer.DryRun as preview:
-            return preview.report
-
-    def export_library_csv(self) -> str:
-        from core.library import transfer
-        return self._read(transfer.export_library_csv)
-
-    def import_library_csv(self, data: bytes | str, *, actor: str, dry_run: bool = False):
-        from core.library import transfer
-        try:
-            return self._write(transfer.import_library_csv, data, actor, dry_run)
-        except transfer.DryRun as preview:
-            return preview.report
-
-    def set_master_image(self, asset_id: str, data: bytes, *, expected_version: int,
-                         actor: str) -> Asset:
-        """Verified PNG/JPEG/WebP stored at project_{pid}/masters/{assetId}_{random}.png."""
-        from core.library import transfer
-        return transfer.set_master_image(self.db, self.image_root, asset_id, data,
-                                           expected_version=expected_version, actor=actor)
-
-    def export_project(self, project_id: str) -> bytes:
-        """The whole project as a zip (rows of every table + image files)."""
-        from core.library import transfer
-        return self._read(transfer.export_project, self.image_root, project_id)
-
-    def import_project(self, data: bytes, *, actor: str, name: str | None = None):
-        """A new project (new ids) from an export; -> .project_id .id_map .rows .files"""
-        from core.library import transfer
-        return transfer.import_project(self.db, self.image_root, data, actor, name)
-
-    # --- bulk generation and the editor's image controls (issue 5 UI) -------
     def image_candidates(self, project_id: str, branch_id: str | None = None, *,
                          which: str = "all", asset_types=None, scene_range=None):
         """Instances for a bulk run (G8): which in missing|stale|missing_or_stale|all,
         asset types (None: all), inclusive (first, last) scene numbers (None: open)."""
-        from core.images import progress
         return self._read(progress.candidates, project_id, branch_id, which, asset_types,
                           scene_range)
 
     def job_progress(self, job_ids: list[str]):
         """-> .jobs (.job, .targets, .title) .counts .total .active .finished .fraction .failed"""
-        from core.images import progress
         return self._read(progress.progress, job_ids)
 
     def instance_image_jobs(self, instance_id: str, limit: int = 5):
         """The newest image jobs that render for this instance (shared ones included)."""
-        from core.images import progress
         return self._read(progress.for_instance, instance_id, limit)
-
-    def import_screenplay_as_project(self, name: str, text: bytes | str,
-                                     format: str = "fountain", *, actor: str,
-                                     dry_run: bool = False, merge_aliases=None,
-                                     create_candidates=None):
-        """A new project made from a screenplay, in one transaction (report.project_id)."""
-        from core.intake import importing, screenplay
-        parsed = screenplay.parse_screenplay(text, format)
-        v.actor(actor)
-
-        def work(cur):
-            project = projects.create_project(cur, name)
-            return importing.import_screenplay(
-                cur, project.id, parsed, None, actor, raw=text, merge_aliases=merge_aliases,
-                create_candidates=create_candidates, dry_run=dry_run)
-        try:
-            return self.db.transaction(work)
-        except importing.DryRun as preview:
-            return preview.report
-
-    # --- tag search and continuity review (issue 7: T4, C1, C2) -------------
-    def continuity_issues(self, project_id: str, branch_id: str | None = None, *,
-                          kinds=None, scene_id: str | None = None,
-                          asset_id: str | None = None):
-        """C1 findings in scene order (core.review.checks.Issue: .kind .scene_id .instance_id
-        .asset_id .asset_name .message .tags ...), optionally of some kinds, one scene
-        or one asset."""
-        from core.review import checks
-        return self._read(checks.continuity_issues, project_id, branch_id,
-                          kinds=None if kinds is None else tuple(kinds), scene_id=scene_id,
-                          asset_id=asset_id)
-
-    def asset_timeline(self, project_id: str, asset_id: str, branch_id: str | None = None):
-        """One asset across the branch (core.review.timeline.Timeline: .appearances DataFrame,
-        .issues, .scene_numbers, .story_days, .tag_points())."""
-        from core.review import timeline
-        return self._read(timeline.asset_timeline, project_id, asset_id, branch_id)
-
-    def tag_counts(self, project_id: str, branch_id: str | None = None):
-        """Tags in use in the branch with counts and vocabulary category (DataFrame)."""
-        return self._read(search.tag_counts, project_id, branch_id)
-
-    def search_csv(self, project_id: str, query: str, branch_id: str | None = None) -> str:
-        """The results of `search` as formula-safe CSV."""
-        return search.to_csv(self.search(project_id, query, branch_id))
-
-    def save_search(self, project_id: str, name: str, query: str, *, actor: str):
-        """Save (or, under an existing name, replace) a query that parses."""
-        from core.search import saved as saved_searches
-        return self._write(saved_searches.save, project_id, name, query, v.actor(actor))
-
-    def saved_searches(self, project_id: str):
-        from core.search import saved as saved_searches
-        return self._read(saved_searches.list_saved, project_id)
-
-    def delete_search(self, search_id: str, *, actor: str) -> None:
-        from core.search import saved as saved_searches
-        v.actor(actor)
-        self._write(saved_searches.delete, search_id)
-
-    def import_preview(self, kind: str, project_id: str | None, data: bytes | str,
-                       options: tuple, preview):
-        """`preview()`, an import dry run, or the report it gave for the same file and
-        options while the project's data is unchanged (core.library.preview_cache)."""
-        from core.library.preview_cache import for_database
-        with self.db.cursor() as cur:
-            return for_database(self.db).get(cur, kind, project_id, data, options, preview)

@@ -90,12 +90,7 @@ def add_asset(cur, project_id, name, asset_type, description, *, aliases=None,
     return get_asset(cur, aid)
 
 
-def update_asset(cur, asset_id, expected_version, ctx: Context, *, name=UNSET, aliases=UNSET,
-                 asset_type=UNSET, description=UNSET, approved=UNSET) -> Asset:
-    """Edit a master definition (A4 versioned). A description change reaches every
-    instance that shows the master live and flows on from there (E1, P2). The chain's
-    lock comes before the version check (DESIGN "Storage seam")."""
-    appearances.lock_chain(cur, asset_id)
+def _current(cur, asset_id: str, expected_version: int) -> Asset:
     asset = get_asset(cur, asset_id)
     if asset.version != expected_version:
         raise ConflictError(
@@ -103,6 +98,16 @@ def update_asset(cur, asset_id, expected_version, ctx: Context, *, name=UNSET, a
             f"you had {expected_version}). Your edit was not saved.",
             current=asset,
         )
+    return asset
+
+
+def update_asset(cur, asset_id, expected_version, ctx: Context, *, name=UNSET, aliases=UNSET,
+                 asset_type=UNSET, description=UNSET, approved=UNSET) -> Asset:
+    """Edit a master definition (A4 versioned). A description change reaches every
+    instance that shows the master live and flows on from there (E1, P2). A no-op
+    writes nothing; a change takes the chain's lock, then checks the version again
+    (DESIGN "Storage seam": on an engine that blocks, a concurrent edit finishes first)."""
+    asset = _current(cur, asset_id, expected_version)
     new = {
         "name": asset.name if name is UNSET else v.name(name, "Asset name"),
         "asset_type": asset.asset_type if asset_type is UNSET else v.asset_type(asset_type),
@@ -115,6 +120,8 @@ def update_asset(cur, asset_id, expected_version, ctx: Context, *, name=UNSET, a
         _check_unique_name(cur, asset.project_id, new["name"], exclude=asset_id)
     if all(new[k] == getattr(asset, k) for k in new):
         return asset
+    appearances.lock_chain(cur, asset_id)
+    _current(cur, asset_id, expected_version)
     cur.execute(
         "UPDATE project_assets SET name = ?, aliases = ?, asset_type = ?, description = ?, "
         "approved = ?, version = version + 1, updated_at = ? WHERE id = ?",

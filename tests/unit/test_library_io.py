@@ -221,7 +221,8 @@ def test_every_column_of_the_live_schema_has_an_import_rule(desk):
     """S2: every table and column of the database (all migrations applied) has its entry
     in the import schema, so a new migration cannot slip a column past validation."""
     with desk.db.cursor() as cur:
-        live = {t: sorted(c for c, _, _ in cols) for t, cols in cur.dialect.table_columns(cur).items()}
+        columns = cur.dialect.table_columns(cur)
+    live = {t: sorted(c for c, _, _ in cols) for t, cols in columns.items()}
     assert live == {t: sorted(spec.columns) for t, spec in TABLES.items()}
 
 

@@ -62,13 +62,16 @@ def _first(statements: list[str], pattern: str) -> int:
 LOCK = r"^UPDATE project_assets SET chain_revision"
 
 
-def test_an_asset_edit_locks_its_chain_before_reading_the_version(film):
+def test_an_asset_edit_rechecks_the_version_after_the_lock(film):
     asset = film.assets["Brick"]
     with count_queries(film.desk) as q:
         film.desk.update_asset(asset.id, expected_version=asset.version, actor="ana",
                                description="Retired detective, now bearded")
     statements = q.without_transactions()
-    assert _first(statements, LOCK) < _first(statements, r"^SELECT .* FROM project_assets")
+    lock = _first(statements, LOCK)
+    check = _first(statements[lock:], r"^SELECT .* FROM project_assets")
+    write = _first(statements, r"^UPDATE project_assets SET name")
+    assert lock + check < write
 
 
 def test_an_instance_edit_rechecks_the_version_after_the_lock(film):
