@@ -9,12 +9,16 @@ tests still get their own copy. Removed when the run ends.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
 SHARED_ENV = "CONTINUITY_TEST_SHARED_DIR"
 _owned = pytest.StashKey[str]()  # set in the process that created the directory
 
@@ -33,3 +37,36 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os.environ.pop(SHARED_ENV, None)
         shutil.rmtree(directory, ignore_errors=True)
 
+
+
+
+# --- xdist: tests sharing a module-scoped fixture stay on one worker -------------------
+# Plain `-n 2` (xdist's `load`) spreads the tests of a module over both workers, so a
+# module-scoped fixture (an e2e `streamlit run` server, a seeded database) is set up in
+# each. This keeps such a module on one worker and spreads every other test one by one.
+# The controller does not collect, so "has a module-scoped fixture" is read from the
+# module's source. (xdist's own `--dist loadgroup` marks do not reach its scheduler under
+# pytest 9: it rewrites `item._nodeid`, which pytest 9 no longer reads.)
+_MODULE_FIXTURE = re.compile(r"""@pytest\.fixture\([^)]*scope\s*=\s*["'](module|package)["']""")
+
+
+@functools.cache
+def _keeps_module_together(path: str) -> bool:
+    try:
+        return bool(_MODULE_FIXTURE.search((ROOT / path).read_text(errors="replace")))
+    except OSError:
+        return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") != "load":
+        return None  # an explicit --dist choice: xdist's own scheduler
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if _keeps_module_together(path) else nodeid
+
+    return ModuleFixtureScheduling(config, log)
