@@ -89,11 +89,14 @@ def _cells(cur, scenes, rows, asset_types, tags, issues) -> pd.DataFrame:
         changed.append(r.effective_description
                        != (prev.effective_description if prev else None))
     data = dict(zip(read_model.Summary._fields, zip(*rows, strict=True), strict=False))
+    ids = data.get("id", ())
     columns = {
-        "instance_id": data.get("id", ()), "asset_id": data.get("project_asset_id", ()),
-        "upstream_changed": [r.upstream_changed for r in rows],
+        "instance_id": ids, "asset_id": data.get("project_asset_id", ()),
+        "upstream_changed": [d or t for d, t in zip(
+            data.get("upstream_description_changed", ()), data.get("upstream_tags_changed", ()),
+            strict=True)],
         "tags_added": added, "tags_removed": removed, "description_changed": changed,
-        "breaks": [breaks.get(r.id, []) for r in rows]}
+        "breaks": [breaks.get(i, []) for i in ids]}
     return pd.DataFrame({c: pd.Series(columns[c] if c in columns else data.get(c, ()),
                                       dtype=object) for c in CELL_COLUMNS},
                         columns=CELL_COLUMNS)
