@@ -174,7 +174,7 @@ def change_chains(
 
     if write:
         instances.delete_rows(cur, out.deleted)
-        instances.update_rows(cur, updates)
+        instances.update_rows(cur, updates, old_by_id)
         instances.insert_rows(cur, inserts)
         out.change_id = history.append(cur, entries)
     return out

@@ -95,8 +95,8 @@ def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *,
         from_scene=row["scene_number"], write=write,   # earlier appearances cannot change
     )
     settled = out.rows[target]
-    instance = instances.get(cur, target) if write else instances.to_instance(
-        {**row, **{k: settled[k] for k in (*rules.STATE_FIELDS, *rules.SEEN_FIELDS)}})
+    instance = instances.to_instance(instances.restate(settled if write else {
+        **row, **{k: settled[k] for k in (*rules.STATE_FIELDS, *rules.SEEN_FIELDS)}}))
     return UpdateResult(instance, out.propagated, out.flagged, out.conflicts, out.change_id)
 
 

@@ -97,9 +97,22 @@ class DuckDB:
         """A SELECT of many rows, sent as one array per column: (sql, params).
         `columns` are (name, canonical type); `values` the columns' values, in order
         (a `text[]` column's values are lists). Use it as `INSERT … SELECT … FROM
-        (<sql>) r` or `UPDATE … FROM (<sql>) r`."""
-        select = ", ".join(f"UNNEST(?::{_DUCKDB_TYPES[t]}[]) AS {c}" for c, t in columns)
-        return f"SELECT {select}", [list(v) for v in values]
+        (<sql>) r` or `UPDATE … FROM (<sql>) r`. A column with one value in every row
+        (an actor, a project id) is sent once, as a scalar."""
+        parts, params = [], []
+        for (name, kind), column in zip(columns, values, strict=True):
+            column = list(column)
+            sql_type = _DUCKDB_TYPES[kind]
+            if len(column) > 1 and all(x == column[0] for x in column):
+                parts.append(f"CAST(? AS {sql_type}) AS {name}")
+                params.append(column[0])
+            else:
+                parts.append(f"UNNEST(?::{sql_type}[]) AS {name}")
+                params.append(column)
+        if not any(p.startswith("UNNEST") for p in parts):     # one row per value
+            parts[0], params[0] = (f"UNNEST(?::{_DUCKDB_TYPES[columns[0][1]]}[]) "
+                                   f"AS {columns[0][0]}"), list(values[0])
+        return f"SELECT {', '.join(parts)}", params
 
     def table_columns(self, cur) -> dict[str, list[tuple[str, str, str | None]]]:
         """table -> [(column, canonical type, default)] of every base table of the

@@ -65,6 +65,16 @@ def append(cur, entries: list[tuple[dict, str, object, object, Context]],
     at = utcnow()
     cols = {k: [] for k in ("iid", "pid", "bid", "sid", "aid", "f", "o", "n", "a", "s", "r",
                             "v")}
+    encoded: dict = {}       # a propagation writes the same few values many times
+
+    def enc(value):
+        if not isinstance(value, (str, list)):
+            return encode(value)
+        key = (type(value), tuple(value) if isinstance(value, list) else value)
+        if key not in encoded:
+            encoded[key] = encode(value)
+        return encoded[key]
+
     for row, name, old, new, ctx in entries:
         cols["iid"].append(row["id"])
         cols["pid"].append(row["project_id"])
@@ -72,8 +82,8 @@ def append(cur, entries: list[tuple[dict, str, object, object, Context]],
         cols["sid"].append(row["scene_id"])
         cols["aid"].append(row["project_asset_id"])
         cols["f"].append(name)
-        cols["o"].append(encode(old))
-        cols["n"].append(encode(new))
+        cols["o"].append(enc(old))
+        cols["n"].append(enc(new))
         cols["a"].append(ctx.actor)
         cols["s"].append(ctx.source)
         cols["r"].append(ctx.reason)

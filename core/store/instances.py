@@ -27,9 +27,16 @@ def _to_dict(r) -> dict:
         row["seen_upstream_tags"] = list(row["seen_upstream_tags"])
     (row["scene_number"], row["asset_name"], row["asset_type"], row["source_scene_number"],
      row["source_carry_forward"], row["master_image_hash"], row["visual_style"],
-     row["image_key"], selected_hash) = r[len(ROW_FIELDS):]
+     row["image_key"], row["image_hash"]) = r[len(ROW_FIELDS):]
+    return restate(row)
+
+
+def restate(row: dict) -> dict:
+    """Recompute the row's state hash and whether its selected image shows another
+    state (G7), after its state changed in memory."""
     row["state_hash"] = state_hash(row)
-    row["image_stale"] = selected_hash is not None and selected_hash != row["state_hash"]
+    shown = row.get("image_hash")
+    row["image_stale"] = shown is not None and shown != row["state_hash"]
     return row
 
 
@@ -110,12 +117,15 @@ _UPDATE_FIELDS = tuple(
 )
 
 
-def update_rows(cur, rows: list[dict]) -> None:
-    """Write many rows' state in one statement."""
+def update_rows(cur, rows: list[dict], olds: dict[str, dict] | None = None) -> None:
+    """Write many rows' state in one statement: with `olds` (id -> the row as read),
+    only the columns that differ in some row."""
     if not rows:
         return
-    sets = ", ".join(f"{c} = u.{c}" for c in _UPDATE_FIELDS)
-    sql, params = _rows(cur, rows, ("id", *_UPDATE_FIELDS))
+    fields = _UPDATE_FIELDS if olds is None else tuple(
+        f for f in _UPDATE_FIELDS if any(r[f] != olds[r["id"]][f] for r in rows))
+    sets = ", ".join(f"{c} = u.{c}" for c in fields)
+    sql, params = _rows(cur, rows, ("id", *fields))
     cur.execute(f"UPDATE scene_asset_instances SET {sets} FROM ({sql}) u "
                 "WHERE scene_asset_instances.id = u.id", params)
 
@@ -169,7 +179,7 @@ def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
             f"WITH anchor AS (SELECT i.branch_id AS b, i.project_asset_id AS a, "
             f"max(s.scene_number) AS n FROM scene_asset_instances i "
             f"JOIN scenes s ON s.id = i.scene_id WHERE {' AND '.join(where)} "
-            f"AND s.scene_number < ? GROUP BY ALL) " + _SELECT
+            f"AND s.scene_number < ? GROUP BY i.branch_id, i.project_asset_id) " + _SELECT
             + " LEFT JOIN anchor ON anchor.b = i.branch_id AND anchor.a = i.project_asset_id"
         )
         head = [*params, from_scene]
