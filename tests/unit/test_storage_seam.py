@@ -14,8 +14,9 @@ CORE = Path(__file__).resolve().parents[2] / "core"
 DIALECT = CORE / "store" / "dialect.py"
 # DuckDB-only SQL; the canonical forms are in dialect.py's docstring.
 ENGINE_ONLY = re.compile(
-    r"\bQUALIFY\b|\bany_value\(|\buuid\(\)|\[\]\[\]|\bINSERT\s+OR\s+(IGNORE|REPLACE)\b|\blist\(DISTINCT|"
-    r"\bFROM\s+range\(|\bfetchnumpy\b|\bfetchdf\b|table_schema\s*=\s*'main'", re.I)
+    r"\bQUALIFY\b|\bany_value\(|\buuid\(\)|\[\]\[\]|\bINSERT\s+OR\s+(IGNORE|REPLACE)\b|"
+    r"\blist\(DISTINCT|\bFROM\s+range\(|\bGROUP BY ALL\b|\bORDER BY ALL\b|\bfetchnumpy\b|"
+    r"\bfetchdf\b|table_schema\s*=\s*'main'", re.I)
 
 
 def _core_modules():
@@ -50,7 +51,8 @@ def test_the_pattern_catches_what_it_is_for():
     """The scan above is only as good as its pattern."""
     for sql in ("SELECT 1 QUALIFY x = 1", "SELECT any_value(a)", "SELECT uuid()",
                 "UNNEST(?::VARCHAR[][])", "insert or ignore into t", "SELECT list(DISTINCT f)",
-                "SELECT nextval('s') FROM range(?)", "WHERE table_schema = 'main'"):
+                "SELECT nextval('s') FROM range(?)", "WHERE table_schema = 'main'",
+                "SELECT a, max(b) FROM t GROUP BY ALL"):
         assert ENGINE_ONLY.search(sql), sql
     assert not ENGINE_ONLY.search("SELECT id FROM t WHERE id = ANY(?::VARCHAR[])")
 
