@@ -290,9 +290,10 @@ def continuity_issues(cur, project_id: str, branch_id: str | None = None, *,
                       asset_id: str | None = None) -> list[Issue]:
     """C1 over a branch (default Main), in scene order; optionally only some kinds,
     one scene or one asset (the tag checks still read the asset's whole chain)."""
-    scenes, rows = branch_rows(cur, project_id, branch_id, asset_id)
-    return issues_from(cur, project_id, scenes, rows, kinds=kinds, scene_id=scene_id,
-                       asset_id=asset_id)
+    with read_model.bulk():             # one pause for the rows and the issues
+        scenes, rows = branch_rows(cur, project_id, branch_id, asset_id)
+        return issues_from(cur, project_id, scenes, rows, kinds=kinds, scene_id=scene_id,
+                           asset_id=asset_id)
 
 
 def issues_from(cur, project_id: str, scene_list: list[Scene], rows: list[Summary], *,

@@ -47,8 +47,9 @@ def cells(cur, project_id: str, branch_id: str | None = None, *, asset_types=Non
     whether it is stale, and `breaks`: the kinds of the continuity checks' tag
     findings (`checks.BREAK_KINDS`) on this instance. Filters: `asset_types`,
     `tags` (assets that carry any of them somewhere in the branch)."""
-    return cells_from(cur, *branch_rows(cur, project_id, branch_id),
-                      asset_types=asset_types, tags=tags)
+    with read_model.bulk():             # one pause for the rows and the cells
+        return cells_from(cur, *branch_rows(cur, project_id, branch_id),
+                          asset_types=asset_types, tags=tags)
 
 
 def cells_from(cur, scenes, rows, *, asset_types=None, tags=None,
@@ -180,15 +181,16 @@ def branch_overview(cur, project_id: str, branch_id: str | None = None, *,
     """The Overview of a branch (default Main) from one read of its scenes and
     instances: the same values as the separate calls, in a bounded number of queries."""
     branch_id = resolve_branch(cur, project_id, branch_id)
-    scenes, rows = branch_rows(cur, project_id, branch_id)
-    issues = checks.issues_from(cur, project_id, scenes, rows)
-    return BranchOverview(
-        scenes=scenes, assets=list_assets(cur, project_id), instances=rows,
-        summaries=readiness.summaries_from(scenes, rows),
-        blockers=readiness.blockers_from(scenes, rows), issues=issues,
-        cells=cells_from(cur, scenes, rows, asset_types=asset_types, tags=tags,
-                         issues=issues),
-        tag_counts=query.tag_counts(cur, project_id, branch_id))
+    with read_model.bulk():             # one pause for every part
+        scenes, rows = branch_rows(cur, project_id, branch_id)
+        issues = checks.issues_from(cur, project_id, scenes, rows)
+        return BranchOverview(
+            scenes=scenes, assets=list_assets(cur, project_id), instances=rows,
+            summaries=readiness.summaries_from(scenes, rows),
+            blockers=readiness.blockers_from(scenes, rows), issues=issues,
+            cells=cells_from(cur, scenes, rows, asset_types=asset_types, tags=tags,
+                             issues=issues),
+            tag_counts=query.tag_counts(cur, project_id, branch_id))
 
 
 @dataclass(frozen=True)

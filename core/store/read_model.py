@@ -139,7 +139,8 @@ def light(cur, where: str, params: list, order: str = SCENE_ORDER) -> list[Summa
 @contextmanager
 def bulk() -> Iterator[None]:
     """Pause the cyclic garbage collector while building one object per row: the rows
-    hold no cycles, and its passes over 100,000 of them cost more than building them."""
+    hold no cycles, and its passes over 100,000 of them cost more than building them.
+    Nested pauses end with the outermost (one collection then, not one per pause)."""
     was = gc.isenabled()
     gc.disable()
     try:
