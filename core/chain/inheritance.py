@@ -185,15 +185,14 @@ def inherit_scenes(cur, scene_ids: list[str], ctx: Context,
 
 
 def inheritance_chain(cur, instance_id: str) -> list[Instance]:
-    """I6: the instance's lineage, root first."""
+    """I6: the instance's lineage, root first. Its links stay inside the asset's chain
+    in the branch (I1), so the chain is read once and walked in memory."""
+    chain = {r["id"]: r for r in instances.load_chain(cur, *instances.chain_key(cur, instance_id))}
     out: list[Instance] = []
-    seen: set[str] = set()
     current: str | None = instance_id
-    while current and current not in seen:
-        seen.add(current)
-        inst = instances.get(cur, current)
-        out.append(inst)
-        current = inst.inherited_from_instance_id
+    while current in chain:
+        out.append(instances.to_instance(chain.pop(current)))
+        current = out[-1].inherited_from_instance_id
     return out[::-1]
 
 

@@ -36,9 +36,8 @@ def fallback_description(cur, instance_id: str) -> Fallback:
 
 def asset_appearances(cur, instance_id: str) -> list[Instance]:
     """Every appearance of the instance's asset in its branch, in scene order (I1)."""
-    row = instances.load_row(cur, instance_id)
     return [instances.to_instance(r)
-            for r in instances.load_chain(cur, row["branch_id"], row["project_asset_id"])]
+            for r in instances.load_chain(cur, *instances.chain_key(cur, instance_id))]
 
 
 def asset_matches(asset: Asset | GlobalAsset, query: str, asset_type: str | None) -> bool:

@@ -74,6 +74,15 @@ def version_of(cur, instance_id: str) -> int | None:
     return None if r is None else r[0]
 
 
+def chain_key(cur, instance_id: str) -> tuple[str, str]:
+    """(branch id, asset id) of the instance's chain, from its own row only."""
+    r = cur.execute("SELECT branch_id, project_asset_id FROM scene_asset_instances "
+                    "WHERE id = ?", [instance_id]).fetchone()
+    if r is None:
+        raise NotFoundError(f"Asset instance {instance_id} does not exist.")
+    return r[0], r[1]
+
+
 def get(cur, instance_id: str) -> Instance:
     return to_instance(load_row(cur, instance_id))
 

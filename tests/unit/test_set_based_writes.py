@@ -230,3 +230,24 @@ def test_deleting_or_moving_a_scene_runs_the_same_queries_for_2_and_8_assets(tmp
                 for i in after} == {ss[0].id}
         desk.close()
     assert counts[0] == counts[1], counts
+
+
+def test_lineage_and_branch_copy_run_the_same_queries_for_2_and_8_scenes(tmp_path):
+    """I6 lineage (the editor's chain view) and B1 branch creation read and write
+    set-based: as many statements for a chain of 8 as for one of 2."""
+    lineage, branch = [], []
+    for scenes in (2, 8):
+        desk, p, ss, aa = make_film(tmp_path, f"l{scenes}", 2, scenes)
+        desk.inherit_scenes([s.id for s in ss], None, actor=ACTOR)
+        last = next(i for i in desk.scene_instances(ss[-1].id)
+                    if i.project_asset_id == aa[0].id)
+        c, chain = counted(desk, desk.inheritance_chain, last.id)
+        lineage.append(c)
+        assert [i.scene_id for i in chain] == [s.id for s in ss]      # root first
+        c, b = counted(desk, desk.create_branch, p.id, "Alt", up_to_scene_number=scenes,
+                       actor=ACTOR)
+        branch.append(c)
+        assert len(desk.branch_instances(p.id, b.id)) == 2 * scenes
+        desk.close()
+    assert lineage[0] == lineage[1], lineage
+    assert branch[0] == branch[1], branch
