@@ -13,12 +13,15 @@ import functools
 import os
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `core`, `ui` and app.py live at the repository root
+    sys.path.insert(0, str(ROOT))
 SHARED_ENV = "CONTINUITY_TEST_SHARED_DIR"
 _owned = pytest.StashKey[str]()  # set in the process that created the directory
 

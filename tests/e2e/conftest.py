@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from desk_factory import app_env
 from playwright.sync_api import expect
 
 # Assertions wait for reruns; on 2 shared, loaded cores a rerun can take well over
@@ -85,9 +86,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e-app")
     env = {
         **os.environ,
-        "CONTINUITY_DB_PATH": str(tmp / "e2e.duckdb"),
-        "CONTINUITY_IMAGE_ROOT": str(tmp / "images"),
-        "CONTINUITY_IMAGE_PROVIDER": "offline",
+        **app_env(tmp / "e2e.duckdb", tmp / "images"),
         "PYTHONUNBUFFERED": "1",
     }
     problems = []

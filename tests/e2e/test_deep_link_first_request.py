@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from desk_factory import app_env, make_desk
 from playwright.sync_api import Page, expect
 
-import core
 from core.demo import seed_demo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -27,15 +27,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A server nobody has visited yet, on the demo film; yields (url, scene 4's id)."""
     tmp = tmp_path_factory.mktemp("deep-link")
-    desk = core.open_desk(db_path=tmp / "e2e.duckdb", image_root=tmp / "images",
+    desk = make_desk(tmp / "e2e.duckdb", image_root=tmp / "images",
                           provider="offline")
     project = seed_demo(desk)
     scene = next(s for s in desk.scenes(project.id) if s.scene_number == 4)
     desk.close()
     port = _free_port()
-    env = {**os.environ, "CONTINUITY_DB_PATH": str(tmp / "e2e.duckdb"),
-           "CONTINUITY_IMAGE_ROOT": str(tmp / "images"),
-           "CONTINUITY_IMAGE_PROVIDER": "offline"}
+    env = {**os.environ, **app_env(tmp / "e2e.duckdb", tmp / "images")}
     with open(tmp / "streamlit.log", "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from desk_factory import app_env
 from playwright.sync_api import Page, expect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,9 +39,7 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "CONTINUITY_DB_PATH": str(tmp / "e2e.duckdb"),
-           "CONTINUITY_IMAGE_ROOT": str(tmp / "images"), "CONTINUITY_IMAGE_PROVIDER": "offline",
-           "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **app_env(tmp / "e2e.duckdb", tmp / "images"), "PYTHONUNBUFFERED": "1"}
     log = open(tmp / "streamlit.log", "wb")   # closed when the server stops
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from desk_factory import app_env
 from playwright.sync_api import Page, expect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,8 +73,7 @@ def site(tmp_path_factory):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "CONTINUITY_DB_PATH": str(tmp / "hostile.duckdb"),
-           "CONTINUITY_IMAGE_ROOT": str(tmp / "images"), "CONTINUITY_IMAGE_PROVIDER": "offline"}
+    env = {**os.environ, **app_env(tmp / "hostile.duckdb", tmp / "images")}
     log = open(tmp / "streamlit.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from desk_factory import app_env, make_desk
 from playwright.sync_api import Browser, Page, expect
 
 import core
@@ -45,7 +46,7 @@ class Server:
 
     def open_desk(self) -> core.Desk:
         """The database as the server left it (stop the server first)."""
-        return core.open_desk(db_path=self.db_path, image_root=self.image_root,
+        return make_desk(self.db_path, image_root=self.image_root,
                               provider="offline")
 
 
@@ -64,9 +65,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     db_path, image_root = tmp_path / "two.duckdb", tmp_path / "images"
-    env = {**os.environ, "CONTINUITY_DB_PATH": str(db_path),
-           "CONTINUITY_IMAGE_ROOT": str(image_root), "CONTINUITY_IMAGE_PROVIDER": "offline",
-           "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **app_env(db_path, image_root), "PYTHONUNBUFFERED": "1"}
     log = open(tmp_path / "streamlit.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),

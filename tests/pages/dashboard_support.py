@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from desk_factory import app_env, make_desk
 from streamlit.testing.v1 import AppTest
 
 import core
@@ -77,7 +78,7 @@ def shared_build(target: Path, build: Callable[[Path], object]) -> Path:
 def build_template(directory: Path, *, images: bool = True) -> Path:
     """Seed the demo film (and render its images) into directory/template.duckdb."""
     path = directory / "template.duckdb"
-    desk = core.open_desk(db_path=path, image_root=directory / "images", provider="offline")
+    desk = make_desk(path, image_root=directory / "images", provider="offline")
     try:
         project = seed_demo(desk)
         if images:
@@ -96,17 +97,15 @@ def use_copy(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     shutil.copyfile(template, path)
     if (template.parent / "images").is_dir():
         shutil.copytree(template.parent / "images", tmp_path / "images")
-    monkeypatch.setenv("CONTINUITY_DB_PATH", str(path))
-    monkeypatch.setenv("CONTINUITY_IMAGE_ROOT", str(tmp_path / "images"))
-    monkeypatch.setenv("CONTINUITY_IMAGE_PROVIDER", "offline")
+    for name, value in app_env(path, tmp_path / "images").items():
+        monkeypatch.setenv(name, value)
     st.cache_resource.clear()
     return path
 
 
 def open_desk(path: Path) -> core.Desk:
     """A second connection for arranging data; close it before the app opens the file."""
-    return core.open_desk(db_path=path, image_root=path.parent / "images",
-                          provider="offline")
+    return make_desk(path, image_root=path.parent / "images")
 
 
 def run_page(page: str | None = None, **query_params: str) -> AppTest:

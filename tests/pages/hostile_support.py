@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import core
+from desk_factory import make_desk
 
 PROJECT = "<base href=http://evil.example/>Film **bold** $x^2$"
 ASSET = "<img src=http://evil.example/n.png> <b>bold</b> Brick"
@@ -26,7 +26,7 @@ PROP_DESC = "# heading\n\n**bold** [link](http://evil.example)"
 
 def seed(db_path: Path, image_root: Path) -> dict:
     """The hostile film in a new database; the ids the tests open."""
-    desk = core.open_desk(db_path=db_path, image_root=image_root, provider="offline")
+    desk = make_desk(db_path, image_root=image_root, provider="offline")
     try:
         p = desk.create_project(PROJECT, actor="e2e")
         s1 = desk.add_scene(p.id, 1, HEADING_1, label=LABEL_1, end_state_summary=END_STATE,

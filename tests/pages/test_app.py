@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from desk_factory import app_env, make_desk
 from streamlit.testing.v1 import AppTest
 
-import core
 from core.demo import ASSETS, PROJECT_NAME, SCENES
 from ui.safe import esc
 
@@ -28,9 +28,8 @@ def fresh_cache():
 @pytest.fixture
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "continuity.duckdb"
-    monkeypatch.setenv("CONTINUITY_DB_PATH", str(path))
-    monkeypatch.setenv("CONTINUITY_IMAGE_ROOT", str(tmp_path / "images"))
-    monkeypatch.setenv("CONTINUITY_IMAGE_PROVIDER", "offline")
+    for name, value in app_env(path, tmp_path / "images").items():
+        monkeypatch.setenv(name, value)
     return path
 
 
@@ -42,7 +41,7 @@ def run_app() -> AppTest:
 
 
 def project_count(path: Path) -> int:
-    desk = core.open_desk(db_path=path, image_root=path.parent / "images")
+    desk = make_desk(path, image_root=path.parent / "images")
     try:
         return len(desk.projects())
     finally:

@@ -1,6 +1,6 @@
 """Unit-test fixtures for core: a real DuckDB (`:memory:`), never a mock.
 
-- `desk`: `core.open_desk(db_path=":memory:", image_root=tmp_path/"images")`.
+- `desk`: `make_desk(":memory:", image_root=tmp_path/"images")`.
 - `film`: a small project on `desk` with scenes 1, 2, 4, 7 (a gap in the numbering) and
   assets of every type (two characters, a location, a prop, and an unapproved prop),
   plus helpers that keep the tests short.
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from desk_factory import make_desk
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `core` lives at the repository root
@@ -90,7 +91,7 @@ class Film:
 
 @pytest.fixture
 def desk(tmp_path):
-    d = core.open_desk(db_path=":memory:", image_root=tmp_path / "images")
+    d = make_desk(":memory:", image_root=tmp_path / "images")
     yield d
     d.close()
 

@@ -8,16 +8,16 @@ import sys
 import time
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).parent)]
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent), str(HERE)]
 
+from desk_factory import make_desk  # noqa: E402
 from fakes import FakeProvider  # noqa: E402
-
-import core  # noqa: E402
 
 
 def main(db_path: str, image_root: str) -> None:
-    desk = core.open_desk(db_path, image_root=image_root,
-                          provider=FakeProvider(name="slow", model="s1", price=0.25, delay=0.2))
+    desk = make_desk(db_path, image_root=image_root,
+                     provider=FakeProvider(name="slow", model="s1", price=0.25, delay=0.2))
     project = desk.projects()[0]
     first = desk.branch_instances(project.id)[0]
     desk.update_instance(first.id, expected_version=first.version, actor="worker",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from desk_factory import make_desk
 from fakes import png_bytes
 from image_bombs import bomb_png
 
@@ -266,7 +267,7 @@ CASES = [
 def busy_film(make_film, tmp_path_factory):
     """The film with some state: Brick in 1, 2, 4 with tags and an override. Shared by the
     module: every case must leave it exactly as it was, which each case checks."""
-    desk = core.open_desk(db_path=":memory:", image_root=tmp_path_factory.mktemp("images"))
+    desk = make_desk(":memory:", image_root=tmp_path_factory.mktemp("images"))
     film = make_film(desk)
     film.place("Brick", 1, 2, 4)
     film.inherit(1, "Patio", "Porsche")

@@ -4,6 +4,7 @@ bulk page shows and `request_images` enforces: one rule, in core."""
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 from fakes import FakeProvider
 
 import core
@@ -11,7 +12,7 @@ import core
 
 @pytest.fixture
 def film(tmp_path):
-    desk = core.open_desk(":memory:", image_root=tmp_path / "images", provider=FakeProvider())
+    desk = make_desk(":memory:", image_root=tmp_path / "images", provider=FakeProvider())
     p = desk.create_project("Brick & Steel", actor="ana")
     scene = desk.add_scene(p.id, 1, "EXT. YARD - DAY")
     for name in ("Brick", "Pike", "Cup"):

@@ -22,11 +22,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from desk_factory import make_desk
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-
-import core
 
 SCENE_NUMBERS = (1, 2, 4, 7)
 ASSETS = (("Brick", "character"), ("Patio", "location"), ("Porsche", "prop"))
@@ -40,7 +39,7 @@ IMAGE_ROOT = Path(tempfile.gettempdir()) / "continuity-unit-images"
 class ChainMachine(RuleBasedStateMachine):
     @initialize()
     def build(self):
-        self.desk = core.open_desk(db_path=":memory:", image_root=IMAGE_ROOT)
+        self.desk = make_desk(":memory:", image_root=IMAGE_ROOT)
         self.project = self.desk.create_project("Property film", actor="prop")
         self.scene_ids = [
             self.desk.add_scene(self.project.id, n, f"INT. ROOM {n} - NIGHT").id

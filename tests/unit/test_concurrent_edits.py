@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import threading
 
+from desk_factory import make_desk
+
 import core
 from core.chain.rules import STATE_FIELDS
 
@@ -29,7 +31,7 @@ def _setup(desk):
 
 
 def test_A4_concurrent_updates_apply_or_conflict(tmp_path):
-    desk = core.open_desk(db_path=tmp_path / "c.duckdb", image_root=tmp_path / "images")
+    desk = make_desk(tmp_path / "c.duckdb", image_root=tmp_path / "images")
     try:
         targets = _setup(desk)
         for round_no in range(ROUNDS):
@@ -120,7 +122,7 @@ def test_A6_concurrent_edits_of_different_fields_merge(tmp_path):
     """Three people save different fields of one instance from the same version at the
     same moment: each save applies (merged three-way) or, if DuckDB kept it busy past its
     retries, is refused whole; none is refused as a field conflict, none is lost."""
-    desk = core.open_desk(db_path=tmp_path / "m.duckdb", image_root=tmp_path / "images")
+    desk = make_desk(tmp_path / "m.duckdb", image_root=tmp_path / "images")
     try:
         brick1 = _setup(desk)[0]
         edits = [{"description_override": "Soaked coat"}, {"status_tags": ["wet"]},

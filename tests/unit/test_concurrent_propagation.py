@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import threading
 
+from desk_factory import make_desk
+
 import core
 
 THREADS = 8
 
 
 def test_A4_concurrent_propagating_edits(tmp_path):
-    desk = core.open_desk(tmp_path / "c.duckdb")
+    desk = make_desk(tmp_path / "c.duckdb")
     p = desk.create_project("Race", actor="t")
     scenes = [desk.add_scene(p.id, n, f"INT. HALL {n} - DAY") for n in range(1, 7)]
     desk.add_asset(p.id, "Brick", "character", "As written")

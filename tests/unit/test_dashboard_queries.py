@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 
 import core
 from core.demo import seed_demo
@@ -10,7 +11,7 @@ from core.demo import seed_demo
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    desk = core.open_desk(":memory:", image_root=tmp_path_factory.mktemp("images"))
+    desk = make_desk(":memory:", image_root=tmp_path_factory.mktemp("images"))
     project = seed_demo(desk)
     yield desk, project
     desk.close()

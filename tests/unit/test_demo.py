@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 
-import core
 from core.demo import PROJECT_NAME, seed_demo
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    desk = core.open_desk(":memory:", image_root=tmp_path_factory.mktemp("images"))
+    desk = make_desk(":memory:", image_root=tmp_path_factory.mktemp("images"))
     project = seed_demo(desk)
     yield desk, project
     desk.close()
@@ -25,7 +25,7 @@ def appearances(desk, project, name):
 
 
 def test_open_desk_alone_creates_nothing(tmp_path):
-    desk = core.open_desk(":memory:", image_root=tmp_path)
+    desk = make_desk(":memory:", image_root=tmp_path)
     try:
         assert desk.projects() == []
     finally:
@@ -120,7 +120,7 @@ def test_muddy_bloody_clean_progression_has_reasons(demo):
 
 def test_seed_is_deterministic(tmp_path):
     def snapshot():
-        desk = core.open_desk(":memory:", image_root=tmp_path)
+        desk = make_desk(":memory:", image_root=tmp_path)
         try:
             project = seed_demo(desk)
             return [

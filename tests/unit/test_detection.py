@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 from import_support import SAMPLE, table_snapshot
 
 import core
@@ -75,7 +76,7 @@ def test_unknown_location_is_a_new_asset():
 
 @pytest.fixture
 def desk(tmp_path):
-    d = core.open_desk(":memory:", image_root=tmp_path / "images")
+    d = make_desk(":memory:", image_root=tmp_path / "images")
     yield d
     d.close()
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from desk_factory import make_desk
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -20,7 +21,7 @@ MASTER = "Retired detective, grey stubble"
 
 @pytest.fixture
 def world(tmp_path):
-    desk = core.open_desk(db_path=":memory:", image_root=tmp_path / "images")
+    desk = make_desk(":memory:", image_root=tmp_path / "images")
     p = desk.create_project("Editor queries", actor=ACTOR)
     scenes = {n: desk.add_scene(p.id, n, f"INT. ROOM {n} - DAY") for n in (1, 2, 4)}
     brick = desk.add_asset(p.id, "Brick", "character", MASTER)

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import httpx2
 import pytest
+from desk_factory import make_desk
 from google.genai import types
 from import_support import table_snapshot
 
@@ -23,7 +24,7 @@ ACTOR = "ana"
 
 @pytest.fixture
 def desk(tmp_path):
-    d = core.open_desk(":memory:", image_root=tmp_path / "images")
+    d = make_desk(":memory:", image_root=tmp_path / "images")
     yield d
     d.close()
 

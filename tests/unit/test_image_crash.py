@@ -10,16 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from desk_factory import make_desk
 from fakes import FakeProvider, png_bytes
-
-import core
 
 WORKER = Path(__file__).with_name("crash_worker.py")
 
 
 def test_G8_jobs_left_by_a_crash_are_resumed_once(tmp_path):
     db, root = tmp_path / "crash.duckdb", tmp_path / "images"
-    desk = core.open_desk(db, image_root=root)
+    desk = make_desk(db, image_root=root)
     p = desk.create_project("Crash film", actor="t")
     lamp = desk.add_asset(p.id, "Lamp", "prop", "Brass lamp")
     for n in range(1, 21):
@@ -50,7 +49,7 @@ def test_G8_jobs_left_by_a_crash_are_resumed_once(tmp_path):
     (scene_dir / f"{lamp.id}_20260101T000000000000_0rphan00.png").write_bytes(png_bytes())
 
     fast = FakeProvider(name="slow", model="s1", price=0.25)
-    desk = core.open_desk(db, image_root=root, provider=fast)
+    desk = make_desk(db, image_root=root, provider=fast)
     resumed = desk.images.resume(grace=0)     # the start-up sweep, with no grace period
     assert resumed and len(resumed) <= 20 - done_before
     jobs = desk.wait_for_jobs(resumed, timeout=30)

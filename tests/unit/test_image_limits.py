@@ -25,12 +25,13 @@ MAX_GROWTH_MB = 150
 # nothing, so the peak stays where it was).
 _CHILD = """
 import io, json, sys, tempfile
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
 import core
+from desk_factory import make_desk
 from core.images.store import to_png
 from PIL import Image
 small = io.BytesIO(); Image.new("RGB", (8, 8)).save(small, "PNG"); small = small.getvalue()
-desk = core.open_desk(db_path=":memory:", image_root=tempfile.mkdtemp())
+desk = make_desk(":memory:", image_root=tempfile.mkdtemp())
 p = desk.create_project("Bombs", actor="ana")
 s = desk.add_scene(p.id, 1, "INT. LAB - DAY")
 a = desk.add_asset(p.id, "Brick", "character", "Grey stubble")

@@ -5,6 +5,7 @@ and `instance_image_jobs`."""
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 from fakes import FakeProvider, png_bytes
 
 import core
@@ -13,7 +14,7 @@ from core.images.providers import ProviderFailure
 
 @pytest.fixture
 def film(tmp_path):
-    desk = core.open_desk(":memory:", image_root=tmp_path / "images",
+    desk = make_desk(":memory:", image_root=tmp_path / "images",
                           provider=FakeProvider(script=[ProviderFailure("safety", "blocked")]))
     p = desk.create_project("Brick & Steel", actor="ana")
     scenes = {n: desk.add_scene(p.id, n, f"EXT. YARD {n} - DAY") for n in (1, 2, 4)}

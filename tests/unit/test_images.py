@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from desk_factory import make_desk
 from fakes import FakeProvider, png_bytes
 
 import core
@@ -17,7 +18,7 @@ from core.images.providers import ProviderFailure, RetryableError
 class Film:
     def __init__(self, tmp_path: Path, provider):
         self.root = tmp_path / "images"
-        self.desk = core.open_desk(":memory:", image_root=self.root, provider=provider)
+        self.desk = make_desk(":memory:", image_root=self.root, provider=provider)
         self.provider = provider
         d = self.desk
         self.p = d.create_project("Brick & Steel", actor="ana")

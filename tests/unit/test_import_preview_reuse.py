@@ -3,7 +3,7 @@ preview is computed afresh once the library changed (core.library.preview_cache)
 
 from __future__ import annotations
 
-import core
+from desk_factory import make_desk
 
 CSV = b"name,type,description,aliases\nRay,character,Detective,\n"
 
@@ -24,7 +24,7 @@ def test_library_csv_preview_follows_the_library(desk):
 
 
 def test_each_database_has_its_own_previews(desk, tmp_path):
-    other = core.open_desk(db_path=":memory:", image_root=tmp_path / "other")
+    other = make_desk(":memory:", image_root=tmp_path / "other")
     try:
         mine = desk.import_preview("library_csv", None, CSV, (), lambda: "mine")
         theirs = other.import_preview("library_csv", None, CSV, (), lambda: "theirs")

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from desk_factory import make_desk
 from import_support import SAMPLE, table_snapshot
 from PIL import Image
 
@@ -23,7 +24,7 @@ ACTOR = "ana"
 
 @pytest.fixture
 def desk(tmp_path):
-    d = core.open_desk(":memory:", image_root=tmp_path / "images")
+    d = make_desk(":memory:", image_root=tmp_path / "images")
     yield d
     d.close()
 
@@ -183,7 +184,7 @@ def files_of(root: Path, project_id: str) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def rich_desk(tmp_path_factory):
     root = tmp_path_factory.mktemp("rich")
-    d = core.open_desk(":memory:", image_root=root / "images")
+    d = make_desk(":memory:", image_root=root / "images")
     yield d, root
     d.close()
 
@@ -255,7 +256,7 @@ def test_project_round_trip_into_the_same_database(rich_desk, rich):
 def test_project_round_trip_into_an_empty_database(rich_desk, rich, tmp_path):
     desk, tmp = rich_desk
     data = desk.export_project(rich.id)
-    other = core.open_desk(db_path=tmp_path / "other.duckdb", image_root=tmp_path / "other")
+    other = make_desk(tmp_path / "other.duckdb", image_root=tmp_path / "other")
     try:
         result = other.import_project(data, actor=ACTOR, name="Restored")
         old, new = comparable(desk, rich.id, result.id_map), comparable(other,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import core
+from desk_factory import make_desk
+
 from core.editing.merge_notes import merged_with
 
 
 def test_a_merged_save_names_the_other_change(tmp_path):
-    desk = core.open_desk(db_path=":memory:", image_root=tmp_path, provider="offline")
+    desk = make_desk(":memory:", image_root=tmp_path, provider="offline")
     p = desk.create_project("Film", actor="t")
     s = desk.add_scene(p.id, 1, "INT. ROOM - DAY")
     desk.add_asset(p.id, "Brick", "character", "Retired detective")

@@ -11,9 +11,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from desk_factory import make_desk
 from fakes import png_bytes
 
-import core
 from core.images import orphans
 
 HOUR_AGO = time.time() - 3600
@@ -42,7 +42,7 @@ def film(tmp_path):
     """A file database whose project holds a generated image (job + attempt), an
     upload, a master image and a global-library master, all with old mtimes."""
     root, db = tmp_path / "images", tmp_path / "film.duckdb"
-    desk = core.open_desk(db, image_root=root)
+    desk = make_desk(db, image_root=root)
     p = desk.create_project("Sweep", actor="t")
     lamp = desk.add_asset(p.id, "Lamp", "prop", "Brass lamp")
     coat = desk.add_asset(p.id, "Coat", "prop", "Grey coat")
@@ -80,7 +80,7 @@ def test_G6_startup_sweep_removes_only_old_unreferenced_files(film, snapshot):
         put(root, "notes/readme.txt"),                        # not under project_*/
         put(root, "loose.png"),
     }
-    desk = core.open_desk(db, image_root=root)
+    desk = make_desk(db, image_root=root)
     before = snapshot(desk)
     desk.resume_jobs()                                        # what the app does at start
     assert files(root) == referenced | kept
@@ -95,7 +95,7 @@ def test_G6_sweep_with_zero_grace_takes_young_orphans_and_reports_them(film):
     db, root, p, _, referenced, scene_dir = film
     young = put(root, f"{scene_dir}/young.png", old=False)
     part = put(root, f"{scene_dir}/tmpzz.part", old=False)
-    desk = core.open_desk(db, image_root=root)
+    desk = make_desk(db, image_root=root)
     assert desk.images.sweep() == []                           # default grace: too young
     assert sorted(desk.images.sweep(grace=0)) == sorted([young, part])
     assert files(root) == referenced
@@ -110,7 +110,7 @@ def test_G6_every_column_holding_a_key_protects_its_file(film):
     db, root, p, _, _, _ = film
     held = {t: put(root, f"project_{p.id}/masters/held_by_{t}.png") for t, _ in HOLDERS}
     loose = put(root, f"project_{p.id}/masters/held_by_nobody.png")
-    desk = core.open_desk(db, image_root=root)
+    desk = make_desk(db, image_root=root)
     with desk.db.cursor() as cur:
         for table, column in HOLDERS:             # one row of each points at its own file
             cur.execute(f"UPDATE {table} SET {column} = ? "
@@ -123,7 +123,7 @@ def test_G6_every_column_holding_a_key_protects_its_file(film):
 def test_G6_referenced_keys_are_what_a_project_export_should_ship(film):
     db, root, p, _, referenced, scene_dir = film
     put(root, f"{scene_dir}/orphan.png")
-    desk = core.open_desk(db, image_root=root)
+    desk = make_desk(db, image_root=root)
     other = desk.create_project("Other", actor="t")
     put(root, f"project_{other.id}/masters/orphan.png")
     with desk.db.cursor() as cur:
@@ -136,7 +136,7 @@ def test_G6_referenced_keys_are_what_a_project_export_should_ship(film):
 
 
 def test_G6_a_missing_image_root_sweeps_nothing(tmp_path):
-    desk = core.open_desk(":memory:", image_root=tmp_path / "absent")
+    desk = make_desk(":memory:", image_root=tmp_path / "absent")
     desk.create_project("Empty", actor="t")
     assert desk.images.sweep(grace=0) == []
     assert not (tmp_path / "absent").exists()

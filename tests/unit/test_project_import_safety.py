@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from desk_factory import make_desk
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from import_support import table_snapshot
@@ -70,7 +71,7 @@ def _film(desk, name: str, colour) -> Film:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("safety") / "images"
-    desk = core.open_desk(":memory:", image_root=root)
+    desk = make_desk(":memory:", image_root=root)
     victim = _film(desk, "Victim", (10, 120, 10))
     attacker = _film(desk, "Attacker", (120, 10, 10))
     yield World(desk, root, victim, attacker, desk.export_project(attacker.project.id))
@@ -427,15 +428,15 @@ def _deflated(chunk: bytes, times: int) -> tuple[bytes, int]:
 
 CHILD = """
 import json, sys
-sys.path.insert(0, sys.argv[3])
-import core
+sys.path[:0] = [sys.argv[3], sys.argv[3] + "/tests"]
+from desk_factory import make_desk
 
 def peak_kb():
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
 
-desk = core.open_desk(":memory:", image_root=sys.argv[2])
+desk = make_desk(":memory:", image_root=sys.argv[2])
 data = open(sys.argv[1], "rb").read()
 before = peak_kb()
 try:
@@ -509,7 +510,7 @@ def test_declared_sizes_that_lie_are_caught(world):
 
 @pytest.fixture
 def desk(tmp_path):
-    d = core.open_desk(":memory:", image_root=tmp_path / "images")
+    d = make_desk(":memory:", image_root=tmp_path / "images")
     yield d
     d.close()
 

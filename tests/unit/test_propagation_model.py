@@ -7,6 +7,7 @@ scratch, and no edit changed a field of an instance that did not follow in it.""
 from __future__ import annotations
 
 import hypothesis.strategies as st
+from desk_factory import make_desk
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -26,7 +27,7 @@ def snapshot(desk, project):
 class PropagationMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
-        self.desk = core.open_desk(":memory:")
+        self.desk = make_desk(":memory:")
         self.project = self.desk.create_project("Model film", actor="t")
         self.scenes = {n: self.desk.add_scene(self.project.id, n, f"INT. ROOM {n} - DAY")
                        for n in SCENES}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 
 import core
 
@@ -38,7 +39,7 @@ class Film:
 
 @pytest.fixture
 def film():
-    desk = core.open_desk(":memory:")
+    desk = make_desk(":memory:")
     yield Film(desk)
     desk.close()
 

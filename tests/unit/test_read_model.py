@@ -5,16 +5,16 @@ the same for a small and a larger film, against a real DuckDB (counted with
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 from query_count import count_queries
 
-import core
 from core.store import read_model
 
 ACTOR = "ana"
 
 
 def _film(tmp_path, scenes: int, assets: int):
-    desk = core.open_desk(":memory:", image_root=tmp_path / f"img{scenes}")
+    desk = make_desk(":memory:", image_root=tmp_path / f"img{scenes}")
     p = desk.create_project(f"Film {scenes}", actor=ACTOR)
     made = [desk.add_asset(p.id, f"Asset {k}", ("character", "location", "prop")[k % 3],
                            f"Asset {k} as written") for k in range(assets)]

@@ -4,6 +4,7 @@ mapping (I5), previews, idempotence, revised drafts and bad files."""
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 from import_support import HERE, SAMPLE, table_snapshot
 
 import core
@@ -13,7 +14,7 @@ ACTOR = "ana"
 
 @pytest.fixture
 def desk(tmp_path):
-    d = core.open_desk(":memory:", image_root=tmp_path / "images")
+    d = make_desk(":memory:", image_root=tmp_path / "images")
     yield d
     d.close()
 

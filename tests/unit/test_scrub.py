@@ -5,9 +5,9 @@ from __future__ import annotations
 import traceback
 
 import pytest
+from desk_factory import make_desk
 from fakes import FakeProvider
 
-import core
 from core.errors import ProviderError
 from core.images.providers import RetryableError
 from core.redact import scrub, scrubbed
@@ -80,7 +80,7 @@ def test_S4_a_scrubbed_domain_error_masks_its_message():
 
 def test_S4_a_failed_job_stores_no_key_even_from_an_unexpected_error(tmp_path):
     leaky = FakeProvider(script=[RuntimeError(f"boom with key={GOOGLE_KEY}")])
-    desk = core.open_desk(":memory:", image_root=tmp_path / "images", provider=leaky)
+    desk = make_desk(":memory:", image_root=tmp_path / "images", provider=leaky)
     p = desk.create_project("Leak", actor="t")
     lamp = desk.add_asset(p.id, "Lamp", "prop", "Brass lamp")
     s = desk.add_scene(p.id, 1, "INT. ROOM - NIGHT")

@@ -6,6 +6,7 @@ over `desk.branch_instances` returns."""
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 from fakes import png_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -109,7 +110,7 @@ def test_control_characters_and_overlong_queries_are_refused():
 def world(tmp_path_factory):
     """Scenes 1, 2, 4, 7 with three assets in varied states: tags, overrides, a lock,
     a pending review, images (one stale), and a second branch."""
-    desk = core.open_desk(":memory:", image_root=tmp_path_factory.mktemp("images"))
+    desk = make_desk(":memory:", image_root=tmp_path_factory.mktemp("images"))
     p = desk.create_project("Brick & Steel", actor=ACTOR)
     scenes = {n: desk.add_scene(p.id, n, f"INT. ROOM {n} - DAY", story_day=1 + n // 4)
               for n in (1, 2, 4, 7)}

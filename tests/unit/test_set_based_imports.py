@@ -5,6 +5,7 @@ when its rows were applied one by one."""
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 from query_count import count_queries
 
 import core
@@ -17,7 +18,7 @@ def fresh(tmp_path):
     desks = []
 
     def make():
-        d = core.open_desk(":memory:", image_root=tmp_path / "images")
+        d = make_desk(":memory:", image_root=tmp_path / "images")
         desks.append(d)
         return d, d.create_project("Film", actor=ACTOR)
     yield make

@@ -5,6 +5,7 @@ a real DuckDB), and inheriting many scenes in one pass equals one scene at a tim
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 from fakes import png_bytes
 from query_count import count_queries
 
@@ -14,7 +15,7 @@ ACTOR = "ana"
 
 
 def make_film(tmp_path, name: str, assets: int, scenes: int, *, images: bool = True):
-    desk = core.open_desk(db_path=":memory:", image_root=tmp_path / name)
+    desk = make_desk(":memory:", image_root=tmp_path / name)
     p = desk.create_project("Film", actor=ACTOR)
     ss = [desk.add_scene(p.id, n, f"INT. ROOM {n} - DAY") for n in range(1, scenes + 1)]
     aa = []

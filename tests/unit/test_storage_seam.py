@@ -11,6 +11,11 @@ from pathlib import Path
 from query_count import count_queries
 
 CORE = Path(__file__).resolve().parents[2] / "core"
+TESTS = CORE.parent / "tests"
+# Tests of DuckDB's own behaviour (its one-process file lock, a file that is no database)
+# open the engine directly; every other test gets its store from tests/desk_factory.py.
+ENGINE_OWN_TESTS = {"desk_factory.py", "unit/test_db_busy.py", "unit/db_holder.py",
+                    "unit/test_validation_text.py", "unit/test_storage_seam.py"}
 DIALECT = CORE / "store" / "dialect.py"
 # DuckDB-only SQL; the canonical forms are in dialect.py's docstring.
 ENGINE_ONLY = re.compile(
@@ -55,6 +60,20 @@ def test_the_pattern_catches_what_it_is_for():
                 "SELECT a, max(b) FROM t GROUP BY ALL"):
         assert ENGINE_ONLY.search(sql), sql
     assert not ENGINE_ONLY.search("SELECT id FROM t WHERE id = ANY(?::VARCHAR[])")
+
+
+def test_tests_build_their_store_through_the_factory():
+    """One place to switch the tests to another engine (the PostgreSQL issue)."""
+    direct = re.compile(r"\bcore\.open_desk\(|\bimport open_desk\b|\bDatabase\(|"
+                        r"\bimport duckdb\b|\bduckdb\.connect\(")
+    offenders = [
+        f"{path.relative_to(TESTS)}:{n}"
+        for path in TESTS.rglob("*.py")
+        if str(path.relative_to(TESTS)) not in ENGINE_OWN_TESTS
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if direct.search(line)
+    ]
+    assert offenders == []
 
 
 def _first(statements: list[str], pattern: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from desk_factory import make_desk
 from fakes import png_bytes
 
 import core
@@ -10,7 +11,7 @@ import core
 
 @pytest.fixture
 def film():
-    desk = core.open_desk(":memory:")
+    desk = make_desk(":memory:")
     p = desk.create_project("Brick & Steel", actor="ana")
     scenes = {n: desk.add_scene(p.id, n, f"EXT. STREET {n} - DAY") for n in (1, 2, 4, 6)}
     brick = desk.add_asset(p.id, "Brick", "character", "Retired detective",
