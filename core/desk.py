@@ -420,7 +420,8 @@ class Desk:
         return self._read(matrix.rearview, scene_id)
 
     def local_context(self, scene_id: str) -> dict:
-        return self.images.local_context(scene_id)
+        """R2: what the next pipeline stage (prompt writing) needs, JSON-serialisable."""
+        return self._read(matrix.local_context, scene_id)
 
     def asset_timeline(self, project_id: str, asset_id: str, branch_id: str | None = None):
         """One asset across the branch (core.review.timeline.Timeline: .appearances DataFrame,

@@ -11,7 +11,6 @@ from core.images import attempts, jobs, orphans
 from core.images.providers import ImageProvider
 from core.images.runner import JobRunner
 from core.images.store import ImageStore
-from core.review import matrix
 from core.store.db import Database
 from core.store.history import Context
 
@@ -132,8 +131,3 @@ class ImageService:
 
     def image_path(self, key: str | None) -> Path | None:
         return self.store.path(key) if key else None
-
-    # --- scene hand-off (R1, R2) -------------------------------------------
-    def local_context(self, scene_id: str) -> dict:
-        return self.db.transaction(lambda cur: matrix.local_context(cur, scene_id))
-
