@@ -260,16 +260,9 @@ def import_screenplay(cur, project_id: str, parsed: ParsedScreenplay, branch_id:
     mappings = _apply_mapping(cur, project_id, parsed, scene_outcomes)
     filled = populating.Filled([], [])
     if populate:
-        filled = populating.populate_new(
-            cur, branch_id, [o.scene_id for o in scene_outcomes if o.action == "create"], actor)
-        kept = [o.scene_id for o in scene_outcomes if o.action != "create"]
-        waiting = populating.plan(cur, branch_id, kept) if kept else None
-        if waiting and waiting.scene_count:
-            warnings.append(
-                f"{waiting.scene_count} scene(s) already in the project have assets named in "
-                "the script but no instances; they were left as they are. Use “Fill from "
-                f"script” on the Scenes page to create their {waiting.instance_count} "
-                "instance(s).")
+        filled = populating.populate_import(
+            cur, branch_id, [o.scene_id for o in scene_outcomes if o.action == "create"],
+            [o.scene_id for o in scene_outcomes if o.action != "create"], actor, warnings)
 
     accepted_pairs = {p.pair for p in proposals}
     report = ImportReport(

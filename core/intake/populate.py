@@ -6,7 +6,7 @@ number of scenes.
 
 Only scenes that have mapped assets and no instance at all are populated; a scene
 with instances is never touched (the producer has worked on it). An import
-populates the scenes it creates (`populate_new`); "Fill from script"
+populates the scenes it creates (`populate_import`); "Fill from script"
 (`fill_from_script`) populates every such scene of a branch later.
 """
 
@@ -70,12 +70,22 @@ def populate(cur, fill: FillPlan, ctx: Context) -> Filled:
     return Filled(list(fill.assets), ids)
 
 
-def populate_new(cur, branch_id: str, scene_ids: list[str], actor: str) -> Filled:
-    """An import's populate step: its new scenes (`scene_ids`), in the same transaction."""
-    if not scene_ids:
-        return Filled([], [])
-    return populate(cur, plan(cur, branch_id, scene_ids),
-                    Context(actor, "inheritance", IMPORT_REASON))
+def populate_import(cur, branch_id: str, created: list[str], kept: list[str], actor: str,
+                    warnings: list[str]) -> Filled:
+    """An import's populate step, in its transaction: the scenes it created. The
+    existing scenes of the draft (`kept`) are not populated; those left without
+    instances though the script names assets in them get a warning."""
+    filled = Filled([], [])
+    if created:
+        filled = populate(cur, plan(cur, branch_id, created),
+                          Context(actor, "inheritance", IMPORT_REASON))
+    waiting = plan(cur, branch_id, kept) if kept else FillPlan({})
+    if waiting.scene_count:
+        warnings.append(
+            f"{waiting.scene_count} scene(s) already in this branch have assets named in the "
+            "script but no instances; they were left as they are. Use “Fill from script” on "
+            f"the Scenes page to create their {waiting.instance_count} instance(s).")
+    return filled
 
 
 def fill_plan(cur, project_id: str, branch_id: str | None) -> FillPlan:
