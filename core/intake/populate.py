@@ -5,7 +5,8 @@ story order, as if inherited one scene at a time (I1–I3), by the set-based eng
 number of scenes.
 
 Only scenes that have mapped assets and no instance at all are populated; a scene
-with instances is never touched (the producer has worked on it). An import
+with instances never gets any here (the producer has worked on it), though I1 still
+re-links an asset's next appearance when a new scene is placed before it. An import
 populates the scenes it creates (`populate_import`); "Fill from script"
 (`fill_from_script`) populates every such scene of a branch later.
 """
