@@ -1,7 +1,8 @@
 """Benchmark: importing a long screenplay (a generated 200-scene Fountain file).
 
 Measures, in this run and process:
-- parsing alone, and the full import (parse + scenes + assets + I5 mapping) into an
+- parsing alone, and the full import (parse + scenes + assets + I5 mapping + the
+  instances, populate=True being the default since I7; see import_populate.py) into an
   empty project, for 20 and for N scenes: the per-scene cost ratio N vs 20 shows
   whether import stays linear, and import vs parse shows where the time goes;
 - the preview (dry run, rolled back) and the idempotent re-import of the same file;

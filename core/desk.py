@@ -13,6 +13,7 @@ from core.images import attempts, progress
 from core.images.providers import ImageProvider
 from core.images.service import ImageService
 from core.intake import importing, screenplay, suggestions
+from core.intake import populate as populating
 from core.library import transfer
 from core.library.preview_cache import for_database
 from core.models import (
@@ -190,6 +191,11 @@ class Desk:
         if attempts.inherit_many(cur, self.images.store, rows, ctx):
             rows = instances.load_rows(cur, ids)        # with their images
         return [instances.to_instance(r) for r in rows]
+
+    def _inherit_images(self, cur, ids: list[str], ctx) -> None:
+        """`_with_images` when the instances themselves are not wanted."""
+        if ids:
+            attempts.inherit_many(cur, self.images.store, instances.load_rows(cur, ids), ctx)
 
     def inherit_candidates(self, scene_id: str) -> list[str]:
         return self._read(inheritance.candidates, scene_id)
@@ -431,33 +437,60 @@ class Desk:
     # --- intake: screenplays, detection, suggestions (I5, D1-D3) -----------------------------
     def import_screenplay(self, project_id: str, text: bytes | str, format: str = "fountain",
                           branch_id: str | None = None, *, actor: str, dry_run: bool = False,
-                          merge_aliases=None, create_candidates=None):
-        """Fountain / FDX -> scenes, assets, mapping (core.intake.importing). dry_run previews."""
+                          merge_aliases=None, create_candidates=None, populate: bool = True):
+        """Fountain / FDX -> scenes, assets, mapping and, with `populate`, the new scenes'
+        instances (I7; core.intake.importing). dry_run previews."""
         parsed = screenplay.parse_screenplay(text, format)
+        ctx = _ctx(actor, "inheritance")
+
+        def work(cur):
+            return self._imported(cur, importing.import_screenplay(
+                cur, project_id, parsed, branch_id, actor, raw=text,
+                merge_aliases=merge_aliases, create_candidates=create_candidates,
+                dry_run=dry_run, populate=populate), ctx)
         try:
-            return self._write(importing.import_screenplay, project_id, parsed, branch_id,
-                               actor, raw=text, merge_aliases=merge_aliases,
-                               create_candidates=create_candidates, dry_run=dry_run)
+            return self.db.transaction(work)
         except importing.DryRun as preview:
             return preview.report
 
     def import_screenplay_as_project(self, name: str, text: bytes | str,
                                      format: str = "fountain", *, actor: str,
                                      dry_run: bool = False, merge_aliases=None,
-                                     create_candidates=None):
+                                     create_candidates=None, populate: bool = True):
         """A new project made from a screenplay, in one transaction (report.project_id)."""
         parsed = screenplay.parse_screenplay(text, format)
-        v.actor(actor)
+        ctx = _ctx(actor, "inheritance")
 
         def work(cur):
             project = projects.create_project(cur, name)
-            return importing.import_screenplay(
+            return self._imported(cur, importing.import_screenplay(
                 cur, project.id, parsed, None, actor, raw=text, merge_aliases=merge_aliases,
-                create_candidates=create_candidates, dry_run=dry_run)
+                create_candidates=create_candidates, dry_run=dry_run, populate=populate), ctx)
         try:
             return self.db.transaction(work)
         except importing.DryRun as preview:
             return preview.report
+
+    def _imported(self, cur, report, ctx):
+        """The populated instances' first images (I2/I3), in the import's transaction."""
+        self._inherit_images(cur, report.instances_created, ctx)
+        return report
+
+    def script_fill_plan(self, project_id: str, branch_id: str | None = None):
+        """What "Fill from script" would create (I7): .scene_count .instance_count."""
+        return self._read(populating.fill_plan, project_id, branch_id)
+
+    def fill_from_script(self, project_id: str, branch_id: str | None = None, *,
+                         actor: str):
+        """Populate every scene of the branch that has mapped assets but no instances, in
+        story order, one transaction (I7); -> .scene_ids .instance_ids."""
+        ctx = _ctx(actor, "inheritance")
+
+        def work(cur):
+            filled = populating.fill_from_script(cur, project_id, branch_id, ctx.actor)
+            self._inherit_images(cur, filled.instance_ids, ctx)
+            return filled
+        return self.db.transaction(work)
 
     def detect_assets(self, scene_id: str, *, method: str = "deterministic",
                       actor: str = "detector", persist: bool = True, detector=None):

@@ -99,41 +99,48 @@ def _screenplay_tab() -> None:
                                                                     required=True)})
         create = {r["key"]: r["Type"] for _, r in edited.iterrows() if r["Create"]}
 
+    populate = st.checkbox(
+        "Create the scenes' instances", value=True, key="sp_populate",
+        help="Every asset the script names in a new scene gets its instance there, scene by "
+             "scene in story order, each inheriting from its previous appearance (or its "
+             "master). Untick to import the scenes and the scene-asset links only; "
+             "“Fill from script” on the Scenes page creates them later.")
     try:
-        preview = _preview(target, name, data, fmt, merges, create)
+        preview = _preview(target, name, data, fmt, merges, create, populate)
     except core.DeskError as exc:
         _fail(exc)
         return
-    _show_report(preview, upload.name)
+    _show_report(preview, upload.name, populate)
     label = ("Import " + (f"{len(preview.scenes_created)} new scene(s), "
                           f"{len(preview.assets_created)} new asset(s)")
+             + (f", {len(preview.instances_created)} instance(s)" if populate else "")
              if preview.changed else "Nothing to import")
     st.button(label, type="primary", disabled=not preview.changed, key="sp_confirm",
               on_click=_do_import, args=(target, name, data, fmt, upload.name, merges, create,
-                                         n))
+                                         n, populate))
 
 
-def _preview(target, name, data, fmt, merges, create):
+def _preview(target, name, data, fmt, merges, create, populate=False):
     """The dry run, computed once per file and choices (while the project is unchanged)."""
     return desk.import_preview(
         "screenplay", project.id if target == "this" else None, data,
-        (target, branch.id, fmt, name, merges, sorted((create or {}).items())),
-        lambda: _run_import(target, name, data, fmt, True, merges, create))
+        (target, branch.id, fmt, name, merges, sorted((create or {}).items()), populate),
+        lambda: _run_import(target, name, data, fmt, True, merges, create, populate))
 
 
-def _run_import(target, name, data, fmt, dry_run, merges, create):
+def _run_import(target, name, data, fmt, dry_run, merges, create, populate):
     if target == "new":
         return desk.import_screenplay_as_project(name, data, fmt, actor=actor, dry_run=dry_run,
                                                  merge_aliases=merges,
-                                                 create_candidates=create)
+                                                 create_candidates=create, populate=populate)
     return desk.import_screenplay(project.id, data, fmt, branch.id, actor=actor,
                                   dry_run=dry_run, merge_aliases=merges,
-                                  create_candidates=create)
+                                  create_candidates=create, populate=populate)
 
 
-def _do_import(target, name, data, fmt, filename, merges, create, n) -> None:
-    done = attempt(lambda: _run_import(target, name, data, fmt, False, merges, create),
-                   "library.sp")
+def _do_import(target, name, data, fmt, filename, merges, create, n, populate) -> None:
+    done = attempt(lambda: _run_import(target, name, data, fmt, False, merges, create,
+                                       populate), "library.sp")
     if done is None:
         return
     if target == "new":                        # open the new film in the sidebar
@@ -145,11 +152,12 @@ def _do_import(target, name, data, fmt, filename, merges, create, n) -> None:
           + (f" as the new project “{name}”" if target == "new" else "") + ": "
           f"{len(done.scenes_created)} scene(s) created, "
           f"{len(done.scenes_updated)} updated, {len(done.assets_created)} asset(s) "
-          f"created, {done.mappings_created} scene-asset link(s).", "library.sp")
+          f"created, {done.mappings_created} scene-asset link(s), "
+          f"{len(done.instances_created)} instance(s).", "library.sp")
     st.session_state.sp_round = n + 1          # a fresh, empty uploader
 
 
-def _show_report(rep, filename: str) -> None:
+def _show_report(rep, filename: str, populate: bool) -> None:
     st.markdown(f"##### Preview of {esc(filename)}"
                 + (f" — {esc(rep.title)}" if rep.title else ""))
     cols = st.columns(4)
@@ -157,6 +165,7 @@ def _show_report(rep, filename: str) -> None:
     cols[1].metric("Updated scenes", len(rep.scenes_updated))
     cols[2].metric("New assets", len(rep.assets_created))
     cols[3].metric("Scene-asset links", rep.mappings_created)
+    st.caption(_populate_line(rep, populate))
     for w in rep.warnings:
         notice("warning", w)
     actions = {"create": "new", "update": "updated", "unchanged": "unchanged"}
@@ -176,6 +185,16 @@ def _show_report(rep, filename: str) -> None:
         st.dataframe(pd.DataFrame([{
             "Scene": m.scene_number, "Heading": m.heading, "Instances": m.instance_count,
         } for m in rep.missing_scenes]), hide_index=True, width="stretch")
+
+
+def _populate_line(rep, populate: bool) -> str:
+    if not populate:
+        return ("No instances will be created: the scenes get their scene-asset links only "
+                "(“Fill from script” on the Scenes page creates the instances later).")
+    n, scenes = len(rep.instances_created), len(rep.populated_scenes)
+    return (f"Will create {n} instance(s) in {scenes} of the {len(rep.scenes_created)} new "
+            "scene(s): each asset starts from its previous appearance, or from its master "
+            "in its first scene.")
 
 
 # --- project assets -----------------------------------------------------------------------

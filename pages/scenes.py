@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import dashboard as ui
 from ui.context import page_context
+from ui.feedback import attempt, flash, show_flash
 from ui.widgets import project_line
 
 ctx = page_context()
@@ -29,6 +30,27 @@ summaries = desk.scene_summaries(project.id, branch.id)
 blocker_counts = dict(zip(summaries["scene_id"], summaries["blockers"], strict=True))
 st.caption(f"{project_line(project, branch)} · {len(scenes)} scenes · "
            f"{int(summaries['ready'].sum())} ready")
+
+
+# --- "Fill from script" (I7): the scenes the script names assets in, still empty ------
+def _fill_from_script() -> None:
+    done = attempt(lambda: desk.fill_from_script(project.id, branch.id, actor=ctx.actor),
+                   "scenes.fill")
+    if done is not None:
+        flash("success", f"Filled {len(done.scene_ids)} scene(s) from the script: "
+              f"{len(done.instance_ids)} instance(s) created.", "scenes.fill")
+
+
+show_flash("scenes.fill")
+fill = desk.script_fill_plan(project.id, branch.id)
+if fill.instance_count:
+    say, act = st.columns([5, 1.3], vertical_alignment="center")
+    say.info(f"{fill.scene_count} scene(s) have assets the script names but no instances "
+             f"yet. Filling them creates {fill.instance_count} instance(s), scene by scene "
+             "in story order, each from its previous appearance (or its master).",
+             icon=":material/playlist_add:")
+    act.button("Fill from script", key="fill_from_script", icon=":material/auto_fix_high:",
+               on_click=_fill_from_script, width="stretch")
 
 # --- the scene list; the chosen scene lives in the query param `scene` --------------
 ids = [s.id for s in scenes]

@@ -29,6 +29,10 @@ validation), and written set by set.
 - New assets are not approved (their master description is a placeholder for
   the producer to write); the mapping (source `import`) is what inheritance
   offers for each scene.
+- **Populated (I7).** With `populate` (the default) the scenes the import creates get
+  their mapped assets' instances in the same transaction, scene by scene in story
+  order (core.intake.populate); scenes that already exist are never populated here
+  (a warning names the matched ones left without instances: "Fill from script").
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from core.catalog.projects import get_project, new_id, resolve_branch
 from core.chain import inheritance
 from core.errors import ValidationError
 from core.intake import detection
+from core.intake import populate as populating
 from core.intake.screenplay import (
     AliasProposal,
     Candidate,
@@ -110,6 +115,8 @@ class ImportReport:
     mappings_created: int
     warnings: list[str] = field(default_factory=list)
     import_id: str | None = None
+    instances_created: list[str] = field(default_factory=list)   # ids, story order (I7)
+    populated_scenes: list[str] = field(default_factory=list)    # the scenes they are in
 
     @property
     def scenes_created(self) -> list[str]:
@@ -134,7 +141,7 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return bool(self.scenes_created or self.scenes_updated or self.assets_created
-                    or self.aliases_added or self.mappings_created)
+                    or self.aliases_added or self.mappings_created or self.instances_created)
 
 
 class DryRun(Exception):
@@ -238,7 +245,8 @@ def _placeholder(p: _Planned, parsed: ParsedScreenplay) -> str:
 
 def import_screenplay(cur, project_id: str, parsed: ParsedScreenplay, branch_id: str | None,
                       actor: str, *, raw: bytes | str, merge_aliases=None,
-                      create_candidates=None, dry_run: bool = False) -> ImportReport:
+                      create_candidates=None, dry_run: bool = False,
+                      populate: bool = True) -> ImportReport:
     get_project(cur, project_id)
     branch_id = resolve_branch(cur, project_id, branch_id)
     actor = v.actor(actor)
@@ -250,6 +258,11 @@ def import_screenplay(cur, project_id: str, parsed: ParsedScreenplay, branch_id:
                              warnings)
     scene_outcomes, missing = _apply_scenes(cur, project_id, branch_id, parsed, warnings)
     mappings = _apply_mapping(cur, project_id, parsed, scene_outcomes)
+    filled = populating.Filled([], [])
+    if populate:
+        filled = populating.populate_import(
+            cur, branch_id, [o.scene_id for o in scene_outcomes if o.action == "create"],
+            [o.scene_id for o in scene_outcomes if o.action != "create"], actor, warnings)
 
     accepted_pairs = {p.pair for p in proposals}
     report = ImportReport(
@@ -257,7 +270,8 @@ def import_screenplay(cur, project_id: str, parsed: ParsedScreenplay, branch_id:
         branch_id=branch_id, scenes=scene_outcomes, assets=outcomes,
         alias_proposals=[(p, p.pair in accepted_pairs) for p in parsed.alias_proposals],
         candidates=[(c, cands.get(c.key)) for c in parsed.candidates],
-        missing_scenes=missing, mappings_created=mappings, warnings=warnings)
+        missing_scenes=missing, mappings_created=mappings, warnings=warnings,
+        instances_created=filled.instance_ids, populated_scenes=filled.scene_ids)
     if dry_run:
         raise DryRun(report)
     if report.changed:

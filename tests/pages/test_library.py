@@ -56,8 +56,11 @@ def test_import_the_sample_screenplay_with_preview_then_confirm(db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"New scenes": "8", "Updated scenes": "0", "New assets": "13",
                        "Scene-asset links": "19"}
-    assert [c.label.split("**")[1] for c in at.checkbox] == [
+    assert [c.label.split("**")[1] for c in at.checkbox if c.key.startswith("sp_alias_")] == [
         "Brick Braddock", "Dick Steel", "Extremely Handsome Man"]
+    assert at.checkbox(key="sp_populate").value                     # I7: on by default
+    assert any("Will create 19 instance(s) in 7 of the 8 new scene(s)" in c.value
+               for c in at.caption)
     assert any("SNIPER SCOPE POV" in w.value for w in at.warning)
     # untick one alias: the preview follows
     at.checkbox[1].uncheck()
@@ -68,6 +71,7 @@ def test_import_the_sample_screenplay_with_preview_then_confirm(db):
     at.run()
     check(at)
     assert at.success and "8 scene(s) created" in unescape(at.success[0].value)
+    assert "19 instance(s)" in unescape(at.success[0].value)
     desk = reopen(db)
     try:
         scenes = desk.scenes(db["empty"].id)
@@ -76,6 +80,7 @@ def test_import_the_sample_screenplay_with_preview_then_confirm(db):
         assets = {a.name: a for a in desk.assets(db["empty"].id)}
         assert assets["Brick"].aliases == ["Brick Braddock"] and assets["Steel"].aliases == []
         assert len(assets) == 13
+        assert [len(desk.scene_instances(s.id)) for s in scenes] == [3, 3, 2, 1, 0, 4, 3, 3]
         assert len(desk.assets(db["demo"].id)) == 11          # the demo is untouched
     finally:
         desk.close()
@@ -100,6 +105,28 @@ def test_import_as_a_new_project_opens_it(db):
         assert at.sidebar.selectbox[0].value == made.id       # the sidebar opened it
         assert len(desk.scenes(made.id)) == 8
         assert len(desk.scenes(db["demo"].id)) == 8            # demo: scenes 1-5, 7-9
+    finally:
+        desk.close()
+
+
+def test_import_without_instances_when_unticked(db):
+    at = run_page(PAGE, project=db["empty"].id)
+    at.radio(key="sp_target").set_value("this").run()
+    uploader(at, "sp_upload_0").set_value(("brick-and-steel.fountain", SAMPLE.read_bytes(),
+                                           "text/plain"))
+    at.run()
+    at.checkbox(key="sp_populate").uncheck().run()
+    check_no_exception(at)
+    assert any("No instances will be created" in c.value for c in at.caption)
+    assert button(at, "sp_confirm").label == "Import 8 new scene(s), 13 new asset(s)"
+    button(at, "sp_confirm").click()
+    at.run()
+    check(at)
+    assert "0 instance(s)" in unescape(at.success[0].value)
+    desk = reopen(db)
+    try:
+        assert all(desk.scene_instances(s.id) == [] for s in desk.scenes(db["empty"].id))
+        assert desk.script_fill_plan(db["empty"].id).instance_count == 19
     finally:
         desk.close()
 
@@ -189,7 +216,9 @@ def test_csv_import_master_image_and_project_export(db):
 def test_detect_required_assets_in_the_editor(db):
     desk = reopen(db)
     try:
-        desk.import_screenplay(db["empty"].id, SAMPLE.read_text(), actor="ana")
+        # detection on scenes the import left empty (the mapping alone)
+        desk.import_screenplay(db["empty"].id, SAMPLE.read_text(), actor="ana",
+                               populate=False)
         garage = desk.scenes(db["empty"].id)[6]
         diner = desk.add_scene(db["empty"].id, 9, "INT. DINER - NIGHT",
                                script_excerpt="Brick sits.\n\nWAITRESS\nMore coffee?")

@@ -117,3 +117,46 @@ def test_open_in_editor_switches_page_with_the_scene(db):
     button.click().run()
     assert at.query_params["scene"] == db[5]
     assert not [h for h in at.subheader if h.value == "Rearview mirror"]
+
+
+SCRIPT = """INT. HARBOUR OFFICE - NIGHT
+
+RAY reads the tide tables.
+
+EXT. PIER - NIGHT
+
+RAY
+She's late.
+
+MARGOT
+I'm here.
+"""
+
+
+def test_fill_from_script_shows_the_count_then_fills(tmp_path, monkeypatch):
+    """I7: scenes imported without instances; the page says how many instances filling
+    creates, the button creates them (one transaction) and says what it did."""
+    path = use_copy(demo_template(), tmp_path, monkeypatch)
+    desk = open_desk(path)
+    try:
+        rep = desk.import_screenplay_as_project("Low Water", SCRIPT, actor="ana",
+                                                populate=False)
+    finally:
+        desk.close()
+    st.cache_resource.clear()
+    at = run_page(PAGE, project=rep.project_id)
+    assert any("2 scene(s) have assets the script names" in unescape(i.value)
+               and "creates 5 instance(s)" in unescape(i.value) for i in at.info)
+    at.button(key="fill_from_script").click().run()
+    check(at)
+    assert any("Filled 2 scene(s) from the script: 5 instance(s) created." in unescape(s.value)
+               for s in at.success)
+    assert not [b for b in at.button if b.key == "fill_from_script"]    # nothing left
+    [table] = [d.value for d in at.dataframe]
+    assert list(table["Assets"]) == [2, 3]
+    st.cache_resource.clear()
+
+
+def test_no_fill_control_when_every_scene_is_populated(db):
+    at = run_page(PAGE)
+    assert not [b for b in at.button if b.key == "fill_from_script"]

@@ -98,8 +98,8 @@ def test_detect_on_an_imported_scene_records_suggestions(desk, film):
                    script_excerpt="Brick sits alone.\n\nWAITRESS\nMore coffee?")
     diner = scene(desk, film, 9)
     r = desk.detect_assets(garage.id)
-    assert {d.name for d in r.relevant} == {"Brick", "Steel", "Garage"}
-    assert r.mapped_ids == [] and r.suggestion_ids == []      # import already mapped them
+    assert r.relevant == [] and r.new_assets_required == []  # the import placed them (I7)
+    assert r.mapped_ids == [] and r.suggestion_ids == []
     r = desk.detect_assets(diner.id, actor=ACTOR)
     assert [d.name for d in r.relevant] == ["Brick"]
     assert {n.name for n in r.new_assets_required} == {"Waitress", "Diner"}
@@ -138,7 +138,8 @@ def test_accept_creates_the_asset_and_its_instance(desk, film):
 def test_accepting_links_an_existing_asset_through_inheritance(desk, film):
     patio = scene(desk, film, 1)
     brick = next(a for a in desk.assets(film.id) if a.name == "Brick")
-    first = desk.inherit_scene(patio.id, [brick.id], actor=ACTOR)[0]
+    first = next(i for i in desk.scene_instances(patio.id)       # populated by the import
+                 if i.project_asset_id == brick.id)
     desk.update_instance(first.id, expected_version=first.version, actor=ACTOR,
                          status_tags=["muddy"])
     desk.add_scene(film.id, 9, "INT. DINER - NIGHT", script_excerpt="COOK\nOrder up.")
