@@ -31,7 +31,7 @@ HEAD_FILL = (235, 238, 242)
 BOLD = FontFace(emphasis="BOLD")
 # Typography the core font cannot encode, and what it becomes there.
 LATIN1 = str.maketrans({"−": "-", "–": "-", "—": "-", "…": "...", "‘": "'", "’": "'",
-                        "“": '"', "”": '"', "•": "·", "→": "->", "✓": "v"})
+                        "“": '"', "”": '"', "•": "·", "→": "->", "✓": "v", "⚠": "!"})
 # Zero-width, bidi and other format characters (Cf) and controls (Cc): never drawn.
 _DROPPED = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
@@ -155,10 +155,9 @@ def _tags(entry: SheetEntry) -> str:
 
 def _changes(entry: SheetEntry, *, flags: bool = False) -> str:
     """Where the state came from and what changed (with the flags, if asked)."""
-    lines = [entry.since] if entry.since else []
-    lines.append(", ".join(entry.changes))
-    if flags and entry.flags:
-        lines.append(" · ".join(entry.flags))
+    lines = ([entry.since] if entry.since else []) + entry.changes
+    if flags:
+        lines += [f"⚠ {f}" for f in entry.flags]
     return "\n".join(lines)
 
 
