@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from fpdf import FPDF, FontFace
 from PIL import Image
 
+from core.errors import ValidationError
 from core.images.store import ImageStore
 from core.review.sheets import AssetSheet, SceneSheet, SheetEntry
 
@@ -26,6 +28,10 @@ FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/de
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 THUMB_PX = 240                  # pixels on a side: about 250 dpi at the printed size
 THUMB_MM = 24
+MARGIN = 12
+LINE_MM, PAD_MM = 3.8, 1.2         # table text: line height and cell padding
+MAX_CELL_LINES = 40                # a table row must fit on one page (fpdf2 cannot split it)
+CUT = "… (cut here: the CSV has the full text)"
 GREY, INK, RULE = (110, 110, 110), (20, 20, 20), (200, 200, 200)
 HEAD_FILL = (235, 238, 242)
 BOLD = FontFace(emphasis="BOLD")
@@ -52,7 +58,7 @@ class _Sheet(FPDF):
     def __init__(self, orientation: str, footer: str, *, compress: bool):
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.set_compression(compress)
-        self.set_margins(12, 12, 12)
+        self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=14)
         files = font_files()
         if files:
@@ -84,6 +90,18 @@ class _Sheet(FPDF):
                 kept.append(ch if ord(ch) in self._covered or ch == " " else "?")
         return "".join(kept)
 
+    def fit(self, text, width: float) -> str:
+        """`text` cleaned, and cut to `MAX_CELL_LINES` lines of a table column `width` mm
+        wide (in the table's font), so that its row fits on a page."""
+        text = self.clean(text)
+        if len(text) < 400 and text.count("\n") < 10:
+            return text
+        lines = self.multi_cell(width - 2 * PAD_MM, LINE_MM, text, dry_run=True,
+                                output="LINES")
+        if len(lines) <= MAX_CELL_LINES:
+            return text
+        return "\n".join(lines[:MAX_CELL_LINES - 2]) + "\n" + self.clean(CUT)
+
     def text_font(self, size: float, bold: bool = False, colour=INK) -> None:
         self.set_font(self._family, "B" if bold else "", size)
         self.set_text_color(*colour)
@@ -112,7 +130,7 @@ def thumbnails(store: ImageStore) -> Callable[[str | None], Image.Image | None]:
                 im.draft("RGB", (THUMB_PX, THUMB_PX))
                 im.thumbnail((THUMB_PX, THUMB_PX))
                 rgba = im.convert("RGBA")
-        except (OSError, ValueError, Image.DecompressionBombError):
+        except (OSError, ValueError, Image.DecompressionBombError, ValidationError):
             return None
         square = Image.new("RGB", (THUMB_PX, THUMB_PX), "white")
         square.paste(rgba, ((THUMB_PX - rgba.width) // 2, (THUMB_PX - rgba.height) // 2),
@@ -125,21 +143,20 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+@contextmanager
 def _table(pdf: _Sheet, widths: tuple[float, ...], headings: tuple[str, ...]):
+    """A table with a heading row (repeated on every page it runs over)."""
     pdf.text_font(8)
     pdf.set_draw_color(*RULE)
-    table = pdf.table(
-        col_widths=widths, width=sum(widths), align="LEFT", text_align="LEFT",
-        v_align="TOP", line_height=3.8, padding=1.2, borders_layout="HORIZONTAL_LINES",
-        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL, color=INK),
-        repeat_headings=1)
-    return table, headings
-
-
-def _heading_row(pdf: _Sheet, table, headings) -> None:
-    row = table.row()
-    for h in headings:
-        row.cell(pdf.clean(h))
+    with pdf.table(
+            col_widths=widths, width=sum(widths), align="LEFT", text_align="LEFT",
+            v_align="TOP", line_height=LINE_MM, padding=PAD_MM, borders_layout="HORIZONTAL_LINES",
+            headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL, color=INK),
+            repeat_headings=1) as table:
+        row = table.row()
+        for h in headings:
+            row.cell(pdf.clean(h))
+        yield table
 
 
 def _image_cell(pdf: _Sheet, row, image: Image.Image | None) -> None:
@@ -190,17 +207,15 @@ def scene_pdf(sheet: SceneSheet, load_image, *, compress: bool = True) -> bytes:
     for title, entries in sheet.groups():
         pdf.ln(3)
         pdf.para(f"{title} ({len(entries)})", 11, bold=True, height=6)
-        table, headings = _table(pdf, widths, ("Image", "Asset", "Description at the start "
-                                               "of the scene", "Tags", "Change · flags"))
-        with table as t:
-            _heading_row(pdf, t, headings)
+        with _table(pdf, widths, ("Image", "Asset", "Description at the start of the scene",
+                                  "Tags", "Change · flags")) as t:
             for e in entries:
                 row = t.row()
                 _image_cell(pdf, row, load_image(e.image_key))
-                row.cell(pdf.clean(e.asset_name), style=BOLD)
-                row.cell(pdf.clean(e.description))
-                row.cell(pdf.clean(_tags(e)))
-                row.cell(pdf.clean(_changes(e, flags=True)))
+                row.cell(pdf.fit(e.asset_name, widths[1]), style=BOLD)
+                for text, width in zip((e.description, _tags(e), _changes(e, flags=True)),
+                                       widths[2:], strict=True):
+                    row.cell(pdf.fit(text, width))
     return bytes(pdf.output())
 
 
@@ -223,25 +238,22 @@ def asset_pdf(sheet: AssetSheet, load_image, *, compress: bool = True) -> bytes:
              + (f" · aliases: {', '.join(asset.aliases)}" if asset.aliases else ""), 9)
     pdf.para(f"Master: {asset.description}", 8.5, height=4.2)
     if master is not None:
-        pdf.set_right_margin(12)
+        pdf.set_right_margin(MARGIN)
         pdf.set_y(max(pdf.get_y(), top + THUMB_MM + 2))
     pdf.ln(3)
     if not sheet.entries:
         pdf.para("This asset does not appear in any scene of this branch.", 10, colour=GREY)
         return bytes(pdf.output())
     widths = (16, 42, THUMB_MM + 2.4, 86, 36, 38, 28.6)
-    table, headings = _table(pdf, widths, ("Scene", "Heading", "Image", "Description",
-                                           "Tags", "Change", "Flags"))
-    with table as t:
-        _heading_row(pdf, t, headings)
+    with _table(pdf, widths, ("Scene", "Heading", "Image", "Description", "Tags", "Change",
+                              "Flags")) as t:
         for e in sheet.entries:
             row = t.row()
             day = f"\nday {e.story_day}" if e.story_day is not None else ""
-            row.cell(pdf.clean(e.scene_label + day))
-            row.cell(pdf.clean(e.heading))
+            row.cell(pdf.fit(e.scene_label + day, widths[0]))
+            row.cell(pdf.fit(e.heading, widths[1]))
             _image_cell(pdf, row, load_image(e.image_key))
-            row.cell(pdf.clean(e.description))
-            row.cell(pdf.clean(_tags(e)))
-            row.cell(pdf.clean(_changes(e)))
-            row.cell(pdf.clean(", ".join(e.flags)))
+            for text, width in zip((e.description, _tags(e), _changes(e), ", ".join(e.flags)),
+                                   widths[3:], strict=True):
+                row.cell(pdf.fit(text, width))
     return bytes(pdf.output())

@@ -199,6 +199,25 @@ def test_non_latin_and_hostile_text_never_breaks_the_pdf(desk):
     assert desk.asset_sheet(ids[0]).startswith(b"%PDF-")
 
 
+def test_text_longer_than_a_page_is_cut_so_every_row_fits(desk):
+    project = desk.create_project("Long text", actor=ACTOR)
+    scene = desk.add_scene(project.id, 1, "INT. " + "VERY LONG HEADING " * 16,
+                           end_state_summary="x " * 1900)
+    words = desk.add_asset(project.id, "N" * 120, "character", "word " * 799 + "end")
+    lines = desk.add_asset(project.id, "Lines", "prop", "line\n" * 700 + "last")
+    desk.inherit_scene(scene.id, [words.id, lines.id], actor=ACTOR)
+    inst = desk.scene_instances(scene.id)[0]
+    desk.update_instance(inst.id, expected_version=inst.version, actor=ACTOR,
+                         status_tags=[f"tag-{k}-" + "x" * 8 for k in range(20)])
+    data = _scene_pdf(desk, scene.id)
+    text = _words(pdf_text(data))
+    assert text.count("(cut here: the CSV has the full text)") == 2
+    assert "tag-19-" in text and "end" not in text.split() and "last" not in text.split()
+    assert _asset_pdf(desk, words.id).startswith(b"%PDF-")
+    rows = _csv_rows(desk.scene_sheet(scene.id, format="csv"))
+    assert rows[0]["description"].endswith("end") and rows[1]["description"].endswith("last")
+
+
 def test_the_cleaner_drops_invisible_characters_and_replaces_unknown_ones():
     pdf = sheet_pdf._Sheet("portrait", "f", compress=False)
     assert pdf.clean("a\u200bb\u202ec\x00d\x1b[31me\tf\ud800g") == "abcd[31me fg"
