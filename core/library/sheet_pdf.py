@@ -9,6 +9,8 @@ a file that is missing or unreadable shows as "no image"."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -121,22 +123,35 @@ class _Sheet(FPDF):
 
 def thumbnails(store: ImageStore) -> Callable[[str | None], Image.Image | None]:
     """A loader of thumbnails by image key: the stored PNG scaled onto a white square
-    (None when there is no key or no readable file)."""
+    (None when there is no key or no readable file). Files with the same bytes (an
+    inherited image is a copy of its source's file, G5) are decoded once."""
+    made: dict[bytes, Image.Image | None] = {}
+
     def load(key: str | None) -> Image.Image | None:
         if not key:
             return None
         try:
-            with Image.open(store.path(key)) as im:
-                im.draft("RGB", (THUMB_PX, THUMB_PX))
-                im.thumbnail((THUMB_PX, THUMB_PX))
-                rgba = im.convert("RGBA")
-        except (OSError, ValueError, Image.DecompressionBombError, ValidationError):
+            data = store.read(key)
+        except (OSError, ValidationError):
             return None
-        square = Image.new("RGB", (THUMB_PX, THUMB_PX), "white")
-        square.paste(rgba, ((THUMB_PX - rgba.width) // 2, (THUMB_PX - rgba.height) // 2),
-                     rgba)
-        return square
+        digest = hashlib.sha256(data).digest()
+        if digest not in made:
+            made[digest] = _thumbnail(data)
+        return made[digest]
     return load
+
+
+def _thumbnail(data: bytes) -> Image.Image | None:
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.draft("RGB", (THUMB_PX, THUMB_PX))
+            im.thumbnail((THUMB_PX, THUMB_PX))
+            rgba = im.convert("RGBA")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    square = Image.new("RGB", (THUMB_PX, THUMB_PX), "white")
+    square.paste(rgba, ((THUMB_PX - rgba.width) // 2, (THUMB_PX - rgba.height) // 2), rgba)
+    return square
 
 
 def _stamp() -> str:

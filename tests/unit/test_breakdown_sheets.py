@@ -176,6 +176,10 @@ def test_thumbnails_of_the_stored_images_and_a_missing_file(story):
     thumb = load(desk.get_instance(brick.id).image_key)
     assert thumb.size == (sheet_pdf.THUMB_PX, sheet_pdf.THUMB_PX)
     assert load(None) is None and load("project_x/none.png") is None
+    # Files with the same bytes are decoded once.
+    porsche = story.instance_in(4, "Porsche")
+    desk.upload_image(porsche.id, _png("red"), "same.png", actor=ACTOR)
+    assert load(desk.get_instance(porsche.id).image_key) is thumb
 
 
 HOSTILE = ("=HYPERLINK(\"http://evil\")", "<script>alert(1)</script>", "Zoë Ångström",
