@@ -40,7 +40,8 @@ BOLD = FontFace(emphasis="BOLD")
 # Typography the core font cannot encode, and what it becomes there.
 LATIN1 = str.maketrans({"−": "-", "–": "-", "—": "-", "…": "...", "‘": "'", "’": "'",
                         "“": '"', "”": '"', "•": "·", "→": "->", "✓": "v", "⚠": "!"})
-# Zero-width, bidi and other format characters (Cf) and controls (Cc): never drawn.
+# Controls (Cc), zero-width, bidi and other format characters (Cf), surrogates, private
+# use and unassigned code points: never drawn.
 _DROPPED = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
