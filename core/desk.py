@@ -14,7 +14,7 @@ from core.images.providers import ImageProvider
 from core.images.service import ImageService
 from core.intake import importing, screenplay, suggestions
 from core.intake import populate as populating
-from core.library import transfer
+from core.library import sheet_csv, sheet_pdf, transfer
 from core.library.preview_cache import for_database
 from core.models import (
     UNSET,
@@ -28,7 +28,7 @@ from core.models import (
     Scene,
     UpdateResult,
 )
-from core.review import checks, matrix, readiness, timeline
+from core.review import checks, matrix, readiness, sheets, timeline
 from core.search import query as search
 from core.search import saved as saved_searches
 from core.store import history, instances
@@ -433,6 +433,24 @@ class Desk:
         """One asset across the branch (core.review.timeline.Timeline: .appearances DataFrame,
         .issues, .scene_numbers, .story_days, .tag_points())."""
         return self._read(timeline.asset_timeline, project_id, asset_id, branch_id)
+
+    def scene_sheet(self, scene_id: str, format: str = "pdf") -> bytes:
+        """The scene's breakdown sheet (core.review.sheets) as PDF or CSV bytes."""
+        fmt = sheets.sheet_format(format)
+        sheet = self._read(sheets.scene_sheet, scene_id)
+        if fmt == "csv":
+            return sheet_csv.scene_csv(sheet)
+        return sheet_pdf.scene_pdf(sheet, sheet_pdf.thumbnails(self.images.store))
+
+    def asset_sheet(self, project_asset_id: str, branch_id: str | None = None,
+                    format: str = "pdf") -> bytes:
+        """The asset's continuity sheet (every appearance in the branch, default Main,
+        in story order) as PDF or CSV bytes."""
+        fmt = sheets.sheet_format(format)
+        sheet = self._read(sheets.asset_sheet, project_asset_id, branch_id)
+        if fmt == "csv":
+            return sheet_csv.asset_csv(sheet)
+        return sheet_pdf.asset_pdf(sheet, sheet_pdf.thumbnails(self.images.store))
 
     # --- intake: screenplays, detection, suggestions (I5, D1-D3) -----------------------------
     def import_screenplay(self, project_id: str, text: bytes | str, format: str = "fountain",

@@ -10,6 +10,7 @@ import streamlit as st
 from ui import dashboard as ui
 from ui.context import page_context
 from ui.feedback import attempt, flash, show_flash
+from ui.sheets import file_stem, sheet_downloads
 from ui.widgets import project_line
 
 ctx = page_context()
@@ -181,6 +182,11 @@ with st.expander("Script excerpt", expanded=False):
         st.markdown("**Shots**\n\n" + "\n".join(f"1. {ui.esc(s)}" for s in scene.shots))
     if scene.end_state_summary:
         st.markdown(f"**End of this scene:** {ui.esc(scene.end_state_summary)}")
+
+# --- the scene's breakdown sheet (PDF, CSV), made only when asked -----------------
+sheet_downloads(desk, project.id, "scene", scene.id, branch.id, extra=scene,
+                title="Breakdown sheet",
+                stem=f"scene-{file_stem(scene.display_label, 'x')}-breakdown")
 
 # --- the rearview mirror ----------------------------------------------------------
 view = desk.rearview(scene.id)

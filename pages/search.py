@@ -14,6 +14,7 @@ from ui import dashboard as ui
 from ui import search as sui
 from ui.context import page_context
 from ui.feedback import attempt, flash, show_flash
+from ui.sheets import file_stem, sheet_downloads
 from ui.widgets import notice, project_line
 
 SHOWN = 500          # rows in the table (the CSV has them all)
@@ -224,6 +225,8 @@ st.caption(f"{ui.esc(tl.asset_type)} · in {len(apps)} of {len(tl.scene_numbers)
            + (f" · skips scenes {gaps} time{'s' if gaps != 1 else ''}" if gaps else "")
            + " · red lines: continuity breaks · dashed: a new story day")
 st.altair_chart(sui.timeline_chart(tl), width="stretch", height=sui.timeline_height(tl))
+sheet_downloads(desk, project.id, "asset", asset_id, branch.id, title="Continuity sheet",
+                stem=f"{file_stem(tl.asset_name, 'asset')}-continuity")
 
 breaks = [i for i in tl.issues if i.kind in sui.TIMELINE_BREAK_KINDS]
 if breaks:

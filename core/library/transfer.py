@@ -88,7 +88,8 @@ def _guarded(text: str) -> bool:
     return text.lstrip("'").startswith(_FORMULA)
 
 
-def _cell(text: str) -> str:
+def formula_safe(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading `'` where it would run a formula."""
     return "'" + text if _guarded(text) else text
 
 
@@ -101,7 +102,8 @@ def _write_csv(rows) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for name, kind, desc, aliases, approved in rows:
-        w.writerow([_cell(name), kind, _cell(desc), _cell(assets_mod.join_aliases(aliases)),
+        w.writerow([formula_safe(name), kind, formula_safe(desc),
+                    formula_safe(assets_mod.join_aliases(aliases)),
                     "yes" if approved else "no"])
     return out.getvalue()
 
