@@ -197,11 +197,12 @@ def css(dark: bool = False) -> str:
 table.cd-matrix{{border-collapse:separate;border-spacing:0;font-size:0.85rem;width:100%;
  margin:0}}
 table.cd-matrix th,table.cd-matrix td{{border:none;border-bottom:1px solid {line};
- padding:0.3rem 0.35rem;vertical-align:top;text-align:left}}
-table.cd-matrix thead th{{font-weight:600;min-width:5.6rem;max-width:10rem;
+ padding:0.22rem 0.3rem;vertical-align:top;text-align:left}}
+table.cd-matrix thead th{{font-weight:600;min-width:4.8rem;max-width:9rem;
  border-bottom:2px solid {line};position:sticky;top:0;z-index:2;background:{bg}}}
 table.cd-matrix thead th.cd-asset,table.cd-compact thead th.cd-asset{{z-index:4}}
 table.cd-matrix thead th a{{text-decoration:none}}
+.cd-head-top{{white-space:nowrap}}
 table.cd-matrix .cd-head-sub{{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;
  overflow:hidden;font-weight:400;font-size:0.72rem;color:#8a8d96;
  white-space:normal;line-height:1.25;margin-top:0.1rem}}
@@ -211,7 +212,7 @@ table.cd-matrix .cd-asset{{position:sticky;left:0;background:{bg};z-index:1;
 table.cd-matrix tr.cd-group td{{font-size:0.72rem;text-transform:uppercase;
  letter-spacing:0.06em;color:#8a8d96;padding-top:0.6rem;font-weight:600}}
 table.cd-matrix tr.cd-group td.cd-asset{{font-weight:600}}
-a.cd-cell{{display:block;min-height:2.1rem;border-radius:0.4rem;padding:0.2rem 0.35rem;
+a.cd-cell{{display:block;min-height:1.75rem;border-radius:0.4rem;padding:0.2rem 0.35rem;
  background:{cell};border-left:3px solid transparent;text-decoration:none;color:inherit}}
 a.cd-cell:hover{{background:{hover}}}
 a.cd-cell.cd-changed{{border-left-color:{CHANGE_COLOUR}}}
@@ -338,9 +339,10 @@ def matrix_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: st
                   f'<span class="cd-bad" title="{n} blocker(s)">● {n}</span>')
         day = f" · day {s.story_day}" if s.story_day is not None else ""
         head.append(
-            "<th>" + link(scenes_href(s.id, **ids), f"Scene {esc(s.display_label)}",
-                          title=f"Open scene {s.display_label} in Scenes")
-            + f" {status}<span class='cd-head-sub'>{esc(s.heading)}{esc(day)}</span></th>")
+            '<th><span class="cd-head-top">'
+            + link(scenes_href(s.id, **ids), f"Scene {esc(s.display_label)}",
+                   title=f"Open scene {s.display_label} in Scenes")
+            + f" {status}</span><span class='cd-head-sub'>{esc(s.heading)}{esc(day)}</span></th>")
     order = [s.id for s in scenes]
     by_asset: dict[str, dict] = {}
     for row in cells.itertuples(index=False):

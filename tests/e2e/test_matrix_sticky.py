@@ -35,14 +35,14 @@ def wait_idle(page: Page) -> None:
 
 def test_the_header_row_and_asset_column_stay_in_view(app_server: str, page: Page,
                                                       screenshot) -> None:
-    page.set_viewport_size({"width": 1100, "height": 600})   # the box must scroll
+    page.set_viewport_size({"width": 1000, "height": 600})   # the box must scroll
     page.goto(app_server)
     wrap = page.locator(".cd-wrap")
     expect(page.locator("table.cd-matrix")).to_be_visible(timeout=LOAD)
     wait_idle(page)
     sizes = wrap.evaluate("e => [e.scrollHeight, e.clientHeight, e.scrollWidth, "
                           "e.clientWidth]")
-    assert sizes[0] > sizes[1] + 100 and sizes[2] > sizes[3] + 100, sizes   # bounded box
+    assert sizes[0] > sizes[1] + 50 and sizes[2] > sizes[3] + 50, sizes   # bounded box
     wrap.evaluate("e => e.scrollIntoView({block: 'center'})")   # below the app's top bar
     page.wait_for_timeout(300)
     before = page.evaluate(GEOMETRY)
