@@ -5,9 +5,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.review.issue_groups import IMAGE_KINDS
 from ui import dashboard as ui
 from ui.context import page_context
+from ui.matrix_view import matrix_section
+from ui.safe import esc
 from ui.widgets import project_line
+
+OPEN_UP_TO = 8              # a group of at most this many issues starts expanded
+SCENE_LIST_HEIGHT = 560     # px: a long scene list scrolls in its own box
+GROUP_ICONS = {"tag_dropped": ":material/link_off:", "wear_off_survived": ":material/event:",
+               "pending_review": ":material/hourglass_top:",
+               "upstream_changed": ":material/warning:",
+               "locked_upstream_changed": ":material/lock:",
+               "named_not_in_scene": ":material/description:"}
 
 ctx = page_context()
 if ctx is None:
@@ -16,13 +27,11 @@ if ctx is None:
     st.stop()
 desk, project, branch = ctx.desk, ctx.project, ctx.branch
 
-# One read of the branch for the whole page; the matrix filters are the widgets' values
-# from the previous run (set before the widgets below are drawn again).
-overview = desk.branch_overview(project.id, branch.id,
-                                asset_types=st.session_state.get("matrix_types") or None,
-                                tags=st.session_state.get("matrix_tags") or None)
+# One read of the branch for the whole page; the matrix filters apply to what it read
+# (ui.matrix_view reruns alone when they change).
+overview = desk.branch_overview(project.id, branch.id)
 scenes, summaries, instances = overview.scenes, overview.summaries, overview.instances
-blockers, checks = overview.blockers, overview.issues
+blockers = overview.blockers
 blocker_counts = dict(zip(summaries["scene_id"], summaries["blockers"], strict=True))
 ids = {"project_id": project.id, "branch_id": branch.id}
 dark = getattr(st.context.theme, "type", None) == "dark"
@@ -55,68 +64,50 @@ if not scenes:
 
 # --- the continuity matrix -----------------------------------------------------------
 st.subheader("Continuity matrix")
-tag_names = list(overview.tag_counts["tag"])
-f_types, f_tags = st.columns([2, 3], vertical_alignment="bottom")
-types = f_types.pills("Asset types", [t for t, _ in ui.TYPE_GROUPS],
-                      selection_mode="multi", key="matrix_types",
-                      format_func=lambda t: t.title() + "s")
-tags = f_tags.multiselect("Assets with the tag", tag_names, key="matrix_tags",
-                          placeholder="Any tag")
-cells = overview.cells
-if cells.empty and (types or tags):
-    st.info("No asset matches these filters.")
-elif cells.empty:
-    st.info("No asset appears in any scene yet: open a scene in the editor and inherit "
-            "or add its assets.")
-else:
-    stale = {i.id for i in instances if i.image_stale}
-    st.markdown(ui.matrix_html(cells, scenes, blocker_counts, stale_images=stale, **ids),
-                unsafe_allow_html=True)
-    st.markdown(ui.LEGEND, unsafe_allow_html=True)
+matrix_section(overview, project.id, branch.id)
 
 # --- open issues and scenes ---------------------------------------------------------------
-IMAGE_KINDS = {"missing_image", "stale_image"}
-# Open issues: carried tags awaiting review (R1) and the continuity checks (C1); images
-# are summed up per scene below.
-continuity = sorted(
-    [b for b in blockers.itertuples(index=False) if b.kind == "pending_review"]
-    + [i for i in checks if i.kind not in IMAGE_KINDS], key=lambda x: x.scene_number)
+# Open issues (carried tags awaiting review, R1, and the continuity checks, C1) by kind
+# and asset; images are summed up per scene below.
+groups = overview.grouped_issues()
 headings = {s.id: s.heading for s in scenes}
 images = blockers[blockers["kind"].isin(IMAGE_KINDS)]
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.subheader(f"Open issues ({len(continuity)})")
-    if not continuity:
+    st.subheader(f"Open issues ({sum(g.count for g in groups)})")
+    if not groups:
         st.success("No continuity issues: nothing awaits review and nothing is flagged.",
                    icon=":material/check_circle:")
-    else:
-        items = []
-        for b in continuity:
-            scene_link = ui.link(ui.scenes_href(b.scene_id, **ids),
-                                 f"Scene {ui.esc(b.scene_label)}",
-                                 title=headings.get(b.scene_id, ""))
-            target = ui.editor_href(b.scene_id, b.instance_id, **ids)
-            fix = "Open in editor →" if b.instance_id else "Add it in the editor →"
-            items.append(f"<li>{ui.ISSUE_ICONS.get(b.kind, '•')} {scene_link} · "
-                         f"{ui.esc(b.message)} " + ui.link(target, fix) + "</li>")
-        st.markdown('<ul class="cd-list">' + "".join(items) + "</ul>", unsafe_allow_html=True)
+    for group in groups:
+        assets = len(group.assets)
+        label = (f"{group.title} · {group.count} in {group.scene_count} "
+                 f"scene{'s' if group.scene_count != 1 else ''}"
+                 + (f" · {assets} assets" if assets > 1 else ""))
+        with st.expander(esc(label), expanded=group.count <= OPEN_UP_TO,
+                         icon=GROUP_ICONS.get(group.kind)):
+            st.markdown(ui.issue_group_html(group, headings=headings, **ids),
+                        unsafe_allow_html=True)
     if not images.empty:
         per_scene = []
-        for (sid, label), group in images.groupby(["scene_id", "scene_label"], sort=False):
-            missing = int((group["kind"] == "missing_image").sum())
-            old = int((group["kind"] == "stale_image").sum())
+        for (sid, label), found in images.groupby(["scene_id", "scene_label"], sort=False):
+            missing = int((found["kind"] == "missing_image").sum())
+            old = int((found["kind"] == "stale_image").sum())
             what = ", ".join(x for x in (f"{missing} missing" if missing else "",
                                          f"{old} stale" if old else "") if x)
             per_scene.append(ui.link(ui.scenes_href(sid, **ids), f"Scene {ui.esc(label)}")
                              + f" ({what})")
-        st.markdown(f"<div style='margin-top:0.9rem'><b>Reference images to make "
-                    f"({len(images)}):</b> " + " · ".join(per_scene) + "</div>",
-                    unsafe_allow_html=True)
+        with st.expander(f"Reference images to make · {len(images)} in {len(per_scene)} "
+                         f"scene{'s' if len(per_scene) != 1 else ''}",
+                         icon=":material/image:"):
+            st.markdown(" · ".join(per_scene), unsafe_allow_html=True)
 with right:
     st.subheader("Scenes")
-    for s in scenes:
-        n = blocker_counts.get(s.id, 0)
-        state = "ready" if n == 0 else f"{n} blocker{'s' if n != 1 else ''}"
-        st.page_link("pages/scenes.py", label=ui.esc(f"Scene {s.display_label} · {s.heading}"),
-                     help=state, query_params={"scene": s.id},
-                     icon=":material/check_circle:" if n == 0 else ":material/error:")
+    with st.container(height=SCENE_LIST_HEIGHT if len(scenes) > 12 else "content",
+                      border=False):
+        for s in scenes:
+            n = blocker_counts.get(s.id, 0)
+            state = "ready" if n == 0 else f"{n} blocker{'s' if n != 1 else ''}"
+            st.page_link("pages/scenes.py",
+                         label=ui.esc(f"Scene {s.display_label} · {s.heading}"),
+                         help=state, query_params={"scene": s.id},
+                         icon=":material/check_circle:" if n == 0 else ":material/error:")

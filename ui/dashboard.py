@@ -192,15 +192,19 @@ def css(dark: bool = False) -> str:
 .cd-muted{{color:#8a8d96;font-size:0.78rem}}
 .cd-badge{{display:inline-block;border:1px solid;border-radius:0.35em;padding:0 0.4em;
  font-size:0.72rem;line-height:1.5;white-space:nowrap;margin-right:0.25em}}
-.cd-wrap{{overflow-x:auto;border:1px solid {line};border-radius:0.5rem;margin-bottom:0.5rem}}
+.cd-wrap{{overflow:auto;max-height:min(68vh,44rem);border:1px solid {line};border-radius:0.5rem;
+ margin-bottom:0.5rem;overscroll-behavior:contain}}
 table.cd-matrix{{border-collapse:separate;border-spacing:0;font-size:0.85rem;width:100%;
  margin:0}}
 table.cd-matrix th,table.cd-matrix td{{border:none;border-bottom:1px solid {line};
- padding:0.3rem 0.35rem;vertical-align:top;text-align:left}}
-table.cd-matrix thead th{{font-weight:600;min-width:5.6rem;max-width:10rem;
- border-bottom:2px solid {line}}}
+ padding:0.22rem 0.3rem;vertical-align:top;text-align:left}}
+table.cd-matrix thead th{{font-weight:600;min-width:4.8rem;max-width:9rem;
+ border-bottom:2px solid {line};position:sticky;top:0;z-index:2;background:{bg}}}
+table.cd-matrix thead th.cd-asset,table.cd-compact thead th.cd-asset{{z-index:4}}
 table.cd-matrix thead th a{{text-decoration:none}}
-table.cd-matrix .cd-head-sub{{display:block;font-weight:400;font-size:0.72rem;color:#8a8d96;
+.cd-head-top{{white-space:nowrap}}
+table.cd-matrix .cd-head-sub{{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;
+ overflow:hidden;font-weight:400;font-size:0.72rem;color:#8a8d96;
  white-space:normal;line-height:1.25;margin-top:0.1rem}}
 table.cd-matrix .cd-asset{{position:sticky;left:0;background:{bg};z-index:1;
  min-width:7.5rem;max-width:11rem;font-weight:600;white-space:nowrap;
@@ -208,7 +212,7 @@ table.cd-matrix .cd-asset{{position:sticky;left:0;background:{bg};z-index:1;
 table.cd-matrix tr.cd-group td{{font-size:0.72rem;text-transform:uppercase;
  letter-spacing:0.06em;color:#8a8d96;padding-top:0.6rem;font-weight:600}}
 table.cd-matrix tr.cd-group td.cd-asset{{font-weight:600}}
-a.cd-cell{{display:block;min-height:2.1rem;border-radius:0.4rem;padding:0.2rem 0.35rem;
+a.cd-cell{{display:block;min-height:1.75rem;border-radius:0.4rem;padding:0.2rem 0.35rem;
  background:{cell};border-left:3px solid transparent;text-decoration:none;color:inherit}}
 a.cd-cell:hover{{background:{hover}}}
 a.cd-cell.cd-changed{{border-left-color:{CHANGE_COLOUR}}}
@@ -243,6 +247,44 @@ table.cd-rear .cd-desc{{color:inherit;opacity:0.85}}
 .cd-value del{{background:rgba(198,40,40,0.15);border-radius:0.2em}}
 ul.cd-list{{margin:0;padding-left:1.1rem}}
 ul.cd-list li{{margin:0.15rem 0}}
+ul.cd-issues{{list-style:none;padding-left:0}}
+ul.cd-issues li{{margin:0.2rem 0 0.45rem 0}}
+a.cd-sn{{display:inline-block;min-width:1.6rem;text-align:center;border:1px solid {line};
+ border-radius:0.3rem;padding:0 0.2rem;margin:0.08rem 0;font-size:0.8rem;
+ text-decoration:none}}
+a.cd-sn:hover{{background:{hover}}}
+table.cd-compact{{border-collapse:separate;border-spacing:0;table-layout:fixed;margin:0;
+ font-size:0.72rem}}
+.cd-wrap.cd-wrap-compact{{max-height:min(82vh,60rem)}}
+table.cd-compact th,table.cd-compact td{{border:none;padding:0;height:10px;line-height:1}}
+table.cd-compact thead th.cd-th-n{{z-index:3}}
+table.cd-compact thead th{{position:sticky;top:0;z-index:2;background:{bg};height:1.9rem;
+ vertical-align:bottom;font-weight:400;color:#8a8d96;border-bottom:1px solid {line}}}
+table.cd-compact thead th a{{display:block;position:relative;height:1.9rem;
+ text-decoration:none;color:inherit}}
+table.cd-compact thead th .cd-n{{position:absolute;left:0;bottom:0.45rem;white-space:nowrap}}
+table.cd-compact thead th .cd-r{{position:absolute;left:0.5px;right:0.5px;bottom:1px;height:3px;
+ border-radius:1px}}
+table.cd-compact .cd-r.cd-r-ok{{background:{ADDED_COLOUR}}}
+table.cd-compact .cd-r.cd-r-bad{{background:{REMOVED_COLOUR};opacity:0.55}}
+table.cd-compact .cd-asset{{position:sticky;left:0;background:{bg};z-index:1;width:9rem;
+ max-width:9rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding:0 0.4rem;
+ font-size:0.72rem;text-align:left;border-right:1px solid {line}}}
+table.cd-compact tr.cd-group td{{height:1.1rem;vertical-align:bottom;text-transform:uppercase;
+ letter-spacing:0.06em;color:#8a8d96;font-weight:600}}
+table.cd-compact col.cd-in{{background:{cell}}}
+table.cd-compact tbody tr:hover td{{background:{hover}}}
+table.cd-compact tbody tr:hover td.cd-asset{{background:{bg}}}
+a.cd-m{{display:block;height:8px;margin:1px 0.5px;border-radius:1px;background:#9aa0a6}}
+a.cd-m:hover{{outline:1px solid currentColor}}
+.cd-m.cd-m-tags{{background:#5f6368}}
+.cd-m.cd-m-changed{{background:{CHANGE_COLOUR}}}
+.cd-m.cd-m-locked{{background:{LOCK_COLOUR}}}
+.cd-m.cd-m-review{{background:{REVIEW_COLOUR}}}
+.cd-m.cd-m-upstream{{background:{UPSTREAM_COLOUR}}}
+.cd-m.cd-m-break{{background:{BREAK_COLOUR}}}
+.cd-key{{display:inline-block;width:0.6rem;height:0.6rem;border-radius:1px;
+ vertical-align:-0.05em;margin-right:0.25rem;background:#9aa0a6}}
 </style>"""
 
 
@@ -276,6 +318,12 @@ def _cell_title(row, previous: int | None, stale: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _groups(by_asset: dict[str, dict]) -> list[tuple[str, str]]:
+    """(asset type, title) in type order, then any other type present, by name."""
+    return [*TYPE_GROUPS, *[(t, t.title()) for t in sorted({e["type"] for e in by_asset.values()}
+                                                           - {t for t, _ in TYPE_GROUPS})]]
+
+
 def matrix_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: str,
                 branch_id: str, stale_images: set[str] = frozenset()) -> str:
     """The continuity matrix as an HTML table: assets (grouped by type) × scenes.
@@ -291,9 +339,10 @@ def matrix_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: st
                   f'<span class="cd-bad" title="{n} blocker(s)">● {n}</span>')
         day = f" · day {s.story_day}" if s.story_day is not None else ""
         head.append(
-            "<th>" + link(scenes_href(s.id, **ids), f"Scene {esc(s.display_label)}",
-                          title=f"Open scene {s.display_label} in Scenes")
-            + f" {status}<span class='cd-head-sub'>{esc(s.heading)}{esc(day)}</span></th>")
+            '<th><span class="cd-head-top">'
+            + link(scenes_href(s.id, **ids), f"Scene {esc(s.display_label)}",
+                   title=f"Open scene {s.display_label} in Scenes")
+            + f" {status}</span><span class='cd-head-sub'>{esc(s.heading)}{esc(day)}</span></th>")
     order = [s.id for s in scenes]
     by_asset: dict[str, dict] = {}
     for row in cells.itertuples(index=False):
@@ -301,10 +350,7 @@ def matrix_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: st
                                                    "type": row.asset_type, "cells": {}})
         entry["cells"][row.scene_id] = row
     body = []
-    groups = [*TYPE_GROUPS, *[(t, t.title()) for t in
-                              sorted({e["type"] for e in by_asset.values()}
-                                     - {t for t, _ in TYPE_GROUPS})]]
-    for asset_type, title in groups:
+    for asset_type, title in _groups(by_asset):
         members = [e for e in by_asset.values() if e["type"] == asset_type]
         if not members:
             continue
@@ -364,3 +410,119 @@ LEGEND = (
     '<span class="cd-bad">● n</span> blockers</span>'
     "<span>blank: not in the scene</span></div>"
 )
+
+
+# --- the compact presence view ------------------------------------------------------
+# One mark per asset and scene, coloured by what most needs a look (first match).
+_MARK_STATES = (("break", "continuity break"), ("upstream", "upstream changed"),
+                ("review", "carried conditions await review"),
+                ("changed", "state changed since the previous appearance"),
+                ("locked", "locked"), ("tags", "has condition tags"))
+
+
+def _mark_state(row) -> str | None:
+    found = {"break": bool(getattr(row, "breaks", None)), "upstream": row.upstream_changed,
+             "review": row.pending_review,
+             "changed": bool(row.tags_added or row.tags_removed or row.description_changed),
+             "locked": row.locked, "tags": bool(row.status_tags)}
+    return next((state for state, _ in _MARK_STATES if found[state]), None)
+
+
+def compact_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: str,
+                 branch_id: str, window: tuple[int, int] | None = None) -> str:
+    """The whole branch at a glance: assets (grouped by type) × every scene, one small
+    mark per appearance (a link into the editor), coloured by `_MARK_STATES`; the
+    header numbers every tenth scene and marks each scene ready or blocked; the
+    columns of `window` (first, last scene number) are shaded."""
+    ids = {"project_id": project_id, "branch_id": branch_id}
+    cols = ['<col class="cd-c-asset">'] + [
+        '<col class="cd-in">' if window and window[0] <= s.scene_number <= window[1]
+        else "<col>" for s in scenes]
+    head = ['<th class="cd-asset">Asset</th>']
+    for k, s in enumerate(scenes):
+        n = blocker_counts.get(s.id, 0)
+        state = "ready" if n == 0 else f"{n} blocker{'s' if n != 1 else ''}"
+        number = (f'<span class="cd-n">{esc(s.display_label)}</span>'
+                  if k % 10 == 0 or k == len(scenes) - 1 and k % 10 > 4 else "")
+        ready = f'<i class="cd-r cd-r-{"ok" if n == 0 else "bad"}"></i>'
+        head.append(('<th class="cd-th-n">' if number else "<th>")
+                    + link(scenes_href(s.id, **ids), number + ready,
+                                  title=f"Scene {s.display_label} · {s.heading} · {state}")
+                    + "</th>")
+    order = [s.id for s in scenes]
+    by_asset: dict[str, dict] = {}
+    for row in cells.itertuples(index=False):
+        entry = by_asset.setdefault(row.asset_id, {"name": row.asset_name,
+                                                   "type": row.asset_type, "cells": {}})
+        entry["cells"][row.scene_id] = row
+    labels = {s.id: s.display_label for s in scenes}
+    body = []
+    for asset_type, title in _groups(by_asset):
+        members = [e for e in by_asset.values() if e["type"] == asset_type]
+        if not members:
+            continue
+        body.append(f'<tr class="cd-group"><td class="cd-asset">{esc(title)} '
+                    f'({len(members)})</td><td colspan="{len(scenes)}"></td></tr>')
+        for entry in members:
+            tds = [f'<td class="cd-asset" title="{esc(entry["name"])}">'
+                   f'{esc(entry["name"])}</td>']
+            for sid in order:
+                row = entry["cells"].get(sid)
+                if row is None:
+                    tds.append("<td></td>")
+                    continue
+                state = _mark_state(row)
+                tags = ", ".join(row.status_tags) or "no tags"
+                what = f" · {dict(_MARK_STATES)[state]}" if state and state != "tags" else ""
+                tds.append("<td>" + link(
+                    editor_href(row.scene_id, row.instance_id, **ids), "",
+                    title=f"{row.asset_name} · scene {labels[sid]} · {tags}{what}",
+                    cls="cd-m" + (f" cd-m-{state}" if state else "")) + "</td>")
+            body.append("<tr>" + "".join(tds) + "</tr>")
+    width = f"width:min(100%,calc(9rem + {len(scenes) * 16}px));min-width:calc(9rem + " \
+            f"{len(scenes) * 3}px)"
+    return (f'<div class="cd-wrap cd-wrap-compact"><table class="cd-compact" style="{width}">'
+            '<colgroup>'
+            + "".join(cols) + "</colgroup><thead><tr>" + "".join(head)
+            + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+
+
+COMPACT_LEGEND = (
+    '<div class="cd-legend">'
+    + "".join(f'<span><i class="cd-key cd-m cd-m-{state}"></i>{esc(text)}</span>'
+              for state, text in _MARK_STATES)
+    + '<span><i class="cd-key"></i>in the scene, no tags</span>'
+    f'<span>under the scene number: <i class="cd-key" style="background:{ADDED_COLOUR}"></i>'
+    f'ready · <i class="cd-key" style="background:{REMOVED_COLOUR};opacity:0.55"></i>'
+    "blockers</span>"
+    "<span>blank: not in the scene · shaded: the scenes the detailed view shows</span></div>"
+)
+
+
+# --- grouped open issues ----------------------------------------------------------------
+def issue_group_html(group, *, project_id: str, branch_id: str,
+                     headings: dict[str, str]) -> str:
+    """One kind of open issue (`core.review.issue_groups.IssueGroup`), one line per
+    asset: an asset's only issue in full with its scene and a link to fix it; several
+    as the asset's name, a count and its scenes, each a link into the editor whose
+    tooltip is the issue. `headings`: scene id → heading (the scene links' tooltips)."""
+    ids = {"project_id": project_id, "branch_id": branch_id}
+    icon = ISSUE_ICONS.get(group.kind, "•")
+    items = []
+    for asset in group.assets:
+        if asset.count == 1:
+            [i] = asset.issues
+            scene = link(scenes_href(i.scene_id, **ids), f"Scene {esc(i.scene_label)}",
+                         title=headings.get(i.scene_id, ""))
+            fix = "Open in editor →" if i.instance_id else "Add it in the editor →"
+            items.append(f"<li>{icon} {scene} · {esc(i.message)} "
+                         + link(editor_href(i.scene_id, i.instance_id, **ids), fix) + "</li>")
+            continue
+        scenes = len({i.scene_id for i in asset.issues})
+        numbers = " ".join(link(editor_href(i.scene_id, i.instance_id, **ids),
+                                esc(i.scene_label), title=i.message, cls="cd-sn")
+                           for i in asset.issues)
+        count = f"{scenes} scenes" if scenes == asset.count else (
+            f"{asset.count} in {scenes} scene{'s' if scenes != 1 else ''}")
+        items.append(f"<li>{icon} <b>{esc(asset.asset_name)}</b> · {count}: {numbers}</li>")
+    return '<ul class="cd-list cd-issues">' + "".join(items) + "</ul>"

@@ -13,7 +13,7 @@ from core.catalog.assets import list_assets
 from core.catalog.projects import resolve_branch
 from core.catalog.scenes import get_scene
 from core.models import Asset, Scene
-from core.review import checks, readiness
+from core.review import checks, issue_groups, readiness
 from core.review.readiness import branch_rows
 from core.search import query
 from core.store import instances, read_model
@@ -31,6 +31,23 @@ def _kept_assets(rows, asset_types, tags) -> set[str] | None:
     wanted = {normalize_tag(t) for t in tags} if tags else None
     return {a for a, t, g in rows
             if (types is None or t in types) and (wanted is None or wanted.intersection(g))}
+
+
+def filter_cells(cells: pd.DataFrame, *, asset_types=None, tags=None,
+                 scene_range: tuple[int, int] | None = None) -> pd.DataFrame:
+    """`cells` (of a whole branch, unfiltered) with the C2 filters applied in memory:
+    the assets of `asset_types` that carry one of `tags` somewhere in the branch, and
+    only the scenes numbered within `scene_range` (first, last; inclusive)."""
+    kept = _kept_assets(zip(cells["asset_id"], cells["asset_type"], cells["status_tags"],
+                            strict=True), asset_types, tags)
+    keep = pd.Series(True, index=cells.index)
+    if kept is not None:
+        keep &= cells["asset_id"].isin(kept)
+    if scene_range is not None:
+        first, last = scene_range
+        numbers = cells["scene_number"].astype("int64")
+        keep &= (numbers >= first) & (numbers <= last)
+    return cells if keep.all() else cells[keep].reset_index(drop=True)
 
 
 CELL_COLUMNS = [
@@ -174,6 +191,21 @@ class BranchOverview:
     issues: list                            # `checks.continuity_issues`
     cells: pd.DataFrame                     # `cells`, with the filters given
     tag_counts: pd.DataFrame                # `search.tag_counts`
+
+    def matrix_cells(self, *, asset_types=None, tags=None,
+                     scene_range: tuple[int, int] | None = None) -> pd.DataFrame:
+        """The cells with the matrix filters applied to what was read (`filter_cells`;
+        the read's own filters, if any, still hold): filtering reads nothing again."""
+        return filter_cells(self.cells, asset_types=asset_types, tags=tags,
+                            scene_range=scene_range)
+
+    def open_issues(self) -> list:
+        """The open issues (`issue_groups.open_issues`), in scene order."""
+        return issue_groups.open_issues(self.issues, self.blockers, self.instances)
+
+    def grouped_issues(self) -> list[issue_groups.IssueGroup]:
+        """The open issues by kind and asset, with counts (`issue_groups.group_issues`)."""
+        return issue_groups.group_issues(self.open_issues())
 
 
 def branch_overview(cur, project_id: str, branch_id: str | None = None, *,
