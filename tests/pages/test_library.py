@@ -54,8 +54,8 @@ def test_import_the_sample_screenplay_with_preview_then_confirm(db):
     at.run()
     check_no_exception(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"New scenes": "8", "Updated scenes": "0", "New assets": "13",
-                       "Scene-asset links": "19"}
+    assert metrics == {"New scenes": "8", "Updated scenes": "0", "New assets": "14",
+                       "Scene-asset links": "20"}         # N3: The Boy Band, never speaking
     assert [c.label.split("**")[1] for c in at.checkbox] == [
         "Brick Braddock", "Dick Steel", "Extremely Handsome Man"]
     assert any("SNIPER SCOPE POV" in w.value for w in at.warning)
@@ -75,7 +75,7 @@ def test_import_the_sample_screenplay_with_preview_then_confirm(db):
                                                    "INT. TRAILER HOME - DAY"]
         assets = {a.name: a for a in desk.assets(db["empty"].id)}
         assert assets["Brick"].aliases == ["Brick Braddock"] and assets["Steel"].aliases == []
-        assert len(assets) == 13
+        assert len(assets) == 14
         assert len(desk.assets(db["demo"].id)) == 11          # the demo is untouched
     finally:
         desk.close()
