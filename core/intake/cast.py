@@ -97,7 +97,8 @@ class Cue:
     raw: str                                  # the name as first written
     variants: list[str] = field(default_factory=list)
     extensions: set[str] = field(default_factory=set)
-    scenes: list[int] = field(default_factory=list)
+    scenes: list[int] = field(default_factory=list)          # seen speaking there
+    heard_scenes: list[int] = field(default_factory=list)    # only heard (V.O., O.S.)
     count: int = 0
     seen_plain: bool = False                  # a cue without V.O./O.S.-style extension
 
@@ -135,7 +136,7 @@ def voice_kind(cue: Cue, seen_in_action: bool) -> tuple[str, str] | None:
     words = _content_words(cue.key)
     if any(x in w.VOICE_WORDS or x.rstrip("'S") in w.VOICE_WORDS for x in words):
         return "voice", f"cue {cue.key} is a voice"
-    if any(x in w.DEVICE_WORDS for x in words):
+    if words[-1] in w.DEVICE_WORDS:
         return "voice", f"cue {cue.key} is heard through a device"
     if " ".join(words) in w.CROWD_WORDS or words[-1] in w.CROWD_WORDS:
         return "crowd", f"cue {cue.key} is a crowd or several speakers"
@@ -232,9 +233,19 @@ def introduces(m: Mention) -> bool:
 def is_being(m: Mention) -> bool:
     """Introduced as a person, a group or an animal: a person, group or animal noun,
     an age, or (not after a determiner, which marks a thing) a description."""
-    if m.key.split()[-1] in w.BEING_NOUNS or w.AGE_AFTER.match(m.after):
+    last = m.key.split()[-1]
+    if last in w.BEING_NOUNS or w.BEING_ENDING.search(last) or w.AGE_AFTER.match(m.after):
         return True
-    return introduces(m) and not marks_thing(m)
+    return introduces(m) and opens_clause(m) and not marks_thing(m)
+
+
+def opens_clause(m: Mention) -> bool:
+    """The name starts a sentence, a line or a clause (`... and MARGARET, ...`), as
+    introductions do; emphasis (`going to be BAD, really`) does not."""
+    before = m.before.rstrip(" \t")
+    return (not before or before[-1] in ".!?:;\n" or
+            re.search(r"(?:^|\s)(?:and|&|meet|meets|enter|enters|there's|there\s+(?:is|are))$",
+                      before, re.IGNORECASE) is not None)
 
 
 def marks_thing(m: Mention) -> bool:

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from core.intake.names import display_name
-from core.intake.script_words import heading_word
+from core.intake.script_words import PLACE_ABBREVIATIONS, heading_word
 
 PREFIX = re.compile(
     r"^(INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT|INT\.?\s*-\s*EXT|EXT\.?\s*-\s*INT|INT/EXT|EXT/INT|"
@@ -48,12 +48,15 @@ class Heading:
 
 
 def place_key(name: str) -> str:
-    """`BIG-TOP` = `Big Top` = `big top.` = `The Big Top`; `Brick's Pool` = `BRICKS POOL`."""
+    """`BIG-TOP` = `Big Top` = `big top.` = `The Big Top`; `Brick's Pool` = `BRICKS POOL`;
+    `MAIN ST.` = `Main Street`."""
     text = unicodedata.normalize("NFKC", name).casefold()
     text = re.sub(r"['’‘`]", "", text).replace("&", " and ")
     words = re.sub(r"[\W_]+", " ", text).split()
     if len(words) > 1 and words[0] == "the":
         words = words[1:]
+    if len(words) > 1 and words[-1] in PLACE_ABBREVIATIONS:       # MAIN ST. = MAIN STREET
+        words[-1] = PLACE_ABBREVIATIONS[words[-1]]
     return " ".join(words)
 
 

@@ -74,6 +74,8 @@ _CONTD_EXT = re.compile(r"CONT[’']?D\.?|CONTINUED|MORE", re.IGNORECASE)
 _EMPHASIS = re.compile(r"(\*{1,3}|_)(?=\S)(.+?)(?<=\S)\1")
 PROLOGUE_HEADING = "PROLOGUE"
 _LABEL_TAIL = re.compile(r"\s*#[^#]*#\s*$")
+_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|#[^#]*#")
+_LOWER_OUTSIDE_BRACKETS = re.compile(r"[a-z]")
 
 
 # --- results -------------------------------------------------------------------------
@@ -90,11 +92,12 @@ class ParsedScene:
     qualifiers: list[str]             # FLASHBACK, 1985, PRESENT, MOVING, ...
     excerpt: str                      # readable text of the scene body
     shots: list[str]                  # FDX Shot paragraphs
-    cues: list[str]                   # cue keys that speak (dual cues split), first-cue order
+    cues: list[str]                   # cue keys seen speaking (dual cues split), in cue order
     action_text: str                  # action lines only (where characters are *seen*)
     caps: list[str]                   # names in capitals in action lines (keys)
     parent_location: str | None = None    # "Bloom House" for "Bloom House - Kitchen"
     prologue: bool = False            # the text before the first heading, as a scene
+    heard: list[str] = field(default_factory=list)   # cue keys only heard (V.O., O.S., ...)
 
     @property
     def location_key(self) -> str | None:
@@ -273,14 +276,16 @@ def _fountain_elements(text: str, warnings: list[str]):
 
 def _force_headings(text: str) -> tuple[str, set[str]]:
     """Mark every line that starts a scene (a blank line before, an N1 prefix:
-    `EXT/INT.` too, which the Fountain library misses) as a forced heading, so no
-    scene is merged into the one before; returns the lines so marked."""
+    `EXT/INT.` too, which the Fountain library misses; in capitals, so that action
+    such as `Est. 1920` stays action) as a forced heading, so no scene is merged
+    into the one before; returns the lines so marked."""
     lines = text.split("\n")
     marked: set[str] = set()
     for i, line in enumerate(lines):
         bare = line.strip()
         if (i == 0 or not lines[i - 1].strip()) and not bare.startswith(".") \
-                and looks_like_heading(bare):
+                and looks_like_heading(bare) and not _LOWER_OUTSIDE_BRACKETS.search(
+                    _BRACKETS.sub("", bare)):
             lines[i] = "." + bare
             marked.add(" ".join(_LABEL_TAIL.sub("", bare).split()))
     return "\n".join(lines), marked
@@ -410,6 +415,7 @@ class _Builder:
         self.action: list[str] = []
         self.shots: list[str] = []
         self.cues: list[str] = []
+        self.heard: list[str] = []
         # (key, cue as written, extension, the name in the writer's case)
         self.cue_forms: list[tuple[str, str, str | None, str]] = []
         self._speech: list[str] | None = None
@@ -438,9 +444,11 @@ class _Builder:
             if name:
                 written = name + (f" ({ext})" if ext else "")
                 parts = cue_parts(name)
+                heard = bool(ext) and cast.heard_only(ext)
                 for key in parts:
-                    if key not in self.cues:
-                        self.cues.append(key)
+                    seen = self.heard if heard else self.cues     # V.O.: heard, not seen
+                    if key not in seen:
+                        seen.append(key)
                     self.cue_forms.append((key, written, ext or None,
                                            raw if len(parts) == 1 else key))
                 self._speech = [written]
@@ -471,7 +479,7 @@ class _Builder:
     @property
     def has_people(self) -> bool:
         """A prologue is a scene when someone speaks or is introduced in it."""
-        return bool(self.cues) or any(cast.is_being(m) for m in
+        return bool(self.cues or self.heard) or any(cast.is_being(m) for m in
                                       cast.mentions("\n\n".join(self.action), 0))
 
     def build(self) -> ParsedScene:
@@ -483,7 +491,8 @@ class _Builder:
             location=h.location, setting=h.setting, time_of_day=h.time_of_day,
             qualifiers=h.qualifiers, excerpt="\n\n".join(self.blocks), shots=self.shots,
             cues=self.cues, action_text=action, caps=caps_runs(action),
-            parent_location=h.parent, prologue=self.prologue)
+            parent_location=h.parent, prologue=self.prologue,
+            heard=[k for k in self.heard if k not in self.cues])
 
 
 def _scenes(elements, warnings: list[str]):
@@ -525,10 +534,12 @@ def _collect_cues(built) -> dict[str, cast.Cue]:
             cue = cues.setdefault(key, cast.Cue(key, raw))
             if written not in cue.variants:
                 cue.variants.append(written)
-            if scene.index not in cue.scenes:
-                cue.scenes.append(scene.index)
             cue.count += 1
-            if ext and cast.heard_only(ext):
+            heard = bool(ext) and cast.heard_only(ext)
+            where = cue.heard_scenes if heard else cue.scenes
+            if scene.index not in where:
+                where.append(scene.index)
+            if heard:
                 cue.extensions.add(ext.upper())
             else:
                 cue.seen_plain = True
@@ -585,11 +596,12 @@ def _cast(scenes, cues: dict[str, cast.Cue], said: list[cast.Mention],
     props: dict[str, Candidate] = {}
     for m in said:
         k, where = m.key, label[m.scene]
-        if k in cues:
-            continue
-        if k in chars:
+        if k in chars:                                 # seen in this scene
             if m.scene not in chars[k].scenes:
                 chars[k].scenes.append(m.scene)
+                chars[k].scenes.sort()
+            continue
+        if k in cues:
             continue
         if k in claimed or place_key(k) in places:
             continue
@@ -619,6 +631,6 @@ def _cast(scenes, cues: dict[str, cast.Cue], said: list[cast.Mention],
     intros = cast.introductions(said)
     for c in chars.values():
         c.introduction = intros.get(c.key)
-    candidates = [Candidate(k, display_name(k), list(cues[k].scenes), cues[k].count, kind,
-                            reason) for k, (kind, reason) in voices.items()]
+    candidates = [Candidate(k, display_name(k), sorted({*cues[k].scenes, *cues[k].heard_scenes}),
+                            cues[k].count, kind, reason) for k, (kind, reason) in voices.items()]
     return list(chars.values()), proposals, candidates + list(props.values())

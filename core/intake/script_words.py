@@ -86,7 +86,10 @@ SOUND_WORDS = _words("""
     BUZZING RING RINGS RINGING KNOCK KNOCKS KNOCKING CLICK CLICKS CLANG CLANK CLATTER SPLASH
     SPLAT SQUEAL SCREECH HONK HONKS THUNDER BARK BARKS BARKING GROWL GROWLS HOWL HOWLS ROAR
     ROARS WHISTLE WHISTLES GUNSHOT GUNSHOTS GUNFIRE EXPLOSION SIREN SIRENS ECHO ECHOES
-    SILENCE HUM HUMS""")
+    SILENCE HUM HUMS SCREECH SCREECHES SHATTER SHATTERS SMASH SMASHES CRACKS CREAK CREAKS
+    SNAP SNAPS POP POPS CLATTERS RUMBLE RUMBLES HISS HISSES SIZZLE SIZZLES DRIP DRIPS
+    SQUEAK SQUEAKS CRUNCH CRUNCHES WAIL WAILS BLARE BLARES BLAST BLASTS CHIME CHIMES
+    BELLOWS THUNDERS EXPLODES ERUPTS""")
 # Interjections and emphasis written in capitals.
 EMPHASIS_WORDS = _words("""
     I A AN OK OKAY YES NO HEY OH WOW AH UH UM HMM WHOA WOAH NOW THEN STOP GO DEAD BEAT PAUSE
@@ -111,9 +114,10 @@ OBJECT_WORDS = frozenset("the a an him her them it his their its us me you".spli
 # --- cues and characters (N3) ----------------------------------------------------------------
 
 VOICE_WORDS = _words("VOICE VOICES V.O. NARRATOR NARRATION")
+# A cue that ends in one of these is a device speaking (POLICE RADIO, INTERCOM).
 DEVICE_WORDS = _words("""
-    RADIO INTERCOM LOUDSPEAKER LOUDSPEAKERS P.A. PA TANNOY SPEAKERPHONE MEGAPHONE
-    ANSWERING-MACHINE VOICEMAIL RECORDING RECORDED""")
+    RADIO INTERCOM LOUDSPEAKER LOUDSPEAKERS P.A. TANNOY SPEAKERPHONE MEGAPHONE
+    ANSWERING-MACHINE VOICEMAIL RECORDING""")
 CROWD_WORDS = _words("""
     CROWD CROWDS ALL EVERYONE EVERYBODY BOTH OTHERS CHORUS AUDIENCE CONGREGATION MOB
     ONLOOKERS SPECTATORS TOGETHER UNISON VARIOUS SEVERAL GROUP""")
@@ -148,3 +152,11 @@ AGE_AFTER = re.compile(r"^\s*(?:,\s*|\()\s*(?:\d{1,3}(?:'?s)?\b|(?:all\s+)?aged?
                        re.IGNORECASE)
 # `COGNITO, the criminal mastermind,` / `SEVEN WITCHES, all in black,`
 APPOSITIVE_AFTER = re.compile(r"^\s*,\s*[a-z]")
+# People by their last word's ending: NEWSBOYS, POLICEMAN, FIREMEN, CHAIRWOMAN.
+BEING_ENDING = re.compile(r"(?:MAN|MEN|WOMAN|WOMEN|BOY|BOYS|GIRL|GIRLS|PERSON|PEOPLE)$")
+# Place words a heading abbreviates (as the last word: ST. MARY'S is a saint).
+PLACE_ABBREVIATIONS = {
+    "st": "street", "ave": "avenue", "av": "avenue", "rd": "road", "blvd": "boulevard",
+    "apt": "apartment", "bldg": "building", "dept": "department", "hwy": "highway",
+    "ln": "lane", "sq": "square", "hq": "headquarters", "pkwy": "parkway", "mt": "mount",
+}

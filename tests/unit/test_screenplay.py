@@ -89,7 +89,8 @@ def test_spec_headings_labels_and_scene_data(spec):
 def test_spec_cue_variants_merge_and_numbered_extras_do_not(spec):
     margot = spec.character("MARGOT")
     assert margot.variants == ["MARGOT (V.O.)", "MARGOT", "MARGOT (ON PHONE)"]
-    assert margot.scenes == [1, 4]
+    assert margot.scenes == [1]                 # scene 4: MARGOT (ON PHONE), heard, not seen
+    assert spec.scenes[3].heard == ["MARGOT"]
     assert spec.character("MCCLANE").name == "McCLANE"          # @forced cue keeps its case
     assert {c.key for c in spec.characters} == {
         "MARGOT", "RAY", "MCCLANE", "DETECTIVE RAY", "COP #1", "COP #2"}

@@ -148,7 +148,7 @@ def test_N1_scene_data_is_stored_copied_to_branches_and_kept_for_hand_made_scene
 
 def test_N1_prologue_with_someone_in_it_is_a_scene(desk, big_top):
     first = big_top.scenes[0]
-    assert first.prologue and first.heading == "PROLOGUE" and first.cues == ["EDWARD"]
+    assert first.prologue and first.heading == "PROLOGUE" and first.heard == ["EDWARD"]
     assert big_top.prologue.startswith("A river at dawn.")
     _, scenes, assets = imported(desk, BIG_TOP.read_text())
     assert scenes[0].heading == "PROLOGUE" and scenes[1].heading.startswith("EXT. BIG TOP")
@@ -199,6 +199,8 @@ def test_N2_one_location_per_place_by_a_normalized_key(desk):
     assert len({place_key(x) for x in ("BIG TOP", "BIG-TOP", "Big Top", "big top.",
                                        "The Big Top", "BIG  TOP")}) == 1
     assert place_key("BRICK'S POOL") == place_key("Bricks Pool")
+    assert place_key("MAIN ST.") == place_key("Main Street")
+    assert place_key("ST. MARY'S CHURCH") != place_key("STREET MARY'S CHURCH")
     p = parse_screenplay(PLACES)
     assert [(loc.name, loc.scenes) for loc in p.locations] == [("Big Top", [1, 2, 3, 4, 5])]
     _, scenes, assets = imported(desk, PLACES)
@@ -240,9 +242,13 @@ def test_N3_voice_and_crowd_cues_are_unticked_candidates(desk, big_top):
                       "WOMAN'S VOICE": "voice"}                 # each its own: never one "Voice"
     assert all(c.reason for c in big_top.voice_candidates)
     assert not any(c.key in voices for c in big_top.characters)
-    heard = parse_screenplay("INT. FLAT - DAY\n\nMOM (O.S.)\nDinner!\n\nANNA\nComing.\n")
-    assert [c.key for c in heard.voice_candidates] == ["MOM"]          # only ever heard
+    heard = parse_screenplay("INT. FLAT - DAY\n\nMOM (O.S.)\nDinner!\n\nANNA\nComing.\n\n"
+                             "EXT. YARD - DAY\n\nANNA (V.O.)\nI never went back.\n\n"
+                             "POLICE RADIO\nAll units.\n")
+    assert [c.key for c in heard.voice_candidates] == ["MOM", "POLICE RADIO"]
     assert "only heard" in heard.voice_candidates[0].reason
+    assert heard.scenes[1].heard == ["ANNA"] and "ANNA" not in heard.scenes[1].cues   # V.O.
+    assert heard.character("ANNA").scenes == [1]
     rep, _, assets = imported(desk, BIG_TOP.read_text())
     assert not any("Voice" in n or "Crowd" in n for n in assets)
     assert {c.key for c, kind in rep.candidates if kind} == set()   # unticked
@@ -279,6 +285,11 @@ def test_N3_variants_of_a_generic_noun_are_different_people(big_top):
 def test_N3_a_character_introduced_in_capitals_is_found_even_if_it_never_speaks(desk,
                                                                                cyber_bob,
                                                                                big_top):
+    crowd = parse_screenplay("EXT. STREET - DAY\n\nA busy street. NEWSBOYS shout. The "
+                             "phone SCREECHES. This is going to be BAD, really bad.\n\n"
+                             "SUPER: CHICAGO, 1929\n\nANNA\nHi.\n")
+    assert [c.key for c in crowd.characters if not c.speaks] == ["NEWSBOYS"]
+    assert crowd.candidates == []
     chihuahuas = cyber_bob.character("SEVEN CHIHUAHUAS")
     assert chihuahuas and not chihuahuas.speaks and chihuahuas.scenes == [3]
     assert "introduced in capitals" in chihuahuas.reason
