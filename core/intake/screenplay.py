@@ -390,13 +390,13 @@ def parse_screenplay(data: bytes | str, format: str = "fountain") -> ParsedScree
     else:
         title, elements = _fountain_elements(text, warnings)
     built, prologue = _scenes(elements, warnings)
-    if not any(not s.prologue for s, _ in built):
+    if not any(not s.prologue for s, _, _ in built):
         raise ValidationError(
             f"{what} has no scene headings (lines such as `INT. HOUSE - DAY` or "
             "`EXT. ROOFTOP - NIGHT`), so there is nothing to import.")
-    scenes = [s for s, _ in built]
+    scenes = [s for s, _, _ in built]
     cues = _collect_cues(built)
-    said = [m for s in scenes for m in cast.mentions(s.action_text, s.index)]
+    said = [m for _, _, mentions in built for m in mentions]
     locations = _locations(scenes)
     characters, proposals, candidates = _cast(scenes, cues, said, locations)
     return ParsedScreenplay(format, title, scenes, characters, locations, proposals,
@@ -486,19 +486,22 @@ class _Builder:
         self.close_speech()
         h = split_heading(self.heading)
         action = "\n\n".join(self.action)
+        self.mentions = cast.mentions(action, self.index)
         return ParsedScene(
             index=self.index, heading=self.heading, label=self.label, forced=self.forced,
             location=h.location, setting=h.setting, time_of_day=h.time_of_day,
             qualifiers=h.qualifiers, excerpt="\n\n".join(self.blocks), shots=self.shots,
-            cues=self.cues, action_text=action, caps=caps_runs(action),
+            cues=self.cues, action_text=action,
+            caps=list(dict.fromkeys(m.key for m in self.mentions)),
             parent_location=h.parent, prologue=self.prologue,
             heard=[k for k in self.heard if k not in self.cues])
 
 
 def _scenes(elements, warnings: list[str]):
-    """[(scene, its cue forms)] and the prologue's text. The text before the first
-    heading is a scene of its own (heading PROLOGUE) when someone speaks or is
-    introduced in it; else it is only returned, as the film's prologue text."""
+    """[(scene, its cue forms, its names in capitals)] and the prologue's text. The
+    text before the first heading is a scene of its own (heading PROLOGUE) when
+    someone speaks or is introduced in it; else it is only returned, as the film's
+    prologue text."""
     before = _Builder(0, PROLOGUE_HEADING, forced=True, prologue=True)
     builders: list[_Builder] = []
     current = before
@@ -515,12 +518,12 @@ def _scenes(elements, warnings: list[str]):
     built = []
     for n, b in enumerate(builders, start=1):
         b.index = n
-        built.append((b.build(), b.cue_forms))
-    for s, _ in built:
+        built.append((b.build(), b.cue_forms, b.mentions))
+    for s, _, _ in built:
         if s.location is None and not s.prologue:
             warnings.append(f"Scene {s.label or s.index} “{s.heading}” has no INT./EXT. "
                             "prefix, so no location was taken from it.")
-    labels = [s.label for s, _ in built if s.label]
+    labels = [s.label for s, _, _ in built if s.label]
     dupes = sorted({x for x in labels if labels.count(x) > 1})
     if dupes:
         warnings.append("Scene numbers used twice in the file: " + ", ".join(dupes) + ".")
@@ -529,7 +532,7 @@ def _scenes(elements, warnings: list[str]):
 
 def _collect_cues(built) -> dict[str, cast.Cue]:
     cues: dict[str, cast.Cue] = {}
-    for scene, forms in built:
+    for scene, forms, _ in built:
         for key, written, ext, raw in forms:
             cue = cues.setdefault(key, cast.Cue(key, raw))
             if written not in cue.variants:
