@@ -234,7 +234,8 @@ def is_being(m: Mention) -> bool:
     """Introduced as a person, a group or an animal: a person, group or animal noun,
     an age, or (not after a determiner, which marks a thing) a description."""
     last = m.key.split()[-1]
-    if last in w.BEING_NOUNS or w.BEING_ENDING.search(last) or w.AGE_AFTER.match(m.after):
+    if last in w.BEING_NOUNS or w.BEING_ENDING.search(last) or w.AGE_AFTER.match(m.after) \
+            or w.WHO_AFTER.match(m.after):
         return True
     return introduces(m) and opens_clause(m) and not marks_thing(m)
 
@@ -261,28 +262,46 @@ def marks_thing(m: Mention) -> bool:
             and words[0].lower() in w.DETERMINERS)
 
 
+def is_heard(m: Mention) -> bool:
+    """`We HEAR a CAR HORN`, `the sound of BELLS`: a sound, not a prop."""
+    return bool(w.HEARD_BEFORE.search(m.before))
+
+
 def is_exclaimed(m: Mention) -> bool:
     return m.after.lstrip().startswith("!")
 
 
 # --- looks and aliases -------------------------------------------------------------------
 
+def look_split(key: str) -> tuple[str, str] | None:
+    """(base, what makes the look) of `YOUNG EDWARD` (EDWARD, young) or `EDWARD (10)`
+    (EDWARD, 10); None for a generic noun (LITTLE GIRL is not a look of GIRL)."""
+    suffix = w.LOOK_SUFFIX.match(key)
+    if suffix:
+        base, what = suffix.group("base"), suffix.group("look").lower()
+    else:
+        words = key.split()
+        lead = []
+        while len(words) > 1 and words[0] in w.LOOK_WORDS:
+            lead.append(words.pop(0))
+        if not lead:
+            return None
+        base, what = " ".join(words), " ".join(lead).lower()
+    if base in w.PEOPLE_NOUNS or base.split()[-1] in w.PEOPLE_NOUNS:
+        return None
+    return base, what
+
+
 def look_base(key: str, known: set[str]) -> tuple[str, str] | None:
     """(base key, reason) when `key` is another look of a known character:
     `YOUNG EDWARD`, `EDWARD (10)` of EDWARD; never of a generic noun (GIRL)."""
-    suffix = w.LOOK_SUFFIX.match(key)
-    if suffix and suffix.group("base") in known:
-        base = suffix.group("base")
-        if base not in w.PEOPLE_NOUNS:
-            return base, f"{key} is {base} at another age ({suffix.group('look')})"
-    words = key.split()
-    lead = []
-    while len(words) > 1 and words[0] in w.LOOK_WORDS:
-        lead.append(words.pop(0))
-    base = " ".join(words)
-    if lead and base in known and base not in w.PEOPLE_NOUNS:
-        return base, f"{key} is {base} described as {' '.join(lead).lower()}"
-    return None
+    split = look_split(key)
+    if split is None or split[0] not in known:
+        return None
+    base, what = split
+    if what[:1].isdigit():
+        return base, f"{key} is {base} at another age ({what})"
+    return base, f"{key} is {base} described as {what}"
 
 
 def is_part(short: str, long: str) -> bool:

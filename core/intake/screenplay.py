@@ -624,16 +624,34 @@ def _cast(scenes, cues: dict[str, cast.Cue], said: list[cast.Mention],
                 proposals.append(AliasProposal(look[0], display_name(k), k, look[1], False,
                                                chars[look[0]].name, "look"))
             continue
-        if not cast.is_exclaimed(m) and cast.marks_thing(m):
+        if not cast.is_exclaimed(m) and not cast.is_heard(m) and cast.marks_thing(m):
             c = props.setdefault(k, Candidate(
                 k, display_name(k), [], 0, "prop",
                 f"written in capitals in an action line of scene {where}: “{m.sentence}”"))
             c.count += 1
             if m.scene not in c.scenes:
                 c.scenes.append(m.scene)
+    _sibling_looks(chars, proposals, claimed)
     intros = cast.introductions(said)
     for c in chars.values():
         c.introduction = intros.get(c.key)
     candidates = [Candidate(k, display_name(k), sorted({*cues[k].scenes, *cues[k].heard_scenes}),
                             cues[k].count, kind, reason) for k, (kind, reason) in voices.items()]
     return list(chars.values()), proposals, candidates + list(props.values())
+
+
+def _sibling_looks(chars: dict[str, ParsedCharacter], proposals: list[AliasProposal],
+                   claimed: set[str]) -> None:
+    """Looks of a character the script never names plainly (`YOUNG JENNY`, `JENNY (OLD)`,
+    no `JENNY`): the later ones are suggested as looks of the first."""
+    linked = {p.alias_key for p in proposals} | claimed
+    groups: dict[str, list[str]] = {}
+    for key in chars:
+        split = cast.look_split(key)
+        if split and split[0] not in chars and key not in linked:
+            groups.setdefault(split[0], []).append(key)
+    for base, keys in groups.items():
+        for key in keys[1:]:
+            proposals.append(AliasProposal(keys[0], chars[key].name, key,
+                                           f"{key} and {keys[0]} are both {base}",
+                                           chars[key].speaks, chars[keys[0]].name, "look"))

@@ -129,7 +129,7 @@ HEARD_ONLY = _phrases("V.O., VO, V.O, O.S., OS, O.S, O.C., OC, O.C, FILTERED, ON
 # Words before a name that make another look of the same character.
 LOOK_WORDS = _words("""
     YOUNG YOUNGER OLD OLDER ADULT LITTLE TEEN TEENAGE TEENAGED TEENAGER ELDERLY AGED BABY
-    INFANT TODDLER CHILD KID GROWN GROWN-UP MIDDLE-AGED AGING AGEING ELDER""")
+    INFANT TODDLER CHILD KID GROWN GROWN-UP MIDDLE-AGED AGING AGEING ELDER SENIOR""")
 LOOK_SUFFIX = re.compile(r"^(?P<base>.+?)\s*\((?P<look>(?:AGE\s*)?\d{1,3}(?:'?S)?|"
                          r"YOUNG|YOUNGER|OLD|OLDER|ADULT|TEEN|CHILD|KID|ELDERLY)\)$")
 # Generic people (and animal) nouns: LITTLE GIRL and PRETTY GIRL are not "Girl".
@@ -145,13 +145,27 @@ BEING_NOUNS = PEOPLE_NOUNS | _words("""
     SON DAUGHTER BROTHER SISTER WIFE HUSBAND GRANDMA GRANDPA KING QUEEN PRINCE PRINCESS
     BOSS MINION MINIONS THUG THUGS GOON GOONS KILLER SNIPER PRIEST TEACHER STUDENT STUDENTS
     DOG DOGS PUPPY PUPPIES CAT CATS HORSE HORSES BIRD BIRDS ROBOT ROBOTS MONSTER MONSTERS
-    CREATURE CREATURES ALIEN ALIENS""")
+    CREATURE CREATURES ALIEN ALIENS WITCH WITCHES GIANT GIANTS GHOST GHOSTS ANGEL DEVIL
+    VAMPIRE ZOMBIE ZOMBIES WIZARD FAIRY MERMAID CLOWN CLOWNS RINGMASTER JUGGLER ACROBAT
+    ACROBATS DANCER DANCERS SINGER SINGERS MUSICIAN MUSICIANS PILOT CAPTAIN SAILOR
+    SAILORS FARMER FISHERMAN HUNTER HUNTERS LAWYER JUDGE PRIEST NUN MONK BUTLER MAID
+    CHEF COOK WAITERS SERVANT SERVANTS SECRETARY RECEPTIONIST JANITOR MAILMAN SHERIFF
+    DEPUTY MAYOR PRESIDENT SENATOR GENERAL SERGEANT COLONEL LIEUTENANT MARINE MARINES
+    PARAMEDIC PARAMEDICS SURGEON DENTIST PATIENT PATIENTS PRISONER PRISONERS INMATE
+    INMATES BANDIT BANDITS PIRATE PIRATES KNIGHT KNIGHTS STRANGER NEIGHBOR NEIGHBOUR
+    TOURIST TOURISTS REPORTER REPORTERS PHOTOGRAPHER BOXER COWBOY COWBOYS""")
+# Right after these a name in capitals is heard: `We HEAR a CAR HORN`.
+HEARD_BEFORE = re.compile(r"(?:\b(?:hear|hears|heard|hearing)|\b(?:sound|sounds|noise|noises)"
+                          r"\s+of)\s+(?:(?:a|an|the|some|distant|faint|loud)\s+)*$",
+                          re.IGNORECASE)
 AGE_AFTER = re.compile(r"^\s*(?:,\s*|\()\s*(?:\d{1,3}(?:'?s)?\b|(?:all\s+)?aged?\s+\d|"
                        r"(?:early|mid|late)[\s-]+\d0'?s|(?:in\s+)?(?:his|her|their)\s+"
                        r"(?:early\s+|mid\s+|late\s+)?\d0'?s|\d{1,2}\s*-\s*\d{1,2}\b)",
                        re.IGNORECASE)
 # `COGNITO, the criminal mastermind,` / `SEVEN WITCHES, all in black,`
 APPOSITIVE_AFTER = re.compile(r"^\s*,\s*[a-z]")
+# `The WITCH, who lives in the swamp`: a person, whatever comes before.
+WHO_AFTER = re.compile(r"^\s*,?\s*(?:who|whom|whose)\b", re.IGNORECASE)
 # People by their last word's ending: NEWSBOYS, POLICEMAN, FIREMEN, CHAIRWOMAN.
 BEING_ENDING = re.compile(r"(?:MAN|MEN|WOMAN|WOMEN|BOY|BOYS|GIRL|GIRLS|PERSON|PEOPLE)$")
 # Place words a heading abbreviates (as the last word: ST. MARY'S is a saint).

@@ -269,6 +269,10 @@ def test_N3_looks_are_separate_characters_suggested_never_merged_by_default(desk
         assert look not in edward.aliases
     assert {o.name: o.look_of for o in rep.assets if o.look_of} == {
         "Young Edward": "Edward", "Adult Edward": "Edward", "Edward (10)": "Edward"}
+    siblings = parse_screenplay("INT. CAR - NIGHT\n\nYOUNG JENNY\nNo!\n\nJENNY (OLD)\nYes.\n\n"
+                                "SENIOR EDWARD\nHm.\n\nEDWARD\nHa.\n")
+    assert {(p.alias_key, p.name_key) for p in siblings.looks} == {
+        ("JENNY (OLD)", "YOUNG JENNY"), ("SENIOR EDWARD", "EDWARD")}
     # the producer may merge a look: then it is an alias
     merge = [p.pair for p in big_top.alias_proposals if p.kind == "alias"]
     _, _, merged = imported(desk, BIG_TOP.read_text(),
@@ -344,6 +348,10 @@ def test_N4_cyber_bob_introductions(desk):
 def test_N5_props_only_where_the_script_marks_them_unticked_and_per_scene(desk, big_top):
     props = {c.key: c.scenes for c in big_top.prop_candidates}
     assert props == {"SILVER LOCKET": [2, 4]}
+    heard = parse_screenplay("INT. HUT - DAY\n\nWe HEAR a CAR HORN. The WITCH, who lives "
+                             "here, lifts the GLASS EYE. A car SCREECHES.\n")
+    assert [c.key for c in heard.prop_candidates] == ["GLASS EYE"]
+    assert [c.key for c in heard.characters] == ["WITCH"]
     sample = parse_screenplay(SAMPLE.read_text())
     assert {c.key for c in sample.prop_candidates} == {"SCREEN DOOR", "PORSCHE"}
     assert all(c.reason and c.suggested_type == "prop" for c in sample.prop_candidates)
