@@ -71,7 +71,7 @@ _CUE = re.compile(r"^(?P<name>[^(\^]+?)\s*(?P<ext>(?:\([^)]*\)\s*)*)\^?\s*$")
 _CONTD = re.compile(r"\(\s*CONT[’']?D\.?\s*\)|\(\s*CONTINUED\s*\)|\(\s*MORE\s*\)",
                     re.IGNORECASE)
 _CONTD_EXT = re.compile(r"CONT[’']?D\.?|CONTINUED|MORE", re.IGNORECASE)
-_EMPHASIS = re.compile(r"(\*{1,3}|_)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(\*{1,3}|_)(?=\S)((?:(?!\n\n).)+?)(?<=\S)\1", re.DOTALL)
 PROLOGUE_HEADING = "PROLOGUE"
 _LABEL_TAIL = re.compile(r"\s*#[^#]*#\s*$")
 _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|#[^#]*#")
