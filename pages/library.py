@@ -240,12 +240,14 @@ def _assets_tab() -> None:
             "id": a.id, "Name": a.name, "Type": a.asset_type, "Description": a.description,
             "Aliases": join_aliases(a.aliases), "Approved": a.approved,
             "Master image": "✓" if a.master_image_key else "", "version": a.version,
+            "Description from": {"script": "script", "placeholder": "placeholder"}.get(
+                a.description_source or "", ""),
         } for a in assets])
         st.data_editor(
             loaded, key="assets_editor", hide_index=True, width="stretch",
-            column_order=["Name", "Type", "Description", "Aliases", "Approved",
-                          "Master image"],
-            disabled=["Master image"],
+            column_order=["Name", "Type", "Description", "Description from", "Aliases",
+                          "Approved", "Master image"],
+            disabled=["Master image", "Description from"],
             column_config={
                 "Type": st.column_config.SelectboxColumn(options=TYPES, required=True),
                 "Description": st.column_config.TextColumn(width="large"),

@@ -554,8 +554,9 @@ def _keep_prologue(cur, project_id: str, parsed: ParsedScreenplay, warnings) -> 
         return
     text = v.text(parsed.prologue[: v.MAX_SCRIPT], "Script prologue", v.MAX_SCRIPT,
                   required=False)
-    cur.execute("UPDATE projects SET script_prologue = ? WHERE id = ? AND "
-                "script_prologue IS DISTINCT FROM ?", [text, project_id, text])
+    if get_project(cur, project_id).script_prologue == text:
+        return
+    cur.execute("UPDATE projects SET script_prologue = ? WHERE id = ?", [text, project_id])
     warnings.append(f"The text before the first scene heading ({len(text):,} characters, "
                     "nobody in it) is kept as the project's prologue, not as a scene.")
 

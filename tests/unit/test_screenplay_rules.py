@@ -164,6 +164,8 @@ def test_N1_prologue_without_anyone_is_kept_as_project_text(desk, cyber_bob):
     assert len(scenes) == 3
     assert "Public Domain Dedication" in desk.get_project(rep.project_id).script_prologue
     assert any("prologue" in w for w in rep.warnings)
+    again = desk.import_screenplay(rep.project_id, CYBER_BOB.read_text(), actor=ACTOR)
+    assert not again.changed and not any("prologue" in w for w in again.warnings)
 
 
 # --- N2 locations ----------------------------------------------------------------------
