@@ -25,6 +25,7 @@ class Project:
     budget: float | None
     version: int
     created_at: datetime
+    script_prologue: str | None = None      # a screenplay's text before its first heading
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Scene:
     script_excerpt: str
     end_state_summary: str
     story_day: int | None
+    setting: str | None = None              # INT, EXT, INT/EXT, EST (N1)
+    time_of_day: str | None = None          # DAY, NIGHT, MOMENTS LATER, ... (N1)
+    qualifiers: list[str] = field(default_factory=list)   # FLASHBACK, 1973, ... (N1)
     shots: list[str] = field(default_factory=list)
 
     @property
@@ -66,6 +70,9 @@ class Asset:
     approved: bool
     version: int
     global_asset_id: str | None = None
+    parent_asset_id: str | None = None      # a sub-location's enclosing place (N2)
+    look_of_asset_id: str | None = None     # the character this is another look of (N3)
+    description_source: str | None = None   # script | placeholder | None: a person's (N4)
 
 
 @dataclass(frozen=True)

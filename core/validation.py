@@ -159,6 +159,18 @@ def asset_type(value: object) -> str:
     return value.strip().lower()
 
 
+DESCRIPTION_SOURCES = ("script", "placeholder")
+
+
+def description_source(value: object) -> str | None:
+    """Where a master description came from (N4): 'script', 'placeholder' or None (a
+    person wrote it)."""
+    if value is not None and value not in DESCRIPTION_SOURCES:
+        raise ValidationError(f"Unknown description source {_given(value)}: use one of "
+                              f"{', '.join(DESCRIPTION_SOURCES)}, or none.")
+    return value
+
+
 def aliases(value: object, name: str) -> list[str]:
     if value is None:
         return []

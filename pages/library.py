@@ -74,30 +74,8 @@ def _screenplay_tab() -> None:
                              value=default[:120])
 
     # the producer's choices: which aliases to merge, which candidates to create
-    merges = []
-    if first.alias_proposals:
-        st.markdown("##### Aliases found")
-        st.caption("Names that look like the same character. Untick one to keep it apart.")
-        for proposal, _ in first.alias_proposals:
-            key = f"sp_alias_{digest}_{proposal.name_key}_{proposal.alias_key}"
-            if st.checkbox(f"**{esc(proposal.alias)}** is **{esc(proposal.owner)}** "
-                           f"({esc(proposal.reason)})",
-                           value=True, key=key):
-                merges.append(proposal.pair)
-    create = {}
-    if first.candidates:
-        st.markdown("##### Names in capitals")
-        st.caption("Written in capitals in action lines but never speaking: often a new "
-                   "character or an important prop. Tick the ones to create.")
-        table = pd.DataFrame([{"Create": False, "Name": c.name, "Type": "character",
-                               "Scenes": ", ".join(map(str, c.scenes)), "key": c.key}
-                              for c, _ in first.candidates])
-        edited = st.data_editor(
-            table, key=f"sp_cands_{digest}", hide_index=True, width="stretch",
-            column_order=["Create", "Name", "Type", "Scenes"], disabled=["Name", "Scenes"],
-            column_config={"Type": st.column_config.SelectboxColumn(options=TYPES,
-                                                                    required=True)})
-        create = {r["key"]: r["Type"] for _, r in edited.iterrows() if r["Create"]}
+    merges = _alias_choices(first, digest)
+    create = _candidate_choices(first, digest)
 
     populate = st.checkbox(
         "Create the scenes' instances", value=True, key="sp_populate",
@@ -118,6 +96,70 @@ def _screenplay_tab() -> None:
     st.button(label, type="primary", disabled=not preview.changed, key="sp_confirm",
               on_click=_do_import, args=(target, name, data, fmt, upload.name, merges, create,
                                          n, populate))
+
+
+def _alias_choices(first, digest: str) -> list[tuple[str, str]]:
+    """Aliases (ticked: merged) and looks (unticked: kept apart, linked), each with its
+    reason (N3)."""
+    merges = []
+    aliases = [p for p, _ in first.alias_proposals if p.kind == "alias"]
+    looks = [p for p, _ in first.alias_proposals if p.kind == "look"]
+    if aliases:
+        st.markdown("##### Aliases found")
+        st.caption("Names that look like the same character. Untick one to keep it apart.")
+    for proposal in aliases:
+        key = f"sp_alias_{digest}_{proposal.name_key}_{proposal.alias_key}"
+        if st.checkbox(f"**{esc(proposal.alias)}** is **{esc(proposal.owner)}** "
+                       f"({esc(proposal.reason)})", value=True, key=key):
+            merges.append(proposal.pair)
+    if looks:
+        st.markdown("##### Looks of one character")
+        st.caption("Another age or description of a character looks different on screen: "
+                   "it stays a character of its own, linked as a look. Tick one to merge "
+                   "it into the character instead.")
+    for proposal in looks:
+        key = f"sp_look_{digest}_{proposal.name_key}_{proposal.alias_key}"
+        if st.checkbox(f"**{esc(proposal.alias)}**: a look of **{esc(proposal.owner)}** "
+                       f"({esc(proposal.reason)}) — merge", value=False, key=key):
+            merges.append(proposal.pair)
+    return merges
+
+
+def _candidate_choices(first, digest: str) -> dict[str, str]:
+    """Voice and crowd cues, and props the script marks, per scene: none created
+    unless ticked (N3, N5)."""
+    create: dict[str, str] = {}
+    cands = [c for c, _ in first.candidates]
+    voices = [c for c in cands if c.kind != "prop"]
+    props = sorted((c for c in cands if c.kind == "prop"), key=lambda c: c.scenes[:1])
+    label = {s.index: s.label or str(s.scene_number) for s in first.scenes}
+    if voices:
+        st.markdown("##### Voices and crowds")
+        st.caption("Cues that are heard, not seen: not characters unless you tick them.")
+        create |= _candidate_table(voices, f"sp_voices_{digest}", label, "character")
+    if props:
+        st.markdown("##### Props marked in the script")
+        st.caption("Things written in capitals in action lines, by the scene they first "
+                   "appear in (camera directions, transitions and sounds left out). Tick "
+                   "the ones to create.")
+        create |= _candidate_table(props, f"sp_props_{digest}", label, "prop", by_scene=True)
+    return create
+
+
+def _candidate_table(cands, key: str, label: dict, kind: str, *, by_scene: bool = False
+                     ) -> dict[str, str]:
+    rows = [{"Create": False, "Scene": label.get(c.scenes[0], "") if c.scenes else "",
+             "Name": c.name, "Type": kind, "Why": c.reason,
+             "Scenes": ", ".join(label.get(n, str(n)) for n in c.scenes), "key": c.key}
+            for c in cands]
+    order = ["Create", "Scene", "Name", "Type", "Why", "Scenes"] if by_scene else \
+        ["Create", "Name", "Type", "Why", "Scenes"]
+    edited = st.data_editor(
+        pd.DataFrame(rows), key=key, hide_index=True, width="stretch", column_order=order,
+        disabled=["Scene", "Name", "Why", "Scenes"],
+        column_config={"Type": st.column_config.SelectboxColumn(options=TYPES, required=True),
+                       "Why": st.column_config.TextColumn(width="large")})
+    return {r["key"]: r["Type"] for _, r in edited.iterrows() if r["Create"]}
 
 
 def _preview(target, name, data, fmt, merges, create, populate=False):
@@ -172,13 +214,20 @@ def _show_report(rep, filename: str, populate: bool) -> None:
     st.markdown("**Scenes**")
     st.dataframe(pd.DataFrame([{
         "Scene": s.scene_number, "Label": s.label or "", "Heading": s.heading,
+        "Time of day": s.time_of_day or "", "Qualifiers": ", ".join(s.qualifiers),
         "Change": actions[s.action], "Assets": ", ".join(s.assets),
     } for s in rep.scenes]), hide_index=True, width="stretch")
     st.markdown("**Assets**")
+    origins = {"speaker": "speaks", "action": "introduced in action", "slugline": "heading",
+               "parent": "encloses a sub-location", "candidate": "ticked above"}
+    descriptions = {"script": "introduction line", "placeholder": "placeholder"}
     st.dataframe(pd.DataFrame([{
         "Name": a.name, "Type": a.asset_type,
         "Change": {"create": "new", "match": "existing", "skip": "not created"}[a.action],
-        "Aliases": ", ".join(a.aliases), "In scenes": len(a.scenes), "Note": a.note,
+        "From": origins.get(a.origin, a.origin), "Aliases": ", ".join(a.aliases),
+        "Look of": a.look_of or "", "Inside": a.parent or "",
+        "Description": descriptions.get(a.description_source, ""),
+        "In scenes": len(a.scenes), "Note": a.note,
     } for a in rep.assets]), hide_index=True, width="stretch")
     if rep.missing_scenes:
         st.markdown("**Scenes of this branch not in the file** (kept, never deleted)")
@@ -210,12 +259,14 @@ def _assets_tab() -> None:
             "id": a.id, "Name": a.name, "Type": a.asset_type, "Description": a.description,
             "Aliases": join_aliases(a.aliases), "Approved": a.approved,
             "Master image": "✓" if a.master_image_key else "", "version": a.version,
+            "Description from": {"script": "script", "placeholder": "placeholder"}.get(
+                a.description_source or "", ""),
         } for a in assets])
         st.data_editor(
             loaded, key="assets_editor", hide_index=True, width="stretch",
-            column_order=["Name", "Type", "Description", "Aliases", "Approved",
-                          "Master image"],
-            disabled=["Master image"],
+            column_order=["Name", "Type", "Description", "Description from", "Aliases",
+                          "Approved", "Master image"],
+            disabled=["Master image", "Description from"],
             column_config={
                 "Type": st.column_config.SelectboxColumn(options=TYPES, required=True),
                 "Description": st.column_config.TextColumn(width="large"),

@@ -53,6 +53,10 @@ if fill.instance_count:
     act.button("Fill from script", key="fill_from_script", icon=":material/auto_fix_high:",
                on_click=_fill_from_script, width="stretch")
 
+if project.script_prologue:                   # N1: the script's text before scene 1
+    with st.expander("Prologue: the screenplay's text before its first scene"):
+        st.text(project.script_prologue)
+
 # --- the scene list; the chosen scene lives in the query param `scene` --------------
 ids = [s.id for s in scenes]
 by_id = {s.id: s for s in scenes}
@@ -78,6 +82,8 @@ default_row = ids.index(wanted) if wanted in ids else 0
 status = pd.DataFrame({
     "Scene": [s.display_label for s in scenes],
     "Heading": [s.heading for s in scenes],
+    "Time": [s.time_of_day or "" for s in scenes],                   # N1: the heading's data
+    "Qualifiers": [", ".join(s.qualifiers) for s in scenes],
     "Day": pd.array([s.story_day for s in scenes], dtype="Int64"),   # no day: an empty cell
     "Assets": list(summaries["assets"]),
     "Images": [f"{w} / {n}" for w, n in zip(summaries["with_images"], summaries["assets"],
@@ -97,6 +103,9 @@ event = st.dataframe(
     column_config={
         "Scene": st.column_config.TextColumn(width=54),
         "Heading": st.column_config.TextColumn(width=235),
+        "Time": st.column_config.TextColumn(width=70, help="Time of day from the heading"),
+        "Qualifiers": st.column_config.TextColumn(
+            width=90, help="Era, flashback and other scene data from the heading"),
         "Day": st.column_config.NumberColumn(width=44, format="%d"),
         "Assets": st.column_config.NumberColumn(width=58),
         "Images": st.column_config.TextColumn(width=62, help="Instances with a reference image"),
@@ -122,10 +131,12 @@ st.header(ui.esc(f"Scene {scene.display_label} · {scene.heading}"), anchor=Fals
 head, nav = st.columns([5, 4], vertical_alignment="center")
 with head:
     day = f"Story day {scene.story_day} · " if scene.story_day is not None else ""
+    data = " · ".join(x for x in (scene.setting, scene.time_of_day,
+                                  ", ".join(scene.qualifiers)) if x)
     current = {i.id: i for i in desk.scene_instances(scene.id)}
     count = len(current)
-    st.caption(f"{day}scene number {scene.scene_number} · {count} asset"
-               f"{'s' if count != 1 else ''}")
+    st.caption(ui.esc(f"{data} · " if data else "") + f"{day}scene number {scene.scene_number}"
+               f" · {count} asset{'s' if count != 1 else ''}")
 with nav:
     b1, b2, b3 = st.columns([1, 1, 1.3])
     prev_id = ids[index - 1] if index > 0 else None

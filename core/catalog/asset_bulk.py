@@ -14,12 +14,14 @@ from core.store.db import utcnow
 
 
 def new_asset(project_id: str, name, asset_type, description, *, aliases=None,
-              approved=True) -> Asset:
-    """An asset not yet written, checked with `add_asset`'s rules (but the unique name)."""
+              approved=True, description_source: str | None = None) -> Asset:
+    """An asset not yet written, checked with `add_asset`'s rules (but the unique name).
+    `description_source`: 'script' or 'placeholder' for a description a screenplay gave."""
     name = v.name(name, "Asset name")
     return Asset(new_id(), project_id, name, v.aliases(aliases, name), v.asset_type(asset_type),
                  v.text(description, "Master description", v.MAX_DESCRIPTION), None,
-                 v.flag(approved, "Approved"), 1)
+                 v.flag(approved, "Approved"), 1,
+                 description_source=v.description_source(description_source))
 
 
 def edited(asset: Asset, **changes) -> Asset:
@@ -37,6 +39,8 @@ def edited(asset: Asset, **changes) -> Asset:
     }
     if all(new[k] == getattr(asset, k) for k in new):
         return asset
+    if new["description"] != asset.description:        # now a person's (N4)
+        new["description_source"] = None
     return replace(asset, version=asset.version + 1, **new)
 
 
@@ -60,7 +64,9 @@ def name_taken(existing: str) -> ValidationError:
 
 _COLUMNS = (("id", "text"), ("project_id", "text"), ("name", "text"), ("aliases", "text[]"),
             ("asset_type", "text"), ("description", "text"), ("master_image_key", "text"),
-            ("approved", "bool"), ("global_asset_id", "text"), ("version", "int"))
+            ("approved", "bool"), ("global_asset_id", "text"), ("version", "int"),
+            ("parent_asset_id", "text"), ("look_of_asset_id", "text"),
+            ("description_source", "text"))
 
 
 def _rows(cur, assets: list[Asset], names: tuple[str, ...]) -> tuple[str, list]:
@@ -80,12 +86,14 @@ def insert(cur, assets: list[Asset]) -> None:
 
 
 def update(cur, assets: list[Asset]) -> None:
-    """Write edited assets (name, aliases, type, description, approved, version) in one
+    """Write edited assets (name, aliases, type, description, approved, version, the
+    description's source, parent and look links) in one
     statement. The caller lets master description changes flow on
     (`appearances.change_chains` with `old_masters`, as `assets.update_asset` does)."""
     if not assets:
         return
-    fields = ("name", "aliases", "asset_type", "description", "approved", "version")
+    fields = ("name", "aliases", "asset_type", "description", "approved", "version",
+              "description_source", "parent_asset_id", "look_of_asset_id")
     sql, params = _rows(cur, assets, ("id", *fields))
     sets = ", ".join(f"{f} = u.{f}" for f in fields)
     cur.execute(f"UPDATE project_assets SET {sets}, updated_at = ? FROM ({sql}) u "

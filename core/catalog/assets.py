@@ -16,7 +16,7 @@ from core.store.history import Context
 
 _COLS = (
     "id, project_id, name, aliases, asset_type, description, master_image_key, approved, "
-    "version, global_asset_id"
+    "version, global_asset_id, parent_asset_id, look_of_asset_id, description_source"
 )
 
 
@@ -122,11 +122,13 @@ def update_asset(cur, asset_id, expected_version, ctx: Context, *, name=UNSET, a
         return asset
     appearances.lock_chain(cur, asset_id)
     _current(cur, asset_id, expected_version)
+    source = asset.description_source if new["description"] == asset.description else None
     cur.execute(
         "UPDATE project_assets SET name = ?, aliases = ?, asset_type = ?, description = ?, "
-        "approved = ?, version = version + 1, updated_at = ? WHERE id = ?",
+        "approved = ?, description_source = ?, version = version + 1, updated_at = ? "
+        "WHERE id = ?",
         [new["name"], new["aliases"], new["asset_type"], new["description"], new["approved"],
-         utcnow(), asset_id],
+         source, utcnow(), asset_id],
     )
     if new["description"] != asset.description:     # its chains in every branch at once
         appearances.change_chains(

@@ -34,9 +34,11 @@ def create_branch(cur, project_id: str, name: str, from_branch_id: str | None,
                                      [list(scene_map), list(scene_map.values())])
     cur.execute(
         "INSERT INTO scenes (id, project_id, branch_id, scene_number, label, heading, "
-        "script_excerpt, end_state_summary, story_day, created_at) "
+        "script_excerpt, end_state_summary, story_day, setting, time_of_day, qualifiers, "
+        "created_at) "
         "SELECT m.new, s.project_id, ?, s.scene_number, s.label, s.heading, s.script_excerpt, "
-        f"s.end_state_summary, s.story_day, ? FROM scenes s JOIN ({pairs}) m ON m.old = s.id",
+        "s.end_state_summary, s.story_day, s.setting, s.time_of_day, s.qualifiers, ? "
+        f"FROM scenes s JOIN ({pairs}) m ON m.old = s.id",
         [bid, now, *params])
     cur.execute(
         "INSERT INTO shots (id, scene_id, position, description) "

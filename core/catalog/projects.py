@@ -30,7 +30,8 @@ def create_project(cur, name: str) -> Project:
     return get_project(cur, pid)
 
 
-_PROJECT_COLS = "id, name, main_branch_id, visual_style, budget, version, created_at"
+_PROJECT_COLS = ("id, name, main_branch_id, visual_style, budget, version, created_at, "
+                 "script_prologue")
 
 
 def get_project(cur, project_id: str) -> Project:

@@ -7,14 +7,22 @@ from core import validation as v
 from core.catalog.projects import new_id, resolve_branch
 from core.chain import appearances
 from core.errors import NotFoundError, ValidationError
+from core.intake.headings import split_heading
 from core.models import Scene
 from core.store.db import utcnow
 from core.store.history import Context
 
 _COLS = (
     "id, project_id, branch_id, scene_number, label, heading, script_excerpt, "
-    "end_state_summary, story_day"
+    "end_state_summary, story_day, setting, time_of_day, qualifiers"
 )
+
+
+def scene_row(r, shots: list[str] | None = None) -> Scene:
+    """A Scene from a row of `_COLS`."""
+    r = list(r)
+    r[11] = list(r[11] or [])
+    return Scene(*r, shots=shots or [])
 
 
 def _shots(cur, scene_ids: list[str]) -> dict[str, list[str]]:
@@ -35,7 +43,7 @@ def get_scene(cur, scene_id: str) -> Scene:
     r = cur.execute(f"SELECT {_COLS} FROM scenes WHERE id = ?", [scene_id]).fetchone()
     if r is None:
         raise NotFoundError(f"Scene {scene_id} does not exist.")
-    return Scene(*r, shots=_shots(cur, [scene_id]).get(scene_id, []))
+    return scene_row(r, _shots(cur, [scene_id]).get(scene_id, []))
 
 
 def list_scenes(cur, project_id: str, branch_id: str | None = None) -> list[Scene]:
@@ -44,12 +52,18 @@ def list_scenes(cur, project_id: str, branch_id: str | None = None) -> list[Scen
         f"SELECT {_COLS} FROM scenes WHERE branch_id = ? ORDER BY scene_number", [branch_id]
     ).fetchall()
     shots = _shots(cur, [r[0] for r in rows])
-    return [Scene(*r, shots=shots.get(r[0], [])) for r in rows]
+    return [scene_row(r, shots.get(r[0], [])) for r in rows]
 
 
 def _fields(heading, script_excerpt, label, end_state_summary, story_day, shots) -> dict:
+    """Checked scene fields; the heading's scene data (N1) comes with it."""
+    heading = v.text(heading, "Scene heading", v.MAX_HEADING, multiline=False)
+    data = split_heading(heading)
     return {
-        "heading": v.text(heading, "Scene heading", v.MAX_HEADING, multiline=False),
+        "heading": heading,
+        "setting": data.setting,
+        "time_of_day": data.time_of_day,
+        "qualifiers": data.qualifiers,
         "script_excerpt": v.text(script_excerpt, "Script excerpt", v.MAX_SCRIPT, required=False),
         "label": v.optional_name(label, "Scene label", v.MAX_LABEL),
         "end_state_summary": v.text(
@@ -75,9 +89,11 @@ def add_scene(cur, project_id, scene_number, heading, *, branch_id=None, script_
         )
     sid = new_id()
     cur.execute(
-        f"INSERT INTO scenes ({_COLS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO scenes ({_COLS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)",
         [sid, project_id, branch_id, number, f["label"] or str(number), f["heading"],
-         f["script_excerpt"], f["end_state_summary"], f["story_day"], utcnow()],
+         f["script_excerpt"], f["end_state_summary"], f["story_day"], f["setting"],
+         f["time_of_day"], f["qualifiers"], utcnow()],
     )
     for pos, desc in enumerate(f["shots"], start=1):
         cur.execute(
@@ -176,8 +192,10 @@ def update_scene_text(cur, scene_id: str, *, heading=None, script_excerpt=None,
                 scene.script_excerpt if script_excerpt is None else script_excerpt,
                 scene.label, scene.end_state_summary, scene.story_day,
                 scene.shots if shots is None else shots)
-    cur.execute("UPDATE scenes SET heading = ?, script_excerpt = ? WHERE id = ?",
-                [f["heading"], f["script_excerpt"], scene_id])
+    cur.execute("UPDATE scenes SET heading = ?, script_excerpt = ?, setting = ?, "
+                "time_of_day = ?, qualifiers = ? WHERE id = ?",
+                [f["heading"], f["script_excerpt"], f["setting"], f["time_of_day"],
+                 f["qualifiers"], scene_id])
     if shots is not None and f["shots"] != scene.shots:
         cur.execute("DELETE FROM shots WHERE scene_id = ?", [scene_id])
         for pos, desc in enumerate(f["shots"], start=1):

@@ -15,8 +15,9 @@ How a name is found
   in the scene. Characters with other names (`Minion`, `Handsome Man`) and all
   locations and props match in any case ("the minion", "a porsche"). The price:
   a sentence that *starts* with such a word ("Mark the spot.") still matches.
-- Characters also come from dialogue cues (`STEEL`, `MARGOT (V.O.)`): the excerpt
-  is read as Fountain, as the importer writes it.
+- Characters also come from dialogue cues (`STEEL`; both of `EDWARD AND WILL`): the
+  excerpt is read as Fountain, as the importer writes it. A cue only heard
+  (`MARGOT (V.O.)`, `(O.S.)`, `(ON PHONE)`) does not put its speaker in the scene.
 - Locations come from the slugline: the heading is searched for location names
   (`INT. GULL POINT MARSH - NIGHT` names *Marsh*).
 - A character named only inside dialogue ("What do you want, DICK?") is
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from screenplay_tools.fountain.parser import Parser as FountainParser
 from screenplay_tools.screenplay import ElementType
 
+from core.intake.cast import cue_parts, heard_only
 from core.intake.screenplay import caps_runs, display_name, name_key, parse_heading
 
 COMMON_WORDS = frozenset(
@@ -180,9 +182,11 @@ def split_excerpt(heading: str, excerpt: str, shots: list[str]) -> SceneText:
     action, dialogue, cues = [], [], []
     for el in parser.script.elements:
         if el.type == ElementType.CHARACTER:
-            name = " ".join(el.name.split()).lstrip("@")
-            if name and name not in cues:
-                cues.append(name)
+            if el.extension and heard_only(el.extension):     # V.O., O.S.: not seen here
+                continue
+            for name in cue_parts(" ".join(el.name.split()).lstrip("@")):   # A AND B
+                if name and name not in cues:
+                    cues.append(name)
         elif el.type in (ElementType.DIALOGUE, ElementType.PARENTHETICAL, ElementType.LYRIC):
             dialogue.append(el.text)
         elif el.type in (ElementType.ACTION, ElementType.HEADING) and not getattr(

@@ -40,7 +40,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core import validation as v
 from core.catalog import asset_bulk, scenes
@@ -58,6 +58,7 @@ from core.intake.screenplay import (
     heading_key,
     name_key,
     parse_heading,
+    place_key,
 )
 from core.models import Asset
 from core.store.db import utcnow
@@ -76,6 +77,8 @@ class SceneOutcome:
     matched_by: str | None        # label | heading | None (new)
     assets: list[str]             # names of the assets mapped to it
     new_mappings: list[str]       # of those, the ones this import adds
+    time_of_day: str | None = None            # N1: the heading's scene data
+    qualifiers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +92,9 @@ class AssetOutcome:
     aliases_added: list[str]
     scenes: list[int]             # file positions where the script has it
     note: str = ""
+    look_of: str | None = None    # N3: name of the character it is another look of
+    parent: str | None = None     # N2: name of the enclosing location
+    description_source: str | None = None   # N4: script | placeholder (new assets)
 
 
 @dataclass
@@ -158,15 +164,23 @@ class DryRun(Exception):
 class _Planned:
     name: str
     asset_type: str
-    origin: str
-    keys: list[str]               # name keys it answers to (name first)
+    origin: str                   # speaker | action | slugline | parent | candidate
+    keys: list[str]               # keys it answers to (name first): name keys, place keys
     aliases: list[str]
     scenes: list[int]
+    key: str = ""                 # the parser's key
+    raw_keys: list[str] = field(default_factory=list)   # the parser's keys merged into it
+    note: str = ""
+    look_of: str | None = None    # parser key of the character it is a look of
+    parent: str | None = None     # place key of the enclosing location
+    description: str | None = None            # from the introduction line (N4)
 
 
 def _accepted_proposals(parsed: ParsedScreenplay, merge_aliases) -> list[AliasProposal]:
+    """The merges to make: every alias proposal when None is given (looks stay apart
+    unless listed: N3), else exactly the listed (name, alias) pairs."""
     if merge_aliases is None:
-        return list(parsed.alias_proposals)
+        return [p for p in parsed.alias_proposals if p.kind == "alias"]
     if isinstance(merge_aliases, (str, bytes)) or not isinstance(
             merge_aliases, (list, tuple, set, frozenset)):
         raise ValidationError("merge_aliases must be a list of (name, alias) pairs.")
@@ -213,24 +227,40 @@ def _plan(parsed: ParsedScreenplay, proposals: list[AliasProposal],
     for c in parsed.characters:
         if c.key in owner:
             continue
-        planned[c.key] = _Planned(c.name, "character", "speaker", [name_key(c.key)], [],
-                                  list(c.scenes))
+        planned[c.key] = _Planned(c.name, "character", "speaker" if c.speaks else "action",
+                                  [name_key(c.key)], [], list(c.scenes), c.key, [c.key],
+                                  c.reason)
     for p in proposals:
         target = planned.get(root(p.alias_key))
         if target is None:
             continue
         target.aliases.append(p.alias)
         target.keys.append(name_key(p.alias_key))
-        spoken = parsed.character(p.alias_key)
-        if spoken:
-            target.scenes = sorted(set(target.scenes) | set(spoken.scenes))
+        target.raw_keys.append(p.alias_key)
+        merged = parsed.character(p.alias_key)
+        if merged:
+            target.scenes = sorted(set(target.scenes) | set(merged.scenes))
+    merged_pairs = {p.pair for p in proposals}
+    for look in parsed.looks:
+        if look.pair not in merged_pairs and look.alias_key in planned:
+            base = root(look.name_key)
+            if base in planned and base != look.alias_key:
+                planned[look.alias_key].look_of = base
+                planned[look.alias_key].note = look.reason
+    for p in planned.values():
+        intros = [parsed.introductions[k] for k in p.raw_keys if k in parsed.introductions]
+        if intros:
+            p.description = min(intros, key=lambda i: i.rank).sentence[: v.MAX_DESCRIPTION]
     out = list(planned.values())
     for loc in parsed.locations:
-        out.append(_Planned(loc.name, "location", "slugline", [loc.key], [], list(loc.scenes)))
+        out.append(_Planned(loc.name, "location", "slugline" if loc.scenes else "parent",
+                            [loc.key], [], list(loc.scenes), loc.key, [loc.key],
+                            parent=loc.parent_key))
     for cand in parsed.candidates:
         if cand.key in candidates:
             out.append(_Planned(cand.name, candidates[cand.key], "candidate",
-                                [name_key(cand.key)], [], list(cand.scenes)))
+                                [name_key(cand.key)], [], list(cand.scenes), cand.key,
+                                [cand.key], cand.reason))
     return out
 
 
@@ -288,29 +318,45 @@ def import_screenplay(cur, project_id: str, parsed: ParsedScreenplay, branch_id:
     return report
 
 
+def _match_keys(asset: Asset) -> list[str]:
+    """The keys an existing asset answers to: its names' keys, and for a location
+    also their place keys (BIG-TOP = Big Top, N2)."""
+    names = (asset.name, *asset.aliases)
+    keys = [name_key(n) for n in names]
+    if asset.asset_type == "location":
+        keys += [place_key(n) for n in names]
+    return keys
+
+
 def _apply_assets(cur, project_id, parsed, planned: list[_Planned],
                   warnings: list[str]) -> list[AssetOutcome]:
     """Match the planned assets against the project's (read once), in order; new ones
-    in one INSERT, added aliases in one UPDATE."""
+    in one INSERT, added aliases and links in one UPDATE. A new character's master
+    description is its introduction line when the script has one (N4); a look links
+    to its character (N3), a sub-location to its enclosing place (N2)."""
     by_id = {a.id: a for a in assets_mod.list_assets(cur, project_id)}
     names = asset_bulk.by_lower_name(by_id.values())
     by_key: dict[str, str] = {}
     for a in by_id.values():
-        for name in (a.name, *a.aliases):
-            by_key.setdefault(name_key(name), a.id)
+        for k in _match_keys(a):
+            by_key.setdefault(k, a.id)
     created: dict[str, Asset] = {}
     changed: dict[str, Asset] = {}
     out: list[AssetOutcome] = []
+    placed: dict[tuple[str, str], str] = {}          # (type, parser key) -> asset id
     for p in planned:
         match = next((by_key[k] for k in p.keys if k in by_key), None)
         if match is None:
+            source = "script" if p.description else "placeholder"
             asset = asset_bulk.new_asset(project_id, p.name, p.asset_type,
-                                         _placeholder(p, parsed), aliases=p.aliases,
-                                         approved=False)
+                                         p.description or _placeholder(p, parsed),
+                                         aliases=p.aliases, approved=False,
+                                         description_source=source)
             asset_bulk.check_unique_name(names, asset.name)
             created[asset.id] = by_id[asset.id] = names[asset.name.lower()] = asset
             out.append(AssetOutcome(p.name, p.asset_type, "create", asset.id, p.origin,
-                                    asset.aliases, [], p.scenes))
+                                    asset.aliases, [], p.scenes, p.note,
+                                    description_source=source))
         else:
             asset = by_id[match]
             if asset.asset_type != p.asset_type:
@@ -328,12 +374,45 @@ def _apply_assets(cur, project_id, parsed, planned: list[_Planned],
                 (created if asset.id in created else changed)[asset.id] = asset
                 by_id[asset.id] = asset
             out.append(AssetOutcome(asset.name, asset.asset_type, "match", asset.id, p.origin,
-                                    asset.aliases, added, p.scenes))
-        for name in (asset.name, *asset.aliases):
-            by_key.setdefault(name_key(name), asset.id)
+                                    asset.aliases, added, p.scenes, p.note))
+        placed[(p.asset_type, p.key)] = asset.id
+        for k in _match_keys(asset):
+            by_key.setdefault(k, asset.id)
+    _link(planned, out, placed, by_id, created, changed)
     asset_bulk.insert(cur, list(created.values()))
     asset_bulk.update(cur, list(changed.values()))
     return out
+
+
+def _link(planned: list[_Planned], out: list[AssetOutcome], placed, by_id, created,
+          changed) -> None:
+    """Looks to their character, sub-locations to their place: set where the asset
+    has no such link yet (a producer's own link is kept)."""
+    for p, o in zip(planned, out, strict=True):
+        if o.asset_id is None:
+            continue
+        target, field_name = None, None
+        if p.look_of:
+            target, field_name = placed.get(("character", p.look_of)), "look_of_asset_id"
+        elif p.parent:
+            target, field_name = placed.get(("location", p.parent)), "parent_asset_id"
+        if target is None or target == o.asset_id:
+            continue
+        asset = by_id[o.asset_id]
+        if field_name == "look_of_asset_id":
+            o.look_of = by_id[target].name
+        else:
+            o.parent = by_id[target].name
+        if getattr(asset, field_name) is not None:
+            continue
+        if asset.id in created:
+            asset = replace(asset, **{field_name: target})
+            created[asset.id] = asset
+        else:
+            asset = replace(asset, version=asset.version + (asset.id not in changed),
+                            **{field_name: target})
+            changed[asset.id] = asset
+        by_id[asset.id] = asset
 
 
 def _instance_counts(cur, branch_id: str) -> dict[str, int]:
@@ -374,7 +453,7 @@ def _same_place(p: ParsedScene, heading: str) -> bool:
     if heading_key(heading) == heading_key(p.heading):
         return True
     location = parse_heading(heading)[0]
-    return bool(location and p.location and name_key(location) == p.location_key)
+    return bool(location and p.location and place_key(location) == p.location_key)
 
 
 def _excerpt(p: ParsedScene, warnings: list[str]) -> str:
@@ -415,16 +494,17 @@ def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings
         if p.index in matched:
             sid, how = matched[p.index]
             cur_scene = by_id[sid]
+            f = scenes._fields(heading, excerpt, cur_scene.label, cur_scene.end_state_summary,
+                               cur_scene.story_day, p.shots if p.shots else cur_scene.shots)
             changed = (cur_scene.heading != heading or cur_scene.script_excerpt != excerpt
-                       or (p.shots and cur_scene.shots != p.shots))
+                       or (p.shots and cur_scene.shots != p.shots)
+                       or _scene_data(cur_scene) != _scene_data(f))
             if changed:
-                f = scenes._fields(heading, excerpt, cur_scene.label,
-                                   cur_scene.end_state_summary, cur_scene.story_day,
-                                   p.shots if p.shots else cur_scene.shots)
                 texts.append((sid, f, bool(p.shots) and f["shots"] != cur_scene.shots))
             outcomes.append(SceneOutcome(p.index, p.label, heading,
                                          "update" if changed else "unchanged", sid,
-                                         number[sid], how, [], []))
+                                         number[sid], how, [], [], f["time_of_day"],
+                                         f["qualifiers"]))
             prev_number = number[sid]
             continue
         at, at_end = _free_number(prev_number, taken, fixed)
@@ -448,7 +528,7 @@ def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings
         number[sid] = at
         new_rows.append((sid, f["label"] or str(at), f))
         outcomes.append(SceneOutcome(p.index, p.label, heading, "create", sid, at, None, [],
-                                     []))
+                                     [], f["time_of_day"], f["qualifiers"]))
         if at_end:
             late.append((outcomes[-1], prev_number))
         prev_number = at
@@ -471,7 +551,28 @@ def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings
             f"{len(missing)} existing scene(s) are not in this draft; they were kept: "
             + ", ".join(f"{m.label or m.scene_number}" for m in missing[:20])
             + ("…" if len(missing) > 20 else "") + ".")
+    _keep_prologue(cur, project_id, parsed, warnings)
     return outcomes, missing
+
+
+def _scene_data(scene) -> tuple:
+    """A scene's heading data (N1), from a Scene or from `scenes._fields`."""
+    get = scene.get if isinstance(scene, dict) else lambda k: getattr(scene, k)
+    return get("setting"), get("time_of_day"), list(get("qualifiers") or [])
+
+
+def _keep_prologue(cur, project_id: str, parsed: ParsedScreenplay, warnings) -> None:
+    """N1: the text before the first heading. With someone in it, it is the scene
+    PROLOGUE (the parser made it); else it is kept as the project's prologue text."""
+    if not parsed.prologue or parsed.prologue_scene is not None:
+        return
+    text = v.text(parsed.prologue[: v.MAX_SCRIPT], "Script prologue", v.MAX_SCRIPT,
+                  required=False)
+    if get_project(cur, project_id).script_prologue == text:
+        return
+    cur.execute("UPDATE projects SET script_prologue = ? WHERE id = ?", [text, project_id])
+    warnings.append(f"The text before the first scene heading ({len(text):,} characters, "
+                    "nobody in it) is kept as the project's prologue, not as a scene.")
 
 
 def _free_number(prev_number, taken: list[int], fixed: int | None) -> tuple[int | None, bool]:
@@ -498,21 +599,29 @@ def _write_scenes(cur, project_id, branch_id, moved: dict[str, int],
                     [list(moved), list(moved.values())])
         cur.execute("UPDATE scenes SET scene_number = -scene_number WHERE branch_id = ? AND "
                     "scene_number < 0", [branch_id])
+    data = [("setting", "text"), ("time_of_day", "text"), ("qualifiers", "text[]")]
     if new:
+        sql, params = cur.dialect.rows(
+            [("id", "text"), ("scene_number", "int"), ("label", "text"), ("heading", "text"),
+             ("script_excerpt", "text"), *data],
+            [[r[0] for r in new], [r[1] for r in new], [r[2] for r in new],
+             [r[3]["heading"] for r in new], [r[3]["script_excerpt"] for r in new],
+             *([r[3][k] for r in new] for k, _ in data)])
         cur.execute(
             "INSERT INTO scenes (id, project_id, branch_id, scene_number, label, heading, "
-            "script_excerpt, end_state_summary, story_day, created_at) SELECT "
-            "UNNEST(?::VARCHAR[]), ?, ?, UNNEST(?::INTEGER[]), UNNEST(?::VARCHAR[]), "
-            "UNNEST(?::VARCHAR[]), UNNEST(?::VARCHAR[]), '', NULL, ?",
-            [[r[0] for r in new], project_id, branch_id, [r[1] for r in new],
-             [r[2] for r in new], [r[3]["heading"] for r in new],
-             [r[3]["script_excerpt"] for r in new], utcnow()])
+            "script_excerpt, end_state_summary, story_day, setting, time_of_day, qualifiers, "
+            "created_at) SELECT r.id, ?, ?, r.scene_number, r.label, r.heading, "
+            f"r.script_excerpt, '', NULL, r.setting, r.time_of_day, r.qualifiers, ? FROM ({sql}) r",
+            [project_id, branch_id, utcnow(), *params])
     if texts:
-        cur.execute("UPDATE scenes SET heading = u.h, script_excerpt = u.x FROM (SELECT "
-                    "UNNEST(?::VARCHAR[]) AS id, UNNEST(?::VARCHAR[]) AS h, "
-                    "UNNEST(?::VARCHAR[]) AS x) u WHERE scenes.id = u.id",
-                    [[t[0] for t in texts], [t[1]["heading"] for t in texts],
-                     [t[1]["script_excerpt"] for t in texts]])
+        sql, params = cur.dialect.rows(
+            [("id", "text"), ("heading", "text"), ("script_excerpt", "text"), *data],
+            [[t[0] for t in texts], [t[1]["heading"] for t in texts],
+             [t[1]["script_excerpt"] for t in texts],
+             *([t[1][k] for t in texts] for k, _ in data)])
+        cur.execute("UPDATE scenes SET heading = u.heading, script_excerpt = u.script_excerpt, "
+                    "setting = u.setting, time_of_day = u.time_of_day, qualifiers = "
+                    f"u.qualifiers FROM ({sql}) u WHERE scenes.id = u.id", params)
     reshot = [t[0] for t in texts if t[2]]
     if reshot:
         cur.execute("DELETE FROM shots WHERE scene_id = ANY(?::VARCHAR[])", [reshot])
@@ -530,9 +639,10 @@ def _write_scenes(cur, project_id, branch_id, moved: dict[str, int],
 
 def _apply_mapping(cur, project_id, parsed: ParsedScreenplay,
                    outcomes: list[SceneOutcome]) -> int:
-    refs = [detection.AssetRef(a.id, a.name, a.asset_type, tuple(a.aliases))
-            for a in assets_mod.list_assets(cur, project_id)]
+    assets = assets_mod.list_assets(cur, project_id)
+    refs = [detection.AssetRef(a.id, a.name, a.asset_type, tuple(a.aliases)) for a in assets]
     names = {r.id: r.name for r in refs}
+    script = _script_assets(parsed, assets)
     matcher = detection.Matcher(refs)
     have: set[tuple[str, str]] = set()
     ids = [o.scene_id for o in outcomes]
@@ -545,8 +655,36 @@ def _apply_mapping(cur, project_id, parsed: ParsedScreenplay,
         p = parsed.scenes[o.index - 1]
         found = detection.detect(o.scene_id, p.heading, p.excerpt, p.shots, refs, set(),
                                  matcher=matcher).relevant_asset_ids
+        found = _without_parents(
+            [*found, *(i for i in script.get(p.index, []) if i not in found)], assets)
         new = [i for i in found if (o.scene_id, i) not in have]
         pairs += [(o.scene_id, i) for i in new]
         o.assets = [names[i] for i in found]
         o.new_mappings = [names[i] for i in new]
     return inheritance.map_assets_bulk(cur, project_id, pairs, MAPPING_SOURCE)
+
+
+def _script_assets(parsed: ParsedScreenplay, assets: list[Asset]) -> dict[int, list[str]]:
+    """scene index -> ids of the assets the parser placed there: its location (by place
+    key, so `BIG-TOP` is Big Top), its speakers (each of a dual cue) and the names it
+    writes in capitals. Detection adds what it finds by name on top."""
+    names: dict[str, str] = {}
+    places: dict[str, str] = {}
+    for a in assets:
+        for n in (a.name, *a.aliases):
+            names.setdefault(name_key(n), a.id)
+            if a.asset_type == "location":
+                places.setdefault(place_key(n), a.id)
+    out: dict[int, list[str]] = {}
+    for s in parsed.scenes:
+        ids = [places.get(s.location_key)] if s.location_key else []
+        ids += [names.get(name_key(k)) for k in (*s.cues, *s.caps)]
+        out[s.index] = list(dict.fromkeys(i for i in ids if i))
+    return out
+
+
+def _without_parents(ids: list[str], assets: list[Asset]) -> list[str]:
+    """A scene in the kitchen is not also in the house: an enclosing location is left
+    out where one of its sub-locations is mapped (N2)."""
+    parents = {a.parent_asset_id for a in assets if a.id in set(ids) and a.parent_asset_id}
+    return [i for i in ids if i not in parents]

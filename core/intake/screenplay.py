@@ -39,7 +39,6 @@ without an INT./EXT. prefix it names no location (a warning says so).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from screenplay_tools.fountain.parser import Parser as FountainParser
@@ -56,40 +55,27 @@ from screenplay_tools.screenplay import (
 
 from core import validation as v
 from core.errors import ValidationError
+from core.intake import cast
+from core.intake.cast import AliasProposal, Candidate, Introduction, caps_runs, cue_parts
+from core.intake.headings import looks_like_heading, place_key, split_heading
+from core.intake.names import display_name, name_key
+
+__all__ = ["AliasProposal", "Candidate", "Introduction", "ParsedCharacter", "ParsedLocation",
+           "ParsedScene", "ParsedScreenplay", "caps_runs", "cue_parts", "display_name",
+           "name_key", "parse_heading", "parse_screenplay", "place_key"]
 
 FORMATS = ("fountain", "fdx")
 MAX_BYTES = 5 * 1024 * 1024
 
-_PREFIX = re.compile(
-    r"^(INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT|INT/EXT|I\s*/\s*E|INT|EXT|EST)(?:\.|\s)\s*",
-    re.IGNORECASE,
-)
-_SEPARATOR = re.compile(r"\s*(?:--+|[–—]|\s-\s|\s-$|^-\s)\s*")
-_MARKER = re.compile(r"\(([^)]*)\)")
-TIMES_OF_DAY = frozenset(
-    """DAY NIGHT MORNING AFTERNOON EVENING DUSK DAWN SUNSET SUNRISE NOON MIDNIGHT
-    CONTINUOUS LATER SAME MOMENTS-LATER MOMENTS-BEFORE SAME-TIME MAGIC-HOUR
-    LATE-NIGHT EARLY-MORNING LATE-AFTERNOON EARLY-EVENING PRE-DAWN FIRST-LIGHT
-    FLASHBACK PRESENT PRESENT-DAY DREAM FANTASY MOVING SIMULTANEOUS NEXT-DAY
-    DAY-FOR-NIGHT NIGHT-FOR-DAY LATER-THAT-DAY LATER-THAT-NIGHT INTERCUT
-    THE-NEXT-DAY THE-NEXT-MORNING A-FEW-MINUTES-LATER""".split()
-)
-# Capitalised words in action lines that are direction, not names.
-_NOT_NAMES = frozenset(
-    """I A AN THE AND OR OF TO IN ON AT WITH BY FOR OK OKAY TV POV V.O O.S O.C SFX FX AKA A.K.A
-    VFX CGI INT EXT CONTINUOUS LATER CLOSE ANGLE INSERT BACK SCENE CUT FADE DISSOLVE
-    SMASH MATCH WIDE SHOT END THE.END CREDITS TITLE TITLES SUPER MONTAGE SERIES
-    FLASHBACK INTERCUT BEAT PAUSE BOOM BANG CRASH SLAM THUD NO YES HEY OH WOW DEAD
-    STOP GO NOW THEN SFX: DAY NIGHT""".split()
-)
-_CAPS_RUN = re.compile(
-    r"(?<![\w'’])([A-Z][A-Z0-9'’.\-]*[A-Z0-9]|[A-Z])"
-    r"((?:[ \t]+(?:&[ \t]+)?(?:[A-Z][A-Z0-9'’.\-]*[A-Z0-9]|[A-Z]|#\d+))*)(?![\w'’])"
-)
 _CUE = re.compile(r"^(?P<name>[^(\^]+?)\s*(?P<ext>(?:\([^)]*\)\s*)*)\^?\s*$")
 _CONTD = re.compile(r"\(\s*CONT[’']?D\.?\s*\)|\(\s*CONTINUED\s*\)|\(\s*MORE\s*\)",
                     re.IGNORECASE)
-_EMPHASIS = re.compile(r"(\*{1,3}|_)(?=\S)(.+?)(?<=\S)\1")
+_CONTD_EXT = re.compile(r"CONT[’']?D\.?|CONTINUED|MORE", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(\*{1,3}|_)(?=\S)((?:(?!\n\n).)+?)(?<=\S)\1", re.DOTALL)
+PROLOGUE_HEADING = "PROLOGUE"
+_LABEL_TAIL = re.compile(r"\s*#[^#]*#\s*$")
+_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|#[^#]*#")
+_LOWER_OUTSIDE_BRACKETS = re.compile(r"[a-z]")
 
 
 # --- results -------------------------------------------------------------------------
@@ -102,17 +88,24 @@ class ParsedScene:
     forced: bool                      # `.HEADING`
     location: str | None              # display name ("Harbour Office"), None without INT/EXT
     setting: str | None               # INT, EXT, INT/EXT, EST
-    time_of_day: str | None
-    markers: list[str]                # "(1985)"-style markers and other scene data
+    time_of_day: str | None           # DAY, NIGHT, MOMENTS LATER, ...
+    qualifiers: list[str]             # FLASHBACK, 1985, PRESENT, MOVING, ...
     excerpt: str                      # readable text of the scene body
     shots: list[str]                  # FDX Shot paragraphs
-    cues: list[str]                   # character keys with dialogue, first-cue order
+    cues: list[str]                   # cue keys seen speaking (dual cues split), in cue order
     action_text: str                  # action lines only (where characters are *seen*)
     caps: list[str]                   # names in capitals in action lines (keys)
+    parent_location: str | None = None    # "Bloom House" for "Bloom House - Kitchen"
+    prologue: bool = False            # the text before the first heading, as a scene
+    heard: list[str] = field(default_factory=list)   # cue keys only heard (V.O., O.S., ...)
 
     @property
     def location_key(self) -> str | None:
-        return name_key(self.location) if self.location else None
+        return place_key(self.location) if self.location else None
+
+    @property
+    def parent_key(self) -> str | None:
+        return place_key(self.parent_location) if self.parent_location else None
 
 
 @dataclass
@@ -120,38 +113,20 @@ class ParsedCharacter:
     key: str                          # "MARGOT"
     name: str                         # "Margot"
     variants: list[str]               # cue forms seen: "MARGOT (V.O.)", ...
-    scenes: list[int]                 # scene indexes with a cue
+    scenes: list[int]                 # scene indexes with a cue (or, unspoken, a mention)
     cue_count: int
+    speaks: bool = True
+    reason: str = ""                  # why it is a character when it never speaks
+    introduction: Introduction | None = None   # N4: where it first appears in capitals
 
 
 @dataclass
 class ParsedLocation:
-    key: str
+    key: str                          # place_key
     name: str
     headings: list[str]
     scenes: list[int]
-
-
-@dataclass
-class AliasProposal:
-    name_key: str                     # the character it would belong to
-    alias: str                        # display form of the alias
-    alias_key: str
-    reason: str
-    speaks: bool                      # the alias is a cue of its own
-    owner: str = ""                   # display name of the character it would belong to
-
-    @property
-    def pair(self) -> tuple[str, str]:
-        return (self.name_key, self.alias_key)
-
-
-@dataclass
-class Candidate:
-    key: str                          # "THE BOY BAND"
-    name: str                         # "The Boy Band"
-    scenes: list[int]
-    count: int
+    parent_key: str | None = None     # the enclosing place (also a ParsedLocation)
 
 
 @dataclass
@@ -161,45 +136,36 @@ class ParsedScreenplay:
     scenes: list[ParsedScene]
     characters: list[ParsedCharacter]
     locations: list[ParsedLocation]
-    alias_proposals: list[AliasProposal]
-    candidates: list[Candidate]
+    alias_proposals: list[AliasProposal]      # aliases (kind alias) and looks (kind look)
+    candidates: list[Candidate]               # unticked: voices, crowds, props
     warnings: list[str] = field(default_factory=list)
+    prologue: str = ""                        # text before the first heading
+    introductions: dict[str, Introduction] = field(default_factory=dict)
 
     def character(self, key: str) -> ParsedCharacter | None:
         return next((c for c in self.characters if c.key == key), None)
 
+    def location(self, key: str) -> ParsedLocation | None:
+        return next((c for c in self.locations if c.key == key), None)
+
+    @property
+    def looks(self) -> list[AliasProposal]:
+        return [p for p in self.alias_proposals if p.kind == "look"]
+
+    @property
+    def voice_candidates(self) -> list[Candidate]:
+        return [c for c in self.candidates if c.kind != "prop"]
+
+    @property
+    def prop_candidates(self) -> list[Candidate]:
+        return [c for c in self.candidates if c.kind == "prop"]
+
+    @property
+    def prologue_scene(self) -> ParsedScene | None:
+        return next((s for s in self.scenes if s.prologue), None)
+
 
 # --- names ---------------------------------------------------------------------------
-
-def name_key(name: str) -> str:
-    """Case- and spacing-insensitive key of a name (curly apostrophes folded)."""
-    text = unicodedata.normalize("NFC", name).replace("’", "'").replace("‘", "'")
-    return " ".join(text.split()).casefold()
-
-
-def display_name(raw: str) -> str:
-    """`BRICK'S PATIO` -> `Brick's Patio`; text that already has lower case stays."""
-    raw = " ".join(raw.split())
-    if any(ch.islower() for ch in raw) and any(ch.isupper() for ch in raw):
-        return raw      # McCLANE, "Harbour Office": the writer's own casing
-
-    def word(w: str) -> str:
-        parts = re.split(r"([\-/])", w.lower())
-        out = []
-        for p in parts:
-            m = re.match(r"^([^a-zà-ÿ]*)([a-zà-ÿ])(.*)$", p)
-            if not m:
-                out.append(p)
-                continue
-            rest = m.group(3)
-            # O'BRIEN -> O'Brien, but BRICK'S -> Brick's
-            rest = re.sub(r"^(['’])([a-z])(?=[a-z]{2})",
-                          lambda x: x.group(1) + x.group(2).upper(), rest)
-            out.append(m.group(1) + m.group(2).upper() + rest)
-        return "".join(out)
-
-    return " ".join(word(w) for w in raw.split(" "))
-
 
 def split_cue(text: str) -> tuple[str, list[str]]:
     """`MARGOT (V.O.) (CONT'D)` -> ("MARGOT", ["V.O."]); CONT'D / MORE are dropped."""
@@ -212,33 +178,10 @@ def split_cue(text: str) -> tuple[str, list[str]]:
 
 
 def parse_heading(text: str) -> tuple[str | None, str | None, str | None, list[str]]:
-    """(location, setting, time of day, markers) of a slugline; location None when the
-    heading has no INT./EXT.-style prefix."""
-    m = _PREFIX.match(text)
-    if not m:
-        return None, None, None, []
-    setting = re.sub(r"[\s.]", "", m.group(1)).upper()
-    setting = {"I/E": "INT/EXT", "EXT/INT": "INT/EXT"}.get(setting, setting)
-    rest = text[m.end():]
-    markers = [f"({x.strip()})" for x in _MARKER.findall(rest) if x.strip()]
-    rest = _MARKER.sub(" ", rest)
-    segments = [s.strip(" .,;:") for s in _SEPARATOR.split(rest)]
-    segments = [s for s in segments if s]
-    time = None
-    while len(segments) > 1:
-        tail = "-".join(segments[-1].upper().split())
-        if tail in TIMES_OF_DAY or re.fullmatch(r"\d{2,4}S?", tail):
-            if tail in TIMES_OF_DAY and time is None:
-                time = segments[-1].upper()
-            else:
-                markers.append(segments[-1])
-            segments.pop()
-        else:
-            break
-    if len(segments) == 1 and "-".join(segments[0].upper().split()) in TIMES_OF_DAY:
-        segments = []
-    location = display_name(" - ".join(segments)) if segments else None
-    return location, setting, time, markers
+    """(location, setting, time of day, qualifiers) of a slugline (headings.split_heading);
+    location None when the heading has no INT./EXT.-style prefix."""
+    h = split_heading(text)
+    return h.location, h.setting, h.time_of_day, h.qualifiers
 
 
 def heading_key(heading: str) -> str:
@@ -316,7 +259,8 @@ def _fountain_elements(text: str, warnings: list[str]):
     if text.lstrip().startswith(("<?xml", "<FinalDraft")):
         raise ValidationError("This file is Final Draft XML; import it as .fdx (Final Draft).")
     parser = FountainParser()
-    parser.add_text(_strip_hidden(text, warnings))
+    text, unforced = _force_headings(_strip_hidden(text, warnings))
+    parser.add_text(text)
     title = None
     for entry in parser.script.titleEntries:
         if entry.key.strip().casefold() == "title":
@@ -324,7 +268,27 @@ def _fountain_elements(text: str, warnings: list[str]):
     elements = [e for e in parser.script.elements
                 if not (e.type == ElementType.HEADING
                         and re.fullmatch(r"FADE IN:?", e.text.strip(), re.IGNORECASE))]
+    for e in elements:
+        if e.type == ElementType.HEADING and " ".join(e.text.split()) in unforced:
+            e.forced = False
     return title, elements
+
+
+def _force_headings(text: str) -> tuple[str, set[str]]:
+    """Mark every line that starts a scene (a blank line before, an N1 prefix:
+    `EXT/INT.` too, which the Fountain library misses; in capitals, so that action
+    such as `Est. 1920` stays action) as a forced heading, so no scene is merged
+    into the one before; returns the lines so marked."""
+    lines = text.split("\n")
+    marked: set[str] = set()
+    for i, line in enumerate(lines):
+        bare = line.strip()
+        if (i == 0 or not lines[i - 1].strip()) and not bare.startswith(".") \
+                and looks_like_heading(bare) and not _LOWER_OUTSIDE_BRACKETS.search(
+                    _BRACKETS.sub("", bare)):
+            lines[i] = "." + bare
+            marked.add(" ".join(_LABEL_TAIL.sub("", bare).split()))
+    return "\n".join(lines), marked
 
 
 # --- Final Draft --------------------------------------------------------------------------
@@ -425,31 +389,41 @@ def parse_screenplay(data: bytes | str, format: str = "fountain") -> ParsedScree
         title, elements = _fdx_elements(text, warnings)
     else:
         title, elements = _fountain_elements(text, warnings)
-    scenes = _scenes(elements, warnings)
-    if not scenes:
+    built, prologue = _scenes(elements, warnings)
+    if not any(not s.prologue for s, _, _ in built):
         raise ValidationError(
             f"{what} has no scene headings (lines such as `INT. HOUSE - DAY` or "
             "`EXT. ROOFTOP - NIGHT`), so there is nothing to import.")
-    characters = _characters(scenes, elements)
+    scenes = [s for s, _, _ in built]
+    cues = _collect_cues(built)
+    said = [m for _, _, mentions in built for m in mentions]
     locations = _locations(scenes)
-    proposals = _alias_proposals(scenes, characters)
-    candidates = _candidates(scenes, characters, proposals)
+    characters, proposals, candidates = _cast(scenes, cues, said, locations)
     return ParsedScreenplay(format, title, scenes, characters, locations, proposals,
-                            candidates, warnings)
+                            candidates, warnings, prologue, cast.introductions(said))
 
 
 class _Builder:
-    def __init__(self, index: int, heading: SceneHeading):
+    def __init__(self, index: int, heading: str, label: str | None = None,
+                 forced: bool = False, prologue: bool = False):
         self.index = index
-        raw = " ".join(strip_emphasis(heading.text).split())
-        self.heading = raw.rstrip()
-        self.label = (heading.scene_number or "").strip() or None
-        self.forced = bool(getattr(heading, "forced", False))
+        self.heading = " ".join(strip_emphasis(heading).split())
+        self.label = label
+        self.forced = forced
+        self.prologue = prologue
         self.blocks: list[str] = []
         self.action: list[str] = []
         self.shots: list[str] = []
         self.cues: list[str] = []
+        self.heard: list[str] = []
+        # (key, cue as written, extension, the name in the writer's case)
+        self.cue_forms: list[tuple[str, str, str | None, str]] = []
         self._speech: list[str] | None = None
+
+    @classmethod
+    def of(cls, index: int, heading: SceneHeading) -> _Builder:
+        return cls(index, heading.text, (heading.scene_number or "").strip() or None,
+                   bool(getattr(heading, "forced", False)))
 
     def close_speech(self) -> None:
         if self._speech:
@@ -460,11 +434,24 @@ class _Builder:
         kind = el.type
         if kind == ElementType.CHARACTER:
             self.close_speech()
-            key = " ".join(el.name.split()).upper().lstrip("@")
-            if key:
-                if key not in self.cues:
-                    self.cues.append(key)
-                self._speech = [key + (f" ({el.extension})" if el.extension else "")]
+            raw = " ".join(el.name.split()).lstrip("@").strip()
+            name = raw.upper()
+            ext = (el.extension or "").strip()
+            ext = "" if _CONTD_EXT.fullmatch(ext) else ext
+            if cast.age_extension(ext):                 # EDWARD (10) is a look of its own
+                raw = name = f"{name} ({ext.upper()})"
+                ext = ""
+            if name:
+                written = name + (f" ({ext})" if ext else "")
+                parts = cue_parts(name)
+                heard = bool(ext) and cast.heard_only(ext)
+                for key in parts:
+                    seen = self.heard if heard else self.cues     # V.O.: heard, not seen
+                    if key not in seen:
+                        seen.append(key)
+                    self.cue_forms.append((key, written, ext or None,
+                                           raw if len(parts) == 1 else key))
+                self._speech = [written]
             return
         if kind in (ElementType.PARENTHETICAL, ElementType.DIALOGUE, ElementType.LYRIC):
             body = strip_emphasis(el.text).strip()
@@ -489,98 +476,77 @@ class _Builder:
                 self.blocks.append(body)
                 self.action.append(body)
 
+    @property
+    def has_people(self) -> bool:
+        """A prologue is a scene when someone speaks or is introduced in it."""
+        return bool(self.cues or self.heard) or any(cast.is_being(m) for m in
+                                      cast.mentions("\n\n".join(self.action), 0))
+
     def build(self) -> ParsedScene:
         self.close_speech()
-        location, setting, time, markers = parse_heading(self.heading)
+        h = split_heading(self.heading)
         action = "\n\n".join(self.action)
+        self.mentions = cast.mentions(action, self.index)
         return ParsedScene(
             index=self.index, heading=self.heading, label=self.label, forced=self.forced,
-            location=location, setting=setting, time_of_day=time, markers=markers,
-            excerpt="\n\n".join(self.blocks), shots=self.shots, cues=self.cues,
-            action_text=action, caps=caps_runs(action))
+            location=h.location, setting=h.setting, time_of_day=h.time_of_day,
+            qualifiers=h.qualifiers, excerpt="\n\n".join(self.blocks), shots=self.shots,
+            cues=self.cues, action_text=action,
+            caps=list(dict.fromkeys(m.key for m in self.mentions)),
+            parent_location=h.parent, prologue=self.prologue,
+            heard=[k for k in self.heard if k not in self.cues])
 
 
-def _scenes(elements, warnings: list[str]) -> list[ParsedScene]:
-    scenes: list[ParsedScene] = []
-    current: _Builder | None = None
-    before = 0
+def _scenes(elements, warnings: list[str]):
+    """[(scene, its cue forms, its names in capitals)] and the prologue's text. The
+    text before the first heading is a scene of its own (heading PROLOGUE) when
+    someone speaks or is introduced in it; else it is only returned, as the film's
+    prologue text."""
+    before = _Builder(0, PROLOGUE_HEADING, forced=True, prologue=True)
+    builders: list[_Builder] = []
+    current = before
     for el in elements:
         if el.type == ElementType.HEADING:
-            if current:
-                scenes.append(current.build())
-            current = _Builder(len(scenes) + 1, el)
-            continue
-        if current is None:
-            if el.type in (ElementType.ACTION, ElementType.CHARACTER, ElementType.DIALOGUE) \
-                    and el.text.strip():
-                before += 1
-            continue
-        current.add(el)
-    if current:
-        scenes.append(current.build())
-    if before:
-        warnings.append(f"{before} element(s) before the first scene heading were not "
-                        "imported (only scenes are).")
-    for s in scenes:
-        if s.location is None:
+            current = _Builder.of(len(builders) + 1, el)
+            builders.append(current)
+        else:
+            current.add(el)
+    before.close_speech()
+    prologue = "\n\n".join(before.blocks)
+    if prologue and before.has_people:
+        builders.insert(0, before)
+    built = []
+    for n, b in enumerate(builders, start=1):
+        b.index = n
+        built.append((b.build(), b.cue_forms, b.mentions))
+    for s, _, _ in built:
+        if s.location is None and not s.prologue:
             warnings.append(f"Scene {s.label or s.index} “{s.heading}” has no INT./EXT. "
                             "prefix, so no location was taken from it.")
-    labels = [s.label for s in scenes if s.label]
+    labels = [s.label for s, _, _ in built if s.label]
     dupes = sorted({x for x in labels if labels.count(x) > 1})
     if dupes:
         warnings.append("Scene numbers used twice in the file: " + ", ".join(dupes) + ".")
-    return scenes
+    return built, prologue
 
 
-def caps_runs(text: str) -> list[str]:
-    """Names written in capitals in action text, e.g. `BRICK BRADDOCK`, `THE BOY BAND`."""
-    out: list[str] = []
-    for m in _CAPS_RUN.finditer(text):
-        run = " ".join((m.group(1) + m.group(2)).split())
-        words = run.split(" ")
-        while words and words[0] in ("&", "AND"):
-            words.pop(0)
-        while words and (words[-1] in _NOT_NAMES or words[-1] == "&"):
-            words.pop()
-        while words and words[0] in _NOT_NAMES - {"THE"}:
-            words.pop(0)
-        run = " ".join(words).strip(" .'’-")
-        letters = sum(ch.isalpha() for ch in run)
-        if letters < 2 or len(words) > 4 or run in _NOT_NAMES:
-            continue
-        if all(w in _NOT_NAMES for w in words):
-            continue
-        if len(words) == 1 and re.search(r"(ED|ING|LY)$", run):   # SLAMMED, RUNNING
-            continue
-        if run not in out:
-            out.append(run)
-    return out
-
-
-def _characters(scenes: list[ParsedScene], elements) -> list[ParsedCharacter]:
-    chars: dict[str, ParsedCharacter] = {}
-    variants: dict[str, list[str]] = {}
-    counts: dict[str, int] = {}
-    raw: dict[str, str] = {}
-    for el in elements:
-        if el.type == ElementType.CHARACTER:
-            key = " ".join(el.name.split()).upper().lstrip("@")
-            if not key:
-                continue
-            raw.setdefault(key, " ".join(el.name.split()).lstrip("@"))
-            cue = key + (f" ({el.extension})" if el.extension else "")
-            variants.setdefault(key, [])
-            if cue not in variants[key]:
-                variants[key].append(cue)
-            counts[key] = counts.get(key, 0) + 1
-    for s in scenes:
-        for key in s.cues:
-            if key not in chars:
-                chars[key] = ParsedCharacter(key, display_name(raw.get(key, key)),
-                                             variants.get(key, [key]),
-                                             [], counts.get(key, 0))
-            chars[key].scenes.append(s.index)
-    return list(chars.values())
+def _collect_cues(built) -> dict[str, cast.Cue]:
+    cues: dict[str, cast.Cue] = {}
+    for scene, forms, _ in built:
+        for key, written, ext, raw in forms:
+            cue = cues.setdefault(key, cast.Cue(key, raw))
+            if written not in cue.variants:
+                cue.variants.append(written)
+            cue.count += 1
+            heard = bool(ext) and cast.heard_only(ext)
+            where = cue.heard_scenes if heard else cue.scenes
+            if scene.index not in where:
+                where.append(scene.index)
+            if heard:
+                cue.extensions.add(ext.upper())
+            else:
+                cue.seen_plain = True
+    return cues
 
 
 def _locations(scenes: list[ParsedScene]) -> list[ParsedLocation]:
@@ -589,70 +555,103 @@ def _locations(scenes: list[ParsedScene]) -> list[ParsedLocation]:
         if not s.location:
             continue
         key = s.location_key
-        loc = out.setdefault(key, ParsedLocation(key, s.location, [], []))
+        loc = out.setdefault(key, ParsedLocation(key, s.location, [], [], s.parent_key))
         if s.heading not in loc.headings:
             loc.headings.append(s.heading)
         loc.scenes.append(s.index)
+    for loc in list(out.values()):         # every enclosing place is a location too
+        name = loc.name
+        while " - " in name:
+            name = name.rsplit(" - ", 1)[0]
+            key = place_key(name)
+            parent = place_key(name.rsplit(" - ", 1)[0]) if " - " in name else None
+            if key not in out:
+                out[key] = ParsedLocation(key, name, [], [], parent)
     return list(out.values())
 
 
-def _words(key: str) -> list[str]:
-    return key.split(" ")
-
-
-def _is_part(short: str, long: str) -> bool:
-    """`RAY` is a whole-word prefix or suffix of `DETECTIVE RAY`; numbered extras
-    (`COP` / `COP #2`) are different people."""
-    s, ln = _words(short), _words(long)
-    if len(s) >= len(ln):
-        return False
-    if ln[: len(s)] == s:
-        rest = ln[len(s):]
-    elif ln[-len(s):] == s:
-        rest = ln[: -len(s)]
-    else:
-        return False
-    return not any(re.fullmatch(r"#?\d+|[IVX]+", w) for w in rest)
-
-
-def _alias_proposals(scenes, characters: list[ParsedCharacter]) -> list[AliasProposal]:
-    keys = [c.key for c in characters]
-    names = {c.key: c.name for c in characters}
+def _cast(scenes, cues: dict[str, cast.Cue], said: list[cast.Mention],
+          locations: list[ParsedLocation]):
+    """Characters, alias and look proposals, and candidates (voices, crowds, props)."""
+    label = {s.index: s.label or str(s.index) for s in scenes}
+    mentioned = {m.key for m in said}
+    voices = {k: vk for k, c in cues.items() if (vk := cast.voice_kind(c, k in mentioned))}
+    chars: dict[str, ParsedCharacter] = {
+        k: ParsedCharacter(k, display_name(c.raw if c.raw.upper() == k else k), c.variants,
+                           list(c.scenes), c.count)
+        for k, c in cues.items() if k not in voices}
+    speaking = list(chars)
     proposals: list[AliasProposal] = []
-    seen: set[str] = set()
-    # cue variants: DETECTIVE RAY -> RAY (the shortest speaking form is the name)
-    for long in sorted(keys, key=lambda k: -len(k)):
-        owners = [k for k in keys if _is_part(k, long)]
-        if len(owners) == 1 and long not in seen:
-            owner = owners[0]
-            proposals.append(AliasProposal(owner, display_name(long), long,
-                                           f"cue {long} and cue {owner}", True,
-                                           names.get(owner, owner)))
-            seen.add(long)
-    # action introductions: BRICK BRADDOCK (action) -> BRICK (cue)
-    for s in scenes:
-        for run in s.caps:
-            if run in keys or run in seen:
-                continue
-            owners = [k for k in keys if _is_part(k, run) and k not in seen]
-            if len(owners) == 1:
-                proposals.append(AliasProposal(owners[0], display_name(run), run,
-                                               f"introduced as {run} in scene "
-                                               f"{s.label or s.index}", False,
-                                               names.get(owners[0], owners[0])))
-                seen.add(run)
-    return proposals
-
-
-def _candidates(scenes, characters, proposals) -> list[Candidate]:
-    known = {c.key for c in characters} | {p.alias_key for p in proposals}
-    out: dict[str, Candidate] = {}
-    for s in scenes:
-        for run in s.caps:
-            if run in known:
-                continue
-            c = out.setdefault(run, Candidate(run, display_name(run), [], 0))
+    claimed: set[str] = set()
+    for long in sorted(speaking, key=lambda k: -len(k)):     # DETECTIVE RAY -> RAY
+        look = cast.look_base(long, set(speaking) - {long})
+        if look:
+            proposals.append(AliasProposal(look[0], chars[long].name, long, look[1], True,
+                                           chars[look[0]].name, "look"))
+            continue
+        owners = [k for k in speaking if cast.is_part(k, long)]
+        if len(owners) == 1 and long not in claimed:
+            proposals.append(AliasProposal(owners[0], chars[long].name, long,
+                                           f"cue {long} and cue {owners[0]}", True,
+                                           chars[owners[0]].name))
+            claimed.add(long)
+    places = {loc.key for loc in locations}
+    props: dict[str, Candidate] = {}
+    for m in said:
+        k, where = m.key, label[m.scene]
+        if k in chars:                                 # seen in this scene
+            if m.scene not in chars[k].scenes:
+                chars[k].scenes.append(m.scene)
+                chars[k].scenes.sort()
+            continue
+        if k in cues:
+            continue
+        if k in claimed or place_key(k) in places:
+            continue
+        look = cast.look_base(k, set(chars))
+        owners = [c for c in speaking if cast.is_part(c, k) and c not in claimed]
+        if not look and len(owners) == 1:              # BRICK BRADDOCK (action) -> BRICK
+            proposals.append(AliasProposal(owners[0], display_name(k), k,
+                                           f"introduced as {k} in scene {where}", False,
+                                           chars[owners[0]].name))
+            claimed.add(k)
+            continue
+        if look or (not cast.is_exclaimed(m) and cast.is_being(m)):
+            chars[k] = ParsedCharacter(
+                k, display_name(k), [], [m.scene], 0, speaks=False,
+                reason=f"introduced in capitals in scene {where}, never speaks")
+            if look:
+                proposals.append(AliasProposal(look[0], display_name(k), k, look[1], False,
+                                               chars[look[0]].name, "look"))
+            continue
+        if not cast.is_exclaimed(m) and not cast.is_heard(m) and cast.marks_thing(m):
+            c = props.setdefault(k, Candidate(
+                k, display_name(k), [], 0, "prop",
+                f"written in capitals in an action line of scene {where}: “{m.sentence}”"))
             c.count += 1
-            if s.index not in c.scenes:
-                c.scenes.append(s.index)
-    return list(out.values())
+            if m.scene not in c.scenes:
+                c.scenes.append(m.scene)
+    _sibling_looks(chars, proposals, claimed)
+    intros = cast.introductions(said)
+    for c in chars.values():
+        c.introduction = intros.get(c.key)
+    candidates = [Candidate(k, display_name(k), sorted({*cues[k].scenes, *cues[k].heard_scenes}),
+                            cues[k].count, kind, reason) for k, (kind, reason) in voices.items()]
+    return list(chars.values()), proposals, candidates + list(props.values())
+
+
+def _sibling_looks(chars: dict[str, ParsedCharacter], proposals: list[AliasProposal],
+                   claimed: set[str]) -> None:
+    """Looks of a character the script never names plainly (`YOUNG JENNY`, `JENNY (OLD)`,
+    no `JENNY`): the later ones are suggested as looks of the first."""
+    linked = {p.alias_key for p in proposals} | claimed
+    groups: dict[str, list[str]] = {}
+    for key in chars:
+        split = cast.look_split(key)
+        if split and split[0] not in chars and key not in linked:
+            groups.setdefault(split[0], []).append(key)
+    for base, keys in groups.items():
+        for key in keys[1:]:
+            proposals.append(AliasProposal(keys[0], chars[key].name, key,
+                                           f"{key} and {keys[0]} are both {base}",
+                                           chars[key].speaks, chars[keys[0]].name, "look"))

@@ -23,6 +23,7 @@ from core import validation as v
 from core.errors import ValidationError
 from core.images.attempts import KINDS as ATTEMPT_KINDS
 from core.images.progress import STATUSES as JOB_STATUSES
+from core.intake.headings import SETTINGS
 from core.intake.screenplay import FORMATS as SCREENPLAY_FORMATS
 from core.intake.suggestions import SOURCES as SUGGESTION_SOURCES
 from core.intake.suggestions import STATUSES as SUGGESTION_STATUSES
@@ -210,6 +211,7 @@ TABLES: dict[str, Table] = {
         "main_branch_id": ref("branches"),
         "version": VERSION,
         "created_at": CREATED,
+        "script_prologue": value(optional_text("Script prologue", v.MAX_SCRIPT)),
     }, where="id = ?"),
     "branches": Table({
         "id": ID,
@@ -231,6 +233,9 @@ TABLES: dict[str, Table] = {
                                         required=False)),
         "story_day": value(lambda x, _: v.story_day(x)),
         "created_at": CREATED,
+        "setting": value(optional(one_of("Scene setting", SETTINGS))),
+        "time_of_day": value(optional(name("Time of day", 80))),
+        "qualifiers": value(optional(text_list("Scene qualifier", v.MAX_NAME))),
     }, unique=(("branch_id", "scene_number"),)),
     "shots": Table({
         "id": ID,
@@ -264,6 +269,9 @@ TABLES: dict[str, Table] = {
         "created_at": CREATED,
         "updated_at": UPDATED,
         "master_image_hash": value(optional(SHA256)),
+        "parent_asset_id": ref("project_assets", nullable=True),
+        "look_of_asset_id": ref("project_assets", nullable=True),
+        "description_source": value(lambda x, _: v.description_source(x)),
     }, unique=(("name",),)),
     "scene_assets": Table({
         "scene_id": ref("scenes"),

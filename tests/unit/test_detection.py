@@ -57,7 +57,7 @@ def test_detect_reads_cues_action_shots_and_slugline():
     r = detect("s", "EXT. BRICK'S PATIO - NIGHT", excerpt, ["CLOSE ON the PORSCHE"], ASSETS,
                present_ids={"minion"})
     assert [(d.asset_id, d.reasons[0]) for d in r.relevant] == [
-        ("brick", "dialogue cue BRICK"), ("mark", "dialogue cue MARK"),
+        ("brick", "dialogue cue BRICK"),                 # MARK (V.O.) is heard, not seen
         ("patio", "slugline: BRICK'S PATIO"), ("porsche", "shot 1: PORSCHE")]
     assert r.already_present_ids == ["minion"]
     assert [d.asset_id for d in r.mentioned_only] == ["lantern"]   # only talked about

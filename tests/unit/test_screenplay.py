@@ -41,7 +41,7 @@ def test_sample_scenes_in_order(sample):
 def test_sample_characters_locations_and_aliases(sample):
     assert {c.key: c.scenes for c in sample.characters} == {
         "STEEL": [1, 3, 4, 6, 7], "BRICK": [1, 7], "JACK": [2], "DAN": [2], "COGNITO": [6],
-        "MINION": [8], "HANDSOME MAN": [8]}
+        "MINION": [8], "HANDSOME MAN": [8], "THE BOY BAND": [2]}
     assert [c.name for c in sample.characters][:2] == ["Steel", "Brick"]
     assert [(loc.name, loc.scenes) for loc in sample.locations] == [
         ("Brick's Patio", [1]), ("Trailer Home", [2]), ("Brick's Pool", [3]),
@@ -50,7 +50,7 @@ def test_sample_characters_locations_and_aliases(sample):
         ("BRICK", "Brick Braddock"), ("STEEL", "Dick Steel"),
         ("HANDSOME MAN", "Extremely Handsome Man")}
     cands = {c.key: c.scenes for c in sample.candidates}
-    assert cands["PORSCHE"] == [7] and cands["THE BOY BAND"] == [2]
+    assert cands["PORSCHE"] == [7] and not sample.character("THE BOY BAND").speaks
     assert "SLAMMED" not in cands and "DAN" not in cands and "AKA DAN" not in cands
     assert len(sample.warnings) == 2 and "SNIPER SCOPE POV" in sample.warnings[0]
 
@@ -70,14 +70,14 @@ def test_sample_scene_text(sample):
 
 def test_spec_headings_labels_and_scene_data(spec):
     assert spec.title == "Low Water"
-    got = [(s.label, s.heading, s.location, s.setting, s.time_of_day, s.markers)
+    got = [(s.label, s.heading, s.location, s.setting, s.time_of_day, s.qualifiers)
            for s in spec.scenes]
     assert got == [
         ("1", "INT. HARBOUR OFFICE - DAY", "Harbour Office", "INT", "DAY", []),
         ("12A", "EXT. ROOFTOP--NIGHT", "Rooftop", "EXT", "NIGHT", []),
         (None, "SNIPER SCOPE POV", None, None, None, []),
         (None, "int. harbour office - night (1985)", "Harbour Office", "INT", "NIGHT",
-         ["(1985)"]),
+         ["1985"]),
         (None, "INT./EXT. RAY'S CAR - MOVING - CONTINUOUS", "Ray's Car", "INT/EXT",
          "CONTINUOUS", ["MOVING"]),
         (None, "I/E HARBOUR OFFICE -- LATER", "Harbour Office", "INT/EXT", "LATER", []),
@@ -89,7 +89,8 @@ def test_spec_headings_labels_and_scene_data(spec):
 def test_spec_cue_variants_merge_and_numbered_extras_do_not(spec):
     margot = spec.character("MARGOT")
     assert margot.variants == ["MARGOT (V.O.)", "MARGOT", "MARGOT (ON PHONE)"]
-    assert margot.scenes == [1, 4]
+    assert margot.scenes == [1]                 # scene 4: MARGOT (ON PHONE), heard, not seen
+    assert spec.scenes[3].heard == ["MARGOT"]
     assert spec.character("MCCLANE").name == "McCLANE"          # @forced cue keeps its case
     assert {c.key for c in spec.characters} == {
         "MARGOT", "RAY", "MCCLANE", "DETECTIVE RAY", "COP #1", "COP #2"}
