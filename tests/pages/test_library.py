@@ -81,7 +81,7 @@ def test_import_the_sample_screenplay_with_preview_then_confirm(db):
         assets = {a.name: a for a in desk.assets(db["empty"].id)}
         assert assets["Brick"].aliases == ["Brick Braddock"] and assets["Steel"].aliases == []
         assert len(assets) == 14
-        assert [len(desk.scene_instances(s.id)) for s in scenes] == [3, 4, 2, 1, 0, 4, 3, 3]  # The Boy Band in 2
+        assert [len(desk.scene_instances(s.id)) for s in scenes] == [3, 4, 2, 1, 0, 4, 3, 3]
         assert len(desk.assets(db["demo"].id)) == 11          # the demo is untouched
     finally:
         desk.close()
