@@ -40,6 +40,7 @@ rows and asset names, each read once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from core.catalog.projects import resolve_branch
@@ -292,13 +293,12 @@ def _named_issues(cur, project_id: str, scenes: list[Scene],
         return []
     reportable = {r.id for r in refs} if asset_id is None else {asset_id}
     scenes = [s for s in scenes if not reportable <= by_scene.get(s.id, set())]
-    matcher = detection.Matcher(refs) if scenes else None
+    matcher = _matcher(tuple(refs)) if scenes else None
     out = []
     for scene in scenes:
-        found = detection.detect(scene.id, scene.heading, scene.script_excerpt, scene.shots,
-                                 refs, by_scene.get(scene.id, set()), matcher=matcher)
-        for d in found.relevant:
-            if asset_id is not None and d.asset_id != asset_id:
+        present = by_scene.get(scene.id, set())
+        for d in _named_in(matcher, scene.heading, scene.script_excerpt, tuple(scene.shots)):
+            if d.asset_id in present or (asset_id is not None and d.asset_id != asset_id):
                 continue
             where = "; ".join(d.reasons[:2])
             out.append(Issue(
@@ -307,6 +307,23 @@ def _named_issues(cur, project_id: str, scenes: list[Scene],
                 f"{d.name} is named in scene {labels[scene.id]} ({where}) but is not in "
                 "it: add it in the editor, or check the script."))
     return out
+
+
+@lru_cache(maxsize=4)
+def _matcher(refs: tuple[detection.AssetRef, ...]) -> detection.Matcher:
+    """The project's asset names compiled once, while they stay the same."""
+    return detection.Matcher(list(refs))
+
+
+@lru_cache(maxsize=1 << 13)
+def _named_in(matcher: detection.Matcher, heading: str, excerpt: str,
+              shots: tuple[str, ...]) -> tuple[detection.DetectedAsset, ...]:
+    """Every asset D1 finds in a scene's text, in its order, remembered by the text and
+    the names (`_matcher`): the Overview reruns the checks, and the script rarely
+    changes between two runs. The results are read, never changed."""
+    refs = list(matcher.assets.values())
+    return tuple(detection.detect("", heading, excerpt, list(shots), refs, set(),
+                                  matcher=matcher).relevant)
 
 
 def continuity_issues(cur, project_id: str, branch_id: str | None = None, *,
@@ -319,9 +336,11 @@ def continuity_issues(cur, project_id: str, branch_id: str | None = None, *,
     with read_model.bulk():             # one pause for the rows and the issues
         branch_id = resolve_branch(cur, project_id, branch_id)
         scenes = list_scenes(cur, project_id, branch_id)
-        columns = read_model.branch_columns(cur, project_id, branch_id, scenes,
-                                            asset_id=asset_id,
-                                            images=bool(wanted & STATE_KINDS))
+        where, params = "i.branch_id = ?", [branch_id]
+        if asset_id is not None:
+            where, params = where + " AND i.project_asset_id = ?", [branch_id, asset_id]
+        columns = read_model.branch_columns(cur, project_id, branch_id, where, params,
+                                            scenes=scenes, images=bool(wanted & STATE_KINDS))
         return _issues(cur, project_id, scenes, columns, wanted, scene_id, asset_id)
 
 

@@ -145,16 +145,16 @@ def as_columns(rows: list[Summary]) -> dict[str, tuple]:
 
 # --- a whole branch ---------------------------------------------------------------------
 
-_BRANCH = f"""
+_BRANCH = """
     SELECT i.id, i.scene_id, i.project_asset_id, i.effective_description,
            array_to_string(i.status_tags, chr(31)) AS tags, i.carry_forward, i.locked,
            i.pending_review, i.upstream_description_changed, i.upstream_tags_changed,
-           i.version, i.inherited_from_instance_id{{images}}
+           i.version, i.inherited_from_instance_id{images}
     FROM scene_asset_instances i
     JOIN scenes s ON s.id = i.scene_id
-    JOIN project_assets a ON a.id = i.project_asset_id{{image_join}}
-    WHERE i.branch_id = ?{{one_asset}}
-    ORDER BY {CHAIN_ORDER}
+    JOIN project_assets a ON a.id = i.project_asset_id{image_join}
+    WHERE {where}
+    ORDER BY {order}
 """
 _IMAGES = (", att.image_key, att.state_hash",
            "\n    LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected")
@@ -163,31 +163,35 @@ _ASSETS = """
     FROM project_assets a JOIN projects pr ON pr.id = a.project_id
     WHERE a.project_id = ?
 """
+_SCENES = "SELECT id, scene_number, label, heading, story_day FROM scenes WHERE branch_id = ?"
 
 
-def branch_columns(cur, project_id: str, branch_id: str, scenes, *,
-                   asset_id: str | None = None, images: bool = True) -> dict[str, list]:
-    """`light_columns` of a branch's instances (optionally one asset's) in
-    `CHAIN_ORDER`, in two queries: the instances, and the project's assets. The scene
-    columns come from `scenes` (the branch's, already read) and the asset columns from
-    the assets, so the 100,000 rows of a film share a few hundred strings instead of
-    each fetching its own. `images=False` leaves out `image_key` and `image_stale`
-    (no image join, no state hashes): for readers of tags and flags only."""
+def branch_columns(cur, project_id: str, branch_id: str, where: str = "i.branch_id = ?",
+                   params: list | None = None, *, scenes=None, order: str = CHAIN_ORDER,
+                   images: bool = True) -> dict[str, list]:
+    """`light_columns` of the branch's instances matching `where` (over `i`, `s`, `a`
+    and, with images, `att`; by default the whole branch), in `order`. The scene columns
+    come from the branch's scenes (`scenes` already read, or one query) and the asset
+    columns from one query of the project's assets, so the 100,000 rows of a film share
+    a few hundred strings instead of each fetching its own. `images=False` leaves out
+    `image_key` and `image_stale` (no image join, no state hashes): for readers of
+    tags and flags only."""
     sql = _BRANCH.format(images=_IMAGES[0] if images else "",
-                         image_join=_IMAGES[1] if images else "",
-                         one_asset="" if asset_id is None else " AND i.project_asset_id = ?")
-    c = list(cur.execute(sql, [branch_id] if asset_id is None else [branch_id, asset_id])
-             .columns().values())
+                         image_join=_IMAGES[1] if images else "", where=where, order=order)
+    c = list(cur.execute(sql, [branch_id] if params is None else params).columns().values())
     assets = {r[0]: r[1:] for r in cur.execute(_ASSETS, [project_id]).fetchall()}
-    by_scene = {s.id: s for s in scenes}
+    if scenes is None:
+        by_scene = {r[0]: r[1:] for r in cur.execute(_SCENES, [branch_id]).fetchall()}
+    else:
+        by_scene = {s.id: (s.scene_number, s.label, s.heading, s.story_day) for s in scenes}
     with bulk():
         scene = [by_scene[x] for x in c[1]]
         asset = [assets[x] for x in c[2]]
         tags = [t.split(TAG_SEP) if t else [] for t in c[4]]
         out = {
-            "id": c[0], "scene_id": c[1], "scene_number": [s.scene_number for s in scene],
-            "scene_label": [s.label for s in scene], "heading": [s.heading for s in scene],
-            "story_day": [s.story_day for s in scene], "project_asset_id": c[2],
+            "id": c[0], "scene_id": c[1], "scene_number": [s[0] for s in scene],
+            "scene_label": [s[1] for s in scene], "heading": [s[2] for s in scene],
+            "story_day": [s[3] for s in scene], "project_asset_id": c[2],
             "asset_name": [a[0] for a in asset], "asset_type": [a[1] for a in asset],
             "effective_description": c[3], "status_tags": tags, "carry_forward": c[5],
             "locked": c[6], "pending_review": c[7], "upstream_description_changed": c[8],
@@ -201,8 +205,12 @@ def branch_columns(cur, project_id: str, branch_id: str, scenes, *,
 
 def branch_light(cur, project_id: str, branch_id: str, scenes, *,
                  asset_id: str | None = None) -> list[Summary]:
-    """`light` of a branch (optionally one asset) in `CHAIN_ORDER`, from `branch_columns`."""
-    got = branch_columns(cur, project_id, branch_id, scenes, asset_id=asset_id)
+    """`light` of a branch (optionally one asset's instances) in `CHAIN_ORDER`, from
+    `branch_columns`."""
+    where, params = "i.branch_id = ?", [branch_id]
+    if asset_id is not None:
+        where, params = where + " AND i.project_asset_id = ?", [branch_id, asset_id]
+    got = branch_columns(cur, project_id, branch_id, where, params, scenes=scenes)
     with bulk():
         return list(map(Summary._make, zip(*(got[f] for f in Summary._fields), strict=True)))
 
