@@ -136,14 +136,21 @@ class _Record:
 _NO_RECORD = _Record()
 
 
-def _records(cur, branch_id: str, instance_ids: set[str] | None = None) -> dict[str, _Record]:
-    sql = ("SELECT instance_id, id, field, old_value, new_value, source, reason, changed_at "
-           "FROM instance_history WHERE branch_id = ? AND field = ANY(?::VARCHAR[])")
+def _records(cur, branch_id: str, instance_ids: set[str] | None = None,
+             only: set[str] | None = None) -> dict[str, _Record]:
+    """The tag-related history of the branch's instances (or of `instance_ids`), in one
+    query; only the instances in `only` (None: all) are decoded. The time of a change
+    is read as text: it only groups the rows of one write."""
+    sql = ("SELECT instance_id, id, field, old_value, new_value, source, reason, "
+           "CAST(changed_at AS VARCHAR) FROM instance_history "
+           "WHERE branch_id = ? AND field = ANY(?::VARCHAR[])")
     params: list = [branch_id, list(TAG_FIELDS)]
     if instance_ids is not None:
         sql += " AND instance_id = ANY(?::VARCHAR[])"
         params.append(sorted(instance_ids))
     rows = cur.execute(sql + " ORDER BY instance_id, id", params).fetchall()
+    if only is not None:
+        rows = [r for r in rows if r[0] in only]
     out: dict[str, _Record] = {}
     group: list = []
 
@@ -183,11 +190,11 @@ _WEARS_OFF = frozenset(t.name for t in VOCABULARY if not t.persists)
 """T2: the vocabulary tags that normally wear off; a tag outside it persists."""
 
 
-def _tag_findings(c, scenes: dict[str, Scene], records: dict[str, _Record]):
-    """(kind, previous appearance's row, row, tags) of each tag finding, row by row
-    (each row against its asset's previous one in the order given). Only instances
-    with history rows consult them; the rest need set tests only."""
-    ids, assets, scene_ids = c["id"], c["project_asset_id"], c["scene_id"]
+def _tag_findings(c, scenes: dict[str, Scene]):
+    """(kind, previous appearance's row, row, tags) of each tag finding before the
+    history is consulted (`_explained`), row by row: each row against its asset's
+    previous one in the order given. Set tests only."""
+    assets, scene_ids = c["project_asset_id"], c["scene_id"]
     tags, carry = c["status_tags"], c["carry_forward"]
     day = {sid: s.story_day for sid, s in scenes.items()}
     last: dict[str, int] = {}
@@ -197,33 +204,45 @@ def _tag_findings(c, scenes: dict[str, Scene], records: dict[str, _Record]):
         if k is None or not carry[k] or not tags[k]:
             continue        # a first appearance, or an explicit reset (I3) passes nothing on
         before, now = tags[k], tags[j]
-        new_day = day_step(day[scene_ids[k]], day[scene_ids[j]]) > 0
-        if new_day:
+        if day_step(day[scene_ids[k]], day[scene_ids[j]]) > 0:
             dropped = [t for t in before if t not in now and t not in _WEARS_OFF]
             kept = [t for t in now if t in _WEARS_OFF and t in before]
         elif before == now:
             continue
         else:
             dropped, kept = [t for t in before if t not in now], []
-        rec = records.get(ids[j])
-        if rec is not None:
-            prec = records.get(ids[k], _NO_RECORD)
-            dropped = [t for t in dropped if not rec.drop_explained(t, prec.arrived(t))]
-            kept = [t for t in kept if not rec.keep_explained(t)]
         if dropped:
             yield "tag_dropped", k, j, dropped
         if kept:
             yield "wear_off_survived", k, j, kept
 
 
-def _tag_issues(c, scenes: dict[str, Scene], records: dict[str, _Record],
-                labels: dict[str, str], wanted: set[str]) -> list[Issue]:
+def _explained(cur, branch_id: str, c, findings: list, instance_ids: set[str] | None):
+    """The findings less the tags a recorded decision explains (a drop decided after
+    the earlier appearance got the tag; a kept wear-off tag confirmed after it came).
+    One query: the history of the branch (or of `instance_ids`), decoded only for the
+    instances of a finding."""
+    ids = c["id"]
+    records = _records(cur, branch_id, instance_ids,
+                       {ids[i] for _, k, j, _ in findings for i in (k, j)})
+    for kind, k, j, tags in findings:
+        rec = records.get(ids[j])
+        if rec is not None:
+            if kind == "tag_dropped":
+                prec = records.get(ids[k], _NO_RECORD)
+                tags = [t for t in tags if not rec.drop_explained(t, prec.arrived(t))]
+            else:
+                tags = [t for t in tags if not rec.keep_explained(t)]
+        if tags:
+            yield kind, k, j, tags
+
+
+def _tag_issues(c, scenes: dict[str, Scene], findings, labels: dict[str, str]
+                ) -> list[Issue]:
     ids, scene_ids, assets, names = (c["id"], c["scene_id"], c["project_asset_id"],
                                      c["asset_name"])
     out = []
-    for kind, k, j, tags in _tag_findings(c, scenes, records):
-        if kind not in wanted:
-            continue
+    for kind, k, j, tags in findings:
         ps, cs = scenes[scene_ids[k]], scenes[scene_ids[j]]
         plabel, name = labels[ps.id], names[j]
         if kind == "tag_dropped":
@@ -367,9 +386,10 @@ def _issues(cur, project_id: str, scene_list: list[Scene], c: dict, wanted: set[
 
     issues: list[Issue] = []
     if wanted & set(BREAK_KINDS) and c["id"]:
-        ids = None if asset_id is None else set(c["id"])
-        records = _records(cur, scene_list[0].branch_id, ids)
-        issues += _tag_issues(c, scenes, records, labels, wanted)
+        found = [f for f in _tag_findings(c, scenes) if f[0] in wanted]
+        explained = _explained(cur, scene_list[0].branch_id, c, found,
+                               None if asset_id is None else set(c["id"]))
+        issues += _tag_issues(c, scenes, explained, labels)
     if wanted & STATE_KINDS:
         issues += _state_issues(c, scenes, labels, wanted, scene_id)
     if "named_not_in_scene" in wanted:
@@ -399,9 +419,9 @@ def break_kinds(cur, scene_list: list[Scene], rows: list[Summary]) -> dict[str, 
     out: dict[str, list[str]] = {}
     if not rows:
         return out
-    records = _records(cur, scene_list[0].branch_id)
     c = read_model.as_columns(rows)
     ids = c["id"]
-    for kind, _, j, _ in _tag_findings(c, {s.id: s for s in scene_list}, records):
+    found = list(_tag_findings(c, {s.id: s for s in scene_list}))
+    for kind, _, j, _ in _explained(cur, scene_list[0].branch_id, c, found, None):
         out.setdefault(ids[j], []).append(kind)
     return out
