@@ -203,14 +203,15 @@ def branch_columns(cur, project_id: str, branch_id: str, where: str = "i.branch_
     return out
 
 
-def branch_light(cur, project_id: str, branch_id: str, scenes, *,
-                 asset_id: str | None = None) -> list[Summary]:
-    """`light` of a branch (optionally one asset's instances) in `CHAIN_ORDER`, from
+def branch_light(cur, project_id: str, branch_id: str, scenes=None, *,
+                 asset_id: str | None = None, order: str = CHAIN_ORDER) -> list[Summary]:
+    """`light` of a branch (optionally one asset's instances) in `order`, from
     `branch_columns`."""
     where, params = "i.branch_id = ?", [branch_id]
     if asset_id is not None:
         where, params = where + " AND i.project_asset_id = ?", [branch_id, asset_id]
-    got = branch_columns(cur, project_id, branch_id, where, params, scenes=scenes)
+    got = branch_columns(cur, project_id, branch_id, where, params, scenes=scenes,
+                         order=order)
     with bulk():
         return list(map(Summary._make, zip(*(got[f] for f in Summary._fields), strict=True)))
 
