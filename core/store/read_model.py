@@ -255,6 +255,11 @@ def _state_hash(name, asset_type, description, tags: tuple, master_hash, style) 
                                   style)
 
 
+def state_hash(name, asset_type, description, tags, master_hash, style) -> str:
+    """`images.state.state_hash`, memoized (instances that inherit a state share it)."""
+    return _state_hash(name, asset_type, description, tuple(tags), master_hash, style)
+
+
 def is_stale(selected_hash, name, asset_type, description, tags, master_hash, style) -> bool:
     """G7 for one row: the selected image shows another state than the current one.
     Memoized: instances that inherit an unchanged state share one hash."""
