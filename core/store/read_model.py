@@ -216,21 +216,31 @@ def branch_light(cur, project_id: str, branch_id: str, scenes=None, *,
         return list(map(Summary._make, zip(*(got[f] for f in Summary._fields), strict=True)))
 
 
+_CURRENT: dict[tuple, dict[tuple[str, str], str]] = {}
+"""Asset (name, type, master image hash, style) -> (description, joined tags) -> the
+state hash (G4): what `_stale` has computed, kept across reads (a film's states are
+read again on every page run). Each asset's part is emptied past `_CURRENT_MAX`."""
+_CURRENT_MAX = 1 << 15
+
+
 def _stale(selected, asset_ids, descriptions, joined_tags, tags, assets) -> list[bool]:
     """G7 per row (`is_stale`), the current state's hash computed once per distinct
-    (asset, description, tags) of the read."""
-    current: dict = {}
+    state and looked up by (description, joined tags) within its asset."""
+    known = {a: _CURRENT.setdefault(dims, {}) for a, dims in assets.items()}
     out = []
     for h, a, d, j, t in zip(selected, asset_ids, descriptions, joined_tags, tags,
                              strict=True):
         if h is None:
             out.append(False)
             continue
-        key = (a, d, j)
-        now = current.get(key)
+        per_asset = known[a]
+        now = per_asset.get((d, j))
         if now is None:
+            if len(per_asset) >= _CURRENT_MAX:
+                per_asset.clear()
             name, asset_type, master_hash, style = assets[a]
-            now = current[key] = _state_hash(name, asset_type, d, tuple(t), master_hash, style)
+            now = per_asset[(d, j)] = image_state.state_hash(name, asset_type, d, t,
+                                                             master_hash, style)
         out.append(h != now)
     return out
 
