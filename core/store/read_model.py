@@ -219,13 +219,16 @@ def branch_light(cur, project_id: str, branch_id: str, scenes=None, *,
 _CURRENT: dict[tuple, dict[tuple[str, str], str]] = {}
 """Asset (name, type, master image hash, style) -> (description, joined tags) -> the
 state hash (G4): what `_stale` has computed, kept across reads (a film's states are
-read again on every page run). Each asset's part is emptied past `_CURRENT_MAX`."""
+read again on every page run). The table, and each asset's part, is emptied past
+`_CURRENT_MAX` entries."""
 _CURRENT_MAX = 1 << 15
 
 
 def _stale(selected, asset_ids, descriptions, joined_tags, tags, assets) -> list[bool]:
     """G7 per row (`is_stale`), the current state's hash computed once per distinct
     state and looked up by (description, joined tags) within its asset."""
+    if len(_CURRENT) > _CURRENT_MAX:
+        _CURRENT.clear()
     known = {a: _CURRENT.setdefault(dims, {}) for a, dims in assets.items()}
     out = []
     for h, a, d, j, t in zip(selected, asset_ids, descriptions, joined_tags, tags,
