@@ -39,6 +39,7 @@ rows and asset names, each read once.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -300,24 +301,35 @@ def _state_issues(c, scenes: dict[str, Scene], labels: dict[str, str], wanted: s
     return out
 
 
-def _named_issues(cur, project_id: str, scenes: list[Scene],
-                  by_scene: dict[str, set[str]], asset_id: str | None,
+def _named_issues(cur, project_id: str, scenes: list[Scene], c, asset_id: str | None,
                   labels: dict[str, str]) -> list[Issue]:
     """D1 over the scenes' text, skipping the scenes where every asset that could be
-    reported (all, or `asset_id`) is already present."""
+    reported (all, or `asset_id`) is already present: a scene with as many instances
+    as the project has assets has them all (one instance per asset and scene)."""
     from core.intake.suggestions import asset_refs
 
     refs = asset_refs(cur, project_id)
     if not refs:
         return []
-    reportable = {r.id for r in refs} if asset_id is None else {asset_id}
-    scenes = [s for s in scenes if not reportable <= by_scene.get(s.id, set())]
+    if asset_id is None:
+        counts = Counter(c["scene_id"])
+        scenes = [s for s in scenes if counts[s.id] < len(refs)]
+    else:
+        has = {sid for sid, a in zip(c["scene_id"], c["project_asset_id"], strict=True)
+               if a == asset_id}
+        scenes = [s for s in scenes if s.id not in has]
+    wanted = {s.id for s in scenes}
+    present: dict[str, set[str]] = {}
+    if wanted:
+        for sid, asset in zip(c["scene_id"], c["project_asset_id"], strict=True):
+            if sid in wanted:
+                present.setdefault(sid, set()).add(asset)
     matcher = _matcher(tuple(refs)) if scenes else None
     out = []
     for scene in scenes:
-        present = by_scene.get(scene.id, set())
+        here = present.get(scene.id, set())
         for d in _named_in(matcher, scene.heading, scene.script_excerpt, tuple(scene.shots)):
-            if d.asset_id in present or (asset_id is not None and d.asset_id != asset_id):
+            if d.asset_id in here or (asset_id is not None and d.asset_id != asset_id):
                 continue
             where = "; ".join(d.reasons[:2])
             out.append(Issue(
@@ -393,10 +405,7 @@ def _issues(cur, project_id: str, scene_list: list[Scene], c: dict, wanted: set[
     if wanted & STATE_KINDS:
         issues += _state_issues(c, scenes, labels, wanted, scene_id)
     if "named_not_in_scene" in wanted:
-        present: dict[str, set[str]] = {}
-        for sid, asset in zip(c["scene_id"], c["project_asset_id"], strict=True):
-            present.setdefault(sid, set()).add(asset)
-        issues += _named_issues(cur, project_id, chosen, present, asset_id, labels)
+        issues += _named_issues(cur, project_id, chosen, c, asset_id, labels)
     if scene_id is not None:
         issues = [i for i in issues if i.scene_id == scene_id]
     return _in_order(issues)
