@@ -627,6 +627,18 @@ class Desk:
         return self._read(progress.candidates, project_id, branch_id, which, asset_types,
                           scene_range)
 
+    def image_rows(self, project_id: str, branch_id: str | None = None):
+        """Every instance of the branch, light (`core.store.read_model.Summary`: scene,
+        asset, tags, flags, image and staleness), in scene order then type and name:
+        one read for a page that counts, lists and selects them."""
+        return self._read(progress.image_rows, project_id, branch_id)
+
+    @staticmethod
+    def select_image_candidates(rows, *, which: str = "all", asset_types=None,
+                                scene_range=None) -> list:
+        """`image_candidates` among rows already read (`image_rows`), without a read."""
+        return progress.select(rows, which, asset_types, scene_range)
+
     def job_progress(self, job_ids: list[str]):
         """-> .jobs (.job, .targets, .title) .counts .total .active .finished .fraction .failed"""
         return self._read(progress.progress, job_ids)

@@ -178,15 +178,16 @@ def save_budget(desk: core.Desk, project_id: str, actor: str) -> None:
 
 
 # --- rendering ------------------------------------------------------------------------
-def image_state(inst: core.Instance) -> str:
+def image_state(inst) -> str:
     if inst.image_key is None:
         return "missing"
     return "stale" if inst.image_stale else "current"
 
 
-def render_filters(desk: core.Desk, project: core.Project, branch: core.Branch,
-                   scenes: list[core.Scene]) -> tuple[list[core.Instance], bool]:
-    """The chosen instances and whether to render afresh."""
+def render_filters(desk: core.Desk, branch: core.Branch, scenes: list[core.Scene],
+                   everything: list) -> tuple[list, bool]:
+    """The chosen instances (of `everything`, the branch's rows read once) and whether
+    to render afresh."""
     label = {s.scene_number: f"Scene {esc(s.display_label)}" for s in scenes}  # Markdown
     numbers = [s.scene_number for s in scenes]
     with st.container(border=True):
@@ -205,8 +206,8 @@ def render_filters(desk: core.Desk, project: core.Project, branch: core.Branch,
                 key=f"bulk_scenes_{branch.id}")
         else:
             first = last = numbers[0]
-        scope = desk.image_candidates(project.id, branch.id, which="all",
-                                      asset_types=types or None, scene_range=(first, last))
+        scope = desk.select_image_candidates(everything, asset_types=types or None,
+                                             scene_range=(first, last))
         if not types:
             scope = []
         if which == "picked":
@@ -218,10 +219,7 @@ def render_filters(desk: core.Desk, project: core.Project, branch: core.Branch,
                 placeholder="Choose instances (Scene N · Asset)")
             chosen = [by_id[i] for i in picked if i in by_id]
         else:
-            wanted = {i.id for i in desk.image_candidates(
-                project.id, branch.id, which=which, asset_types=types or None,
-                scene_range=(first, last))} if types else set()
-            chosen = [i for i in scope if i.id in wanted]
+            chosen = desk.select_image_candidates(scope, which=which)
         regenerate = st.toggle(
             "Render new images even where this state already has one", key="bulk_regen",
             help="Off: an asset already rendered in the same state (in any scene) is "
@@ -229,7 +227,7 @@ def render_filters(desk: core.Desk, project: core.Project, branch: core.Branch,
     return chosen, regenerate
 
 
-def render_preview(chosen: list[core.Instance], scenes: list[core.Scene]) -> None:
+def render_preview(chosen: list, scenes: list[core.Scene]) -> None:
     labels = {s.id: s.display_label for s in scenes}
     st.markdown(f"**{plural(len(chosen), 'instance')} chosen**")
     if not chosen:
@@ -251,7 +249,7 @@ def render_preview(chosen: list[core.Instance], scenes: list[core.Scene]) -> Non
                  })
 
 
-def render_estimate(desk: core.Desk, chosen: list[core.Instance], regenerate: bool,
+def render_estimate(desk: core.Desk, chosen: list, regenerate: bool,
                     busy: bool) -> None:
     ids = [i.id for i in chosen]
     with st.container(border=True):
@@ -319,21 +317,24 @@ def render_settings(desk: core.Desk, project: core.Project, actor: str) -> None:
 
 
 def render_live(desk: core.Desk, project: core.Project, branch: core.Branch,
-                scenes: list[core.Scene], chosen: list[core.Instance], actor: str,
-                run) -> None:
+                scenes: list[core.Scene], chosen: list, actor: str, run,
+                everything: list) -> None:
     """Progress and results, re-read from the database every second while jobs are
-    queued or running (a fragment: the rest of the page stays as it is)."""
+    queued or running (a fragment: the rest of the page stays as it is). Its first
+    run shows what the page has just read; its own reruns read afresh."""
     ss.bulk_was_active = run.active > 0
+    read = [(run, everything)]
 
     @st.fragment(run_every=POLL_SECONDS if run.active else None)
     def live() -> None:
-        current = load_run(desk, project.id)
+        current, rows = read.pop() if read else (load_run(desk, project.id),
+                                                 desk.image_rows(project.id, branch.id))
         if ss.get("bulk_was_active") != (current.active > 0):
             # Finished, cancelled or retried: rerun the whole page (estimate, counts),
             # which also stops or starts the polling.
             st.rerun()
         render_progress(desk, project, actor, current)
-        render_gallery(desk, project, branch, scenes, chosen, current)
+        render_gallery(desk, scenes, chosen, current, rows)
 
     live()
 
@@ -381,8 +382,8 @@ def render_progress(desk: core.Desk, project: core.Project, actor: str, run) -> 
                             unsafe_allow_html=True)
 
 
-def render_gallery(desk: core.Desk, project: core.Project, branch: core.Branch,
-                   scenes: list[core.Scene], chosen: list[core.Instance], run) -> None:
+def render_gallery(desk: core.Desk, scenes: list[core.Scene], chosen: list, run,
+                   rows: list) -> None:
     status: dict[str, str] = {}       # instance -> status of its newest job in the run
     for jp in run.jobs:
         for t in jp.targets:
@@ -390,12 +391,11 @@ def render_gallery(desk: core.Desk, project: core.Project, branch: core.Branch,
     if run.total:
         wanted = set(run.instance_ids)
         title, note = "Results", "The images of the current run, by scene."
-        items = [i for i in desk.branch_instances(project.id, branch.id) if i.id in wanted]
+        items = [i for i in rows if i.id in wanted]
     else:
         wanted = {i.id for i in chosen}
         title, note = "Current images", "The chosen instances' images as they are now."
-        items = [i for i in desk.branch_instances(project.id, branch.id)
-                 if i.id in wanted and i.image_key]
+        items = [i for i in rows if i.id in wanted and i.image_key]
         if len(items) < len(wanted):
             note += f" {len(wanted) - len(items)} of them have no image yet."
     st.subheader(title)
@@ -442,7 +442,7 @@ def main() -> None:
         return
     desk, project, branch, actor = ctx.desk, ctx.project, ctx.branch, ctx.actor
     scenes = desk.scenes(project.id, branch.id)
-    everything = desk.branch_instances(project.id, branch.id)
+    everything = desk.image_rows(project.id, branch.id)     # the one read of the instances
     missing = sum(i.image_key is None for i in everything)
     stale = sum(i.image_stale for i in everything)
     st.caption(f"{project_line(project, branch)} · "
@@ -459,13 +459,13 @@ def main() -> None:
 
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        chosen, regenerate = render_filters(desk, project, branch, scenes)
+        chosen, regenerate = render_filters(desk, branch, scenes, everything)
         render_preview(chosen, scenes)
     run = load_run(desk, project.id)
     with right:
         render_estimate(desk, chosen, regenerate, busy=run.active > 0)
         render_settings(desk, project, actor)
-    render_live(desk, project, branch, scenes, chosen, actor, run)
+    render_live(desk, project, branch, scenes, chosen, actor, run, everything)
 
 
 try:

@@ -12,7 +12,7 @@ from core.errors import BudgetError, NotFoundError, ValidationError
 from core.images import attempts, state
 from core.images.providers import ImageProvider
 from core.images.store import ImageStore, scene_key
-from core.store import instances
+from core.store import instances, read_model
 from core.store.db import utcnow
 from core.store.history import Context
 
@@ -120,10 +120,12 @@ class Estimate:
         return over if over > 1e-9 else 0.0
 
 
-def _plan(cur, provider: ImageProvider, instance_ids, regenerate: bool):
+def _plan(cur, provider: ImageProvider, instance_ids, regenerate: bool, rows=None):
     """For each distinct instance: (row, job key, job to reuse or None, shares a new
-    job created earlier in the same request)."""
-    rows = instances.load_rows(cur, _distinct(instance_ids))
+    job created earlier in the same request). `rows` default to the full rows; an
+    estimate passes `_state_rows` (the few columns it needs)."""
+    if rows is None:
+        rows = instances.load_rows(cur, _distinct(instance_ids))
     keys = [job_key(r["project_asset_id"], r["state_hash"], provider) for r in rows]
     reusable = {} if regenerate else _reusable(cur, list(set(keys)))
     plan, new_keys = [], set()
@@ -145,7 +147,33 @@ def committed_cost(cur, project_id: str) -> float:
 
 
 def estimate(cur, provider: ImageProvider, instance_ids, regenerate=False) -> Estimate:
-    return _estimate(cur, provider, _plan(cur, provider, instance_ids, regenerate))
+    rows = _state_rows(cur, _distinct(instance_ids))
+    return _estimate(cur, provider, _plan(cur, provider, instance_ids, regenerate, rows))
+
+
+_STATE_ROWS = """
+    SELECT i.id, i.project_id, i.project_asset_id, a.name, a.asset_type,
+           i.effective_description, array_to_string(i.status_tags, chr(31)),
+           a.master_image_hash, pr.visual_style
+    FROM scene_asset_instances i
+    JOIN project_assets a ON a.id = i.project_asset_id
+    JOIN projects pr ON pr.id = i.project_id
+    WHERE i.id = ANY(?::VARCHAR[])
+"""
+
+
+def _state_rows(cur, instance_ids: list[str]) -> list[dict]:
+    """What an estimate needs of each instance (ids and the state hash, G4), in the
+    order given, in one query without the full projection; NotFoundError names a
+    missing id as `instances.load_rows` does."""
+    got = {r[0]: {"id": r[0], "project_id": r[1], "project_asset_id": r[2],
+                  "state_hash": read_model.state_hash(r[3], r[4], r[5],
+                                                      read_model.split_tags(r[6]), r[7], r[8])}
+           for r in cur.execute(_STATE_ROWS, [instance_ids]).fetchall()}
+    for iid in instance_ids:
+        if iid not in got:
+            raise NotFoundError(f"Asset instance {iid} does not exist.")
+    return [got[i] for i in instance_ids]
 
 
 def _estimate(cur, provider: ImageProvider, plan) -> Estimate:

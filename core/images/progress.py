@@ -11,7 +11,7 @@ from core.errors import ValidationError
 from core.images import jobs
 from core.images.jobs import ACTIVE, Job
 from core.models import Instance
-from core.store import instances
+from core.store import instances, read_model
 
 SELECTIONS = ("missing", "stale", "missing_or_stale", "all")
 STATUSES = ("queued", "running", "completed", "failed", "cancelled")
@@ -39,6 +39,27 @@ def candidates(cur, project_id: str, branch_id: str | None = None, which: str = 
 
     `asset_types` limits the types (None or empty: all); `scene_range` is an inclusive
     (first, last) pair of scene numbers, either end None for open."""
+    choice = _choice(which, asset_types, scene_range)
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    return _select(instances.for_branch(cur, branch_id), which, *choice)
+
+
+def image_rows(cur, project_id: str, branch_id: str | None = None) -> list[read_model.Summary]:
+    """The branch's instances as light rows (`read_model.Summary`), in scene order then
+    type and name: what the bulk page counts, shows and selects from, read once."""
+    branch_id = resolve_branch(cur, project_id, branch_id)
+    return read_model.branch_light(cur, project_id, branch_id, order=read_model.SCENE_ORDER)
+
+
+def select(rows, which: str = "all", asset_types=None,
+           scene_range: tuple[int | None, int | None] | None = None) -> list:
+    """`candidates` among instances already read (full or light rows, kept in their
+    order), for a page that reads the branch once."""
+    return _select(rows, which, *_choice(which, asset_types, scene_range))
+
+
+def _choice(which: str, asset_types, scene_range) -> tuple[set[str], int | None, int | None]:
+    """(types, first, last) of a valid choice; ValidationError names a bad one."""
     if which not in SELECTIONS:
         raise ValidationError(f"Unknown image selection {which!r}: use one of "
                               f"{', '.join(SELECTIONS)}.")
@@ -49,8 +70,11 @@ def candidates(cur, project_id: str, branch_id: str | None = None, which: str = 
     if first is not None and last is not None and first > last:
         raise ValidationError(f"The scene range {first}..{last} is empty: the first scene "
                               "must not come after the last.")
-    branch_id = resolve_branch(cur, project_id, branch_id)
-    return [i for i in instances.for_branch(cur, branch_id)
+    return types, first, last
+
+
+def _select(rows, which: str, types: set[str], first: int | None, last: int | None) -> list:
+    return [i for i in rows
             if (not types or i.asset_type in types)
             and (first is None or i.scene_number >= first)
             and (last is None or i.scene_number <= last)

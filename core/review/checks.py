@@ -39,11 +39,21 @@ rows and asset names, each read once.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
+from core.catalog.projects import resolve_branch
+from core.catalog.scenes import list_scenes
 from core.intake import detection
 from core.models import Scene
-from core.review.readiness import branch_rows, image_blocker, upstream_blocker, upstream_fields
+from core.review.readiness import (
+    flagged_fields,
+    missing_image_message,
+    stale_image_message,
+    upstream_message,
+)
 from core.review.story_days import day_step
 from core.store import history, read_model
 from core.store.read_model import Summary
@@ -67,8 +77,9 @@ KIND_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class Issue:
+class Issue(NamedTuple):
+    """One finding (a tuple: a branch's findings can number 100,000)."""
+
     kind: str
     scene_id: str
     scene_number: int
@@ -126,14 +137,21 @@ class _Record:
 _NO_RECORD = _Record()
 
 
-def _records(cur, branch_id: str, instance_ids: set[str] | None = None) -> dict[str, _Record]:
-    sql = ("SELECT instance_id, id, field, old_value, new_value, source, reason, changed_at "
-           "FROM instance_history WHERE branch_id = ? AND field = ANY(?::VARCHAR[])")
+def _records(cur, branch_id: str, instance_ids: set[str] | None = None,
+             only: set[str] | None = None) -> dict[str, _Record]:
+    """The tag-related history of the branch's instances (or of `instance_ids`), in one
+    query; only the instances in `only` (None: all) are decoded. The time of a change
+    is read as text: it only groups the rows of one write."""
+    sql = ("SELECT instance_id, id, field, old_value, new_value, source, reason, "
+           "CAST(changed_at AS VARCHAR) FROM instance_history "
+           "WHERE branch_id = ? AND field = ANY(?::VARCHAR[])")
     params: list = [branch_id, list(TAG_FIELDS)]
     if instance_ids is not None:
         sql += " AND instance_id = ANY(?::VARCHAR[])"
         params.append(sorted(instance_ids))
     rows = cur.execute(sql + " ORDER BY instance_id, id", params).fetchall()
+    if only is not None:
+        rows = [r for r in rows if r[0] in only]
     out: dict[str, _Record] = {}
     group: list = []
 
@@ -166,54 +184,80 @@ def _records(cur, branch_id: str, instance_ids: set[str] | None = None) -> dict[
 
 
 # --- the checks ----------------------------------------------------------------------
+# They read the branch's light rows as columns (`read_model.branch_columns`, or
+# `read_model.as_columns` of rows already read): an object is built only per finding.
 
 _WEARS_OFF = frozenset(t.name for t in VOCABULARY if not t.persists)
 """T2: the vocabulary tags that normally wear off; a tag outside it persists."""
 
 
-def _tag_findings(chains: dict[str, list[Summary]], scenes: dict[str, Scene],
-                  records: dict[str, _Record]):
-    """(kind, previous appearance, instance, tags) of each tag finding, chain by chain.
-    Only instances with history rows consult them; the rest need set tests only."""
-    for chain in chains.values():
-        for prev, inst in zip(chain, chain[1:], strict=False):
-            if not prev.carry_forward or not prev.status_tags:
-                continue        # an explicit reset (I3) passes nothing on
-            tags = inst.status_tags
-            new_day = day_step(scenes[prev.scene_id].story_day,
-                               scenes[inst.scene_id].story_day) > 0
-            dropped = [t for t in prev.status_tags if t not in tags
-                       and not (new_day and t in _WEARS_OFF)]
-            kept = ([t for t in tags if t in _WEARS_OFF and t in prev.status_tags]
-                    if new_day else [])
-            rec = records.get(inst.id)
-            if rec is not None:
-                prec = records.get(prev.id, _NO_RECORD)
-                dropped = [t for t in dropped if not rec.drop_explained(t, prec.arrived(t))]
-                kept = [t for t in kept if not rec.keep_explained(t)]
-            if dropped:
-                yield "tag_dropped", prev, inst, dropped
-            if kept:
-                yield "wear_off_survived", prev, inst, kept
+def _tag_findings(c, scenes: dict[str, Scene]):
+    """(kind, previous appearance's row, row, tags) of each tag finding before the
+    history is consulted (`_explained`), row by row: each row against its asset's
+    previous one in the order given. Set tests only."""
+    assets, scene_ids = c["project_asset_id"], c["scene_id"]
+    tags, carry = c["status_tags"], c["carry_forward"]
+    day = {sid: s.story_day for sid, s in scenes.items()}
+    last: dict[str, int] = {}
+    for j, asset in enumerate(assets):
+        k = last.get(asset)
+        last[asset] = j
+        if k is None or not carry[k] or not tags[k]:
+            continue        # a first appearance, or an explicit reset (I3) passes nothing on
+        before, now = tags[k], tags[j]
+        if day_step(day[scene_ids[k]], day[scene_ids[j]]) > 0:
+            dropped = [t for t in before if t not in now and t not in _WEARS_OFF]
+            kept = [t for t in now if t in _WEARS_OFF and t in before]
+        elif before == now:
+            continue
+        else:
+            dropped, kept = [t for t in before if t not in now], []
+        if dropped:
+            yield "tag_dropped", k, j, dropped
+        if kept:
+            yield "wear_off_survived", k, j, kept
 
 
-def _tag_issues(chains: dict[str, list[Summary]], scenes: dict[str, Scene],
-                records: dict[str, _Record], labels: dict[str, str]) -> list[Issue]:
+def _explained(cur, branch_id: str, c, findings: list, instance_ids: set[str] | None):
+    """The findings less the tags a recorded decision explains (a drop decided after
+    the earlier appearance got the tag; a kept wear-off tag confirmed after it came).
+    One query: the history of the branch (or of `instance_ids`), decoded only for the
+    instances of a finding."""
+    ids = c["id"]
+    records = _records(cur, branch_id, instance_ids,
+                       {ids[i] for _, k, j, _ in findings for i in (k, j)})
+    for kind, k, j, tags in findings:
+        rec = records.get(ids[j])
+        if rec is not None:
+            if kind == "tag_dropped":
+                prec = records.get(ids[k], _NO_RECORD)
+                tags = [t for t in tags if not rec.drop_explained(t, prec.arrived(t))]
+            else:
+                tags = [t for t in tags if not rec.keep_explained(t)]
+        if tags:
+            yield kind, k, j, tags
+
+
+def _tag_issues(c, scenes: dict[str, Scene], findings, labels: dict[str, str]
+                ) -> list[Issue]:
+    ids, scene_ids, assets, names = (c["id"], c["scene_id"], c["project_asset_id"],
+                                     c["asset_name"])
     out = []
-    for kind, prev, inst, tags in _tag_findings(chains, scenes, records):
-        ps, cs = scenes[prev.scene_id], scenes[inst.scene_id]
-        plabel = labels[ps.id]
+    for kind, k, j, tags in findings:
+        ps, cs = scenes[scene_ids[k]], scenes[scene_ids[j]]
+        plabel, name = labels[ps.id], names[j]
         if kind == "tag_dropped":
-            message = (f"{inst.asset_name} lost {_names(tags)} since scene {plabel}, which "
+            message = (f"{name} lost {_names(tags)} since scene {plabel}, which "
                        "carries forward, and no reason was recorded: edit the tags with a "
                        "reason, or turn carry-forward off in scene "
                        f"{plabel} for an explicit reset.")
         else:
             which = "it usually wears" if len(tags) == 1 else "these usually wear"
-            message = (f"{inst.asset_name} is still {_names(tags)} on story day "
+            message = (f"{name} is still {_names(tags)} on story day "
                        f"{cs.story_day}, carried from scene {plabel} (day {ps.story_day}); "
                        f"{which} off. Confirm with a reason or a tag review, or remove it.")
-        out.append(_issue(kind, cs, labels, inst, message, tags, prev, ps))
+        out.append(Issue(kind, cs.id, cs.scene_number, labels[cs.id], assets[j], name,
+                         ids[j], message, tuple(tags), ids[k], ps.scene_number))
     return out
 
 
@@ -222,59 +266,70 @@ def _names(tags: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _issue(kind: str, scene: Scene, labels: dict[str, str], inst: Summary, message: str,
-           tags=(), prev=None, prev_scene: Scene | None = None) -> Issue:
-    return Issue(kind, scene.id, scene.scene_number, labels[scene.id],
-                 inst.project_asset_id, inst.asset_name, inst.id, message, tuple(tags),
-                 prev.id if prev else None, prev_scene.scene_number if prev_scene else None)
-
-
-def _state_issues(rows: list[Summary], scenes: dict[str, Scene],
-                  labels: dict[str, str]) -> list[Issue]:
+def _state_issues(c, scenes: dict[str, Scene], labels: dict[str, str], wanted: set[str],
+                  scene_id: str | None) -> list[Issue]:
     """Image and upstream findings, with the readiness blockers' messages; only the
     instances that have one build anything."""
     out = []
-    for inst in rows:
-        if inst.image_key is not None and not inst.image_stale and not inst.upstream_changed:
+    for j, (key, stale, up_desc, up_tags) in enumerate(zip(
+            c["image_key"], c["image_stale"], c["upstream_description_changed"],
+            c["upstream_tags_changed"], strict=True)):
+        if key is not None and not stale and not up_desc and not up_tags:
             continue
-        scene = scenes[inst.scene_id]
-        image = image_blocker(inst)
-        if image is not None:
-            out.append(_issue(image.kind, scene, labels, inst, image.message))
-        if not inst.upstream_changed:
+        sid = c["scene_id"][j]
+        if scene_id is not None and sid != scene_id:
             continue
-        if inst.locked:
-            fields = " and ".join(upstream_fields(inst))
-            out.append(_issue(
-                "locked_upstream_changed", scene, labels, inst,
-                f"{inst.asset_name} is locked, and the earlier scene changed its "
-                f"{fields}: unlock it to take the new value, or unlock and "
-                "mark it reviewed to keep this one."))
-        else:
-            out.append(_issue("upstream_changed", scene, labels, inst,
-                              upstream_blocker(inst).message))
+        scene, name = scenes[sid], c["asset_name"][j]
+        found = []
+        if key is None:
+            found.append(("missing_image", missing_image_message(name)))
+        elif stale:
+            found.append(("stale_image", stale_image_message(name)))
+        if up_desc or up_tags:
+            fields = flagged_fields(up_desc, up_tags)
+            if c["locked"][j]:
+                found.append((
+                    "locked_upstream_changed",
+                    f"{name} is locked, and the earlier scene changed its "
+                    f"{' and '.join(fields)}: unlock it to take the new value, or unlock "
+                    "and mark it reviewed to keep this one."))
+            else:
+                found.append(("upstream_changed", upstream_message(name, fields)))
+        out += [Issue(kind, sid, scene.scene_number, labels[sid], c["project_asset_id"][j],
+                      name, c["id"][j], message)
+                for kind, message in found if kind in wanted]
     return out
 
 
-def _named_issues(cur, project_id: str, scenes: list[Scene],
-                  by_scene: dict[str, set[str]], asset_id: str | None,
+def _named_issues(cur, project_id: str, scenes: list[Scene], c, asset_id: str | None,
                   labels: dict[str, str]) -> list[Issue]:
     """D1 over the scenes' text, skipping the scenes where every asset that could be
-    reported (all, or `asset_id`) is already present."""
+    reported (all, or `asset_id`) is already present: a scene with as many instances
+    as the project has assets has them all (one instance per asset and scene)."""
     from core.intake.suggestions import asset_refs
 
     refs = asset_refs(cur, project_id)
     if not refs:
         return []
-    reportable = {r.id for r in refs} if asset_id is None else {asset_id}
-    scenes = [s for s in scenes if not reportable <= by_scene.get(s.id, set())]
-    matcher = detection.Matcher(refs) if scenes else None
+    if asset_id is None:
+        counts = Counter(c["scene_id"])
+        scenes = [s for s in scenes if counts[s.id] < len(refs)]
+    else:
+        has = {sid for sid, a in zip(c["scene_id"], c["project_asset_id"], strict=True)
+               if a == asset_id}
+        scenes = [s for s in scenes if s.id not in has]
+    wanted = {s.id for s in scenes}
+    present: dict[str, set[str]] = {}
+    if wanted:
+        for sid, asset in zip(c["scene_id"], c["project_asset_id"], strict=True):
+            if sid in wanted:
+                present.setdefault(sid, set()).add(asset)
+    matcher = _matcher(tuple(refs)) if scenes else None
     out = []
     for scene in scenes:
-        found = detection.detect(scene.id, scene.heading, scene.script_excerpt, scene.shots,
-                                 refs, by_scene.get(scene.id, set()), matcher=matcher)
-        for d in found.relevant:
-            if asset_id is not None and d.asset_id != asset_id:
+        here = present.get(scene.id, set())
+        for d in _named_in(matcher, scene.heading, scene.script_excerpt, tuple(scene.shots)):
+            if d.asset_id in here or (asset_id is not None and d.asset_id != asset_id):
                 continue
             where = "; ".join(d.reasons[:2])
             out.append(Issue(
@@ -285,15 +340,39 @@ def _named_issues(cur, project_id: str, scenes: list[Scene],
     return out
 
 
+@lru_cache(maxsize=4)
+def _matcher(refs: tuple[detection.AssetRef, ...]) -> detection.Matcher:
+    """The project's asset names compiled once, while they stay the same."""
+    return detection.Matcher(list(refs))
+
+
+@lru_cache(maxsize=1 << 13)
+def _named_in(matcher: detection.Matcher, heading: str, excerpt: str,
+              shots: tuple[str, ...]) -> tuple[detection.DetectedAsset, ...]:
+    """Every asset D1 finds in a scene's text, in its order, remembered by the text and
+    the names (`_matcher`): the Overview reruns the checks, and the script rarely
+    changes between two runs. The results are read, never changed."""
+    refs = list(matcher.assets.values())
+    return tuple(detection.detect("", heading, excerpt, list(shots), refs, set(),
+                                  matcher=matcher).relevant)
+
+
 def continuity_issues(cur, project_id: str, branch_id: str | None = None, *,
                       kinds: tuple[str, ...] | None = None, scene_id: str | None = None,
                       asset_id: str | None = None) -> list[Issue]:
     """C1 over a branch (default Main), in scene order; optionally only some kinds,
-    one scene or one asset (the tag checks still read the asset's whole chain)."""
+    one scene or one asset (the tag checks still read the asset's whole chain).
+    Reads the images only when an image or upstream kind is asked for."""
+    wanted = set(KINDS if kinds is None else kinds)
     with read_model.bulk():             # one pause for the rows and the issues
-        scenes, rows = branch_rows(cur, project_id, branch_id, asset_id)
-        return issues_from(cur, project_id, scenes, rows, kinds=kinds, scene_id=scene_id,
-                           asset_id=asset_id)
+        branch_id = resolve_branch(cur, project_id, branch_id)
+        scenes = list_scenes(cur, project_id, branch_id)
+        where, params = "i.branch_id = ?", [branch_id]
+        if asset_id is not None:
+            where, params = where + " AND i.project_asset_id = ?", [branch_id, asset_id]
+        columns = read_model.branch_columns(cur, project_id, branch_id, where, params,
+                                            scenes=scenes, images=bool(wanted & STATE_KINDS))
+        return _issues(cur, project_id, scenes, columns, wanted, scene_id, asset_id)
 
 
 def issues_from(cur, project_id: str, scene_list: list[Scene], rows: list[Summary], *,
@@ -304,43 +383,43 @@ def issues_from(cur, project_id: str, scene_list: list[Scene], rows: list[Summar
     history rows and, for `named_not_in_scene`, the project's asset names: two
     queries at most."""
     with read_model.bulk():
-        return _issues(cur, project_id, scene_list, rows, set(KINDS if kinds is None
-                                                              else kinds), scene_id, asset_id)
+        return _issues(cur, project_id, scene_list, read_model.as_columns(rows),
+                       set(KINDS if kinds is None else kinds), scene_id, asset_id)
 
 
-def _issues(cur, project_id: str, scene_list: list[Scene], rows: list[Summary],
-            wanted: set[str], scene_id: str | None, asset_id: str | None) -> list[Issue]:
+_KIND_ORDER = {k: n for n, k in enumerate(KINDS)}
+
+
+def _issues(cur, project_id: str, scene_list: list[Scene], c: dict, wanted: set[str],
+            scene_id: str | None, asset_id: str | None) -> list[Issue]:
     scenes = {s.id: s for s in scene_list}
     labels = {s.id: s.display_label for s in scene_list}
     chosen = [s for s in scene_list if scene_id is None or s.id == scene_id]
 
     issues: list[Issue] = []
-    if wanted & set(BREAK_KINDS) and rows:
-        ids = None if asset_id is None else {i.id for i in rows}
-        records = _records(cur, scene_list[0].branch_id, ids)
-        issues += [i for i in _tag_issues(_chains(rows), scenes, records, labels)
-                   if i.kind in wanted]
+    if wanted & set(BREAK_KINDS) and c["id"]:
+        found = [f for f in _tag_findings(c, scenes) if f[0] in wanted]
+        explained = _explained(cur, scene_list[0].branch_id, c, found,
+                               None if asset_id is None else set(c["id"]))
+        issues += _tag_issues(c, scenes, explained, labels)
     if wanted & STATE_KINDS:
-        picked = rows if scene_id is None else [i for i in rows if i.scene_id == scene_id]
-        issues += [i for i in _state_issues(picked, scenes, labels) if i.kind in wanted]
+        issues += _state_issues(c, scenes, labels, wanted, scene_id)
     if "named_not_in_scene" in wanted:
-        present: dict[str, set[str]] = {}
-        for inst in rows:
-            present.setdefault(inst.scene_id, set()).add(inst.project_asset_id)
-        issues += _named_issues(cur, project_id, chosen, present, asset_id, labels)
+        issues += _named_issues(cur, project_id, chosen, c, asset_id, labels)
     if scene_id is not None:
         issues = [i for i in issues if i.scene_id == scene_id]
-    order = {k: n for n, k in enumerate(KINDS)}
-    folded = {i.asset_name: i.asset_name.casefold() for i in issues}
-    return sorted(issues, key=lambda i: (i.scene_number, order[i.kind], folded[i.asset_name]))
+    return _in_order(issues)
 
 
-def _chains(rows: list[Summary]) -> dict[str, list[Summary]]:
-    """Each asset's appearances, in the order given."""
-    chains: dict[str, list[Summary]] = {}
-    for inst in rows:
-        chains.setdefault(inst.project_asset_id, []).append(inst)
-    return chains
+def _in_order(issues: list[Issue]) -> list[Issue]:
+    """Sorted by scene number, kind (`KINDS`), then asset name ignoring case; stable.
+    The key is one integer per issue (a tuple per issue sorts several times slower)."""
+    folds = sorted({i.asset_name.casefold() for i in issues})
+    rank = {f: n for n, f in enumerate(folds)}
+    of_name = {name: rank[name.casefold()] for name in {i.asset_name for i in issues}}
+    width = len(folds) + 1
+    return sorted(issues, key=lambda i: (i.scene_number * 8 + _KIND_ORDER[i.kind]) * width
+                  + of_name[i.asset_name])
 
 
 def break_kinds(cur, scene_list: list[Scene], rows: list[Summary]) -> dict[str, list[str]]:
@@ -349,8 +428,9 @@ def break_kinds(cur, scene_list: list[Scene], rows: list[Summary]) -> dict[str, 
     out: dict[str, list[str]] = {}
     if not rows:
         return out
-    records = _records(cur, scene_list[0].branch_id)
-    for kind, _, inst, _ in _tag_findings(_chains(rows), {s.id: s for s in scene_list},
-                                          records):
-        out.setdefault(inst.id, []).append(kind)
+    c = read_model.as_columns(rows)
+    ids = c["id"]
+    found = list(_tag_findings(c, {s.id: s for s in scene_list}))
+    for kind, _, j, _ in _explained(cur, scene_list[0].branch_id, c, found, None):
+        out.setdefault(ids[j], []).append(kind)
     return out

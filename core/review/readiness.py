@@ -41,29 +41,43 @@ class Readiness:
     lapsed: bool = False                # signed once, but the state changed since
 
 
+def missing_image_message(asset_name: str) -> str:
+    return f"{asset_name}: no reference image yet."
+
+
+def stale_image_message(asset_name: str) -> str:
+    return f"{asset_name}: the image shows an earlier state; generate a new one."
+
+
+def upstream_message(asset_name: str, fields: list[str]) -> str:
+    """The `upstream_changed` blocker's message, `fields` from `flagged_fields`."""
+    return (f"{asset_name}: the earlier scene changed its {' and '.join(fields)}; "
+            "take the new value or mark it reviewed.")
+
+
+def flagged_fields(description: bool, tags: bool) -> list[str]:
+    """The names of the fields flagged `upstream_changed` (P4)."""
+    return [n for n, f in (("description", description), ("tags", tags)) if f]
+
+
 def image_blocker(inst) -> Blocker | None:
     """`missing_image` or `stale_image` of one instance (G7), or None."""
     if inst.image_key is None:
-        return Blocker("missing_image", inst.id, f"{inst.asset_name}: no reference image yet.")
+        return Blocker("missing_image", inst.id, missing_image_message(inst.asset_name))
     if inst.image_stale:
-        return Blocker(
-            "stale_image", inst.id,
-            f"{inst.asset_name}: the image shows an earlier state; generate a new one.")
+        return Blocker("stale_image", inst.id, stale_image_message(inst.asset_name))
     return None
 
 
 def upstream_fields(inst) -> list[str]:
     """The fields flagged `upstream_changed` (P4), by name."""
-    return [n for n, f in (("description", inst.upstream_description_changed),
-                           ("tags", inst.upstream_tags_changed)) if f]
+    return flagged_fields(inst.upstream_description_changed, inst.upstream_tags_changed)
 
 
 def upstream_blocker(inst) -> Blocker:
     """The `upstream_changed` blocker of a flagged instance."""
-    return Blocker(
-        "upstream_changed", inst.id,
-        f"{inst.asset_name}: the earlier scene changed its {' and '.join(upstream_fields(inst))}; "
-        "take the new value or mark it reviewed.")
+    return Blocker("upstream_changed", inst.id,
+                   upstream_message(inst.asset_name, upstream_fields(inst)))
 
 
 def blockers(scene, found) -> list[Blocker]:
@@ -170,12 +184,9 @@ def branch_rows(cur, project_id: str, branch_id: str | None, asset_id: str | Non
     asset only: a bounded number of reads. The rows come asset by asset (type, then
     name), each asset's appearances in scene order (`read_model.CHAIN_ORDER`)."""
     branch_id = resolve_branch(cur, project_id, branch_id)
-    where, params = "i.branch_id = ?", [branch_id]
-    if asset_id is not None:
-        where += " AND i.project_asset_id = ?"
-        params.append(asset_id)
-    return (list_scenes(cur, project_id, branch_id),
-            read_model.light(cur, where, params, read_model.CHAIN_ORDER))
+    scenes = list_scenes(cur, project_id, branch_id)
+    return scenes, read_model.branch_light(cur, project_id, branch_id, scenes,
+                                           asset_id=asset_id)
 
 
 def scene_summaries(cur, project_id: str, branch_id: str | None = None) -> pd.DataFrame:

@@ -304,12 +304,12 @@ def where_clause(q: Query, branch_id: str) -> tuple[str, list]:
     for neg, text in q.texts:
         where.append(f"NOT {_TEXT_HAS}" if neg else _TEXT_HAS)
         params += [text, text]
+    # Flags as SQL text, not parameters: DuckDB plans a constant filter better (it
+    # then probes the image attempts with the few matching instances).
     if q.locked is not None:
-        where.append("i.locked = ?")
-        params.append(q.locked)
+        where.append("i.locked" if q.locked else "NOT i.locked")
     if q.pending is not None:
-        where.append("i.pending_review = ?")
-        params.append(q.pending)
+        where.append("i.pending_review" if q.pending else "NOT i.pending_review")
     if q.image is not None:
         where.append("att.image_key IS NOT NULL" if q.image else "att.image_key IS NULL")
     if q.stale:      # only an instance with an image can have a stale one
@@ -323,10 +323,12 @@ _FIELD_OF = {"instance_id": "id", "asset_id": "project_asset_id"}
 
 def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd.DataFrame:
     """T4: the instances of the branch (default Main) the query matches, in scene order
-    then type and name, one row each (`COLUMNS`). One query, read as columns."""
+    then type and name, one row each (`COLUMNS`). Read as columns: the instances, the
+    branch's scenes and the project's assets (`read_model.branch_columns`)."""
     branch_id = resolve_branch(cur, project_id, branch_id)
     q = parse(query)
-    got = read_model.light_columns(cur, *where_clause(q, branch_id))
+    got = read_model.branch_columns(cur, project_id, branch_id, *where_clause(q, branch_id),
+                                    order=read_model.SCENE_ORDER)
     if q.stale is not None:
         keep = [s == q.stale for s in got["image_stale"]]
         got = {k: list(compress(v, keep)) for k, v in got.items()}

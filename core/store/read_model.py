@@ -136,6 +136,118 @@ def light(cur, where: str, params: list, order: str = SCENE_ORDER) -> list[Summa
         return list(map(Summary._make, zip(*got.values(), strict=True)))
 
 
+def as_columns(rows: list[Summary]) -> dict[str, tuple]:
+    """Light rows already read as `light_columns` gives them: one sequence per field."""
+    if not rows:
+        return {f: () for f in Summary._fields}
+    return dict(zip(Summary._fields, zip(*rows, strict=True), strict=True))
+
+
+# --- a whole branch ---------------------------------------------------------------------
+
+_BRANCH = """
+    SELECT i.id, i.scene_id, i.project_asset_id, i.effective_description,
+           array_to_string(i.status_tags, chr(31)) AS tags, i.carry_forward, i.locked,
+           i.pending_review, i.upstream_description_changed, i.upstream_tags_changed,
+           i.version, i.inherited_from_instance_id{images}
+    FROM scene_asset_instances i
+    JOIN scenes s ON s.id = i.scene_id
+    JOIN project_assets a ON a.id = i.project_asset_id{image_join}
+    WHERE {where}
+    ORDER BY {order}
+"""
+_IMAGES = (", att.image_key, att.state_hash",
+           "\n    LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected")
+_ASSETS = """
+    SELECT a.id, a.name, a.asset_type, a.master_image_hash, pr.visual_style
+    FROM project_assets a JOIN projects pr ON pr.id = a.project_id
+    WHERE a.project_id = ?
+"""
+_SCENES = "SELECT id, scene_number, label, heading, story_day FROM scenes WHERE branch_id = ?"
+
+
+def branch_columns(cur, project_id: str, branch_id: str, where: str = "i.branch_id = ?",
+                   params: list | None = None, *, scenes=None, order: str = CHAIN_ORDER,
+                   images: bool = True) -> dict[str, list]:
+    """`light_columns` of the branch's instances matching `where` (over `i`, `s`, `a`
+    and, with images, `att`; by default the whole branch), in `order`. The scene columns
+    come from the branch's scenes (`scenes` already read, or one query) and the asset
+    columns from one query of the project's assets, so the 100,000 rows of a film share
+    a few hundred strings instead of each fetching its own. `images=False` leaves out
+    `image_key` and `image_stale` (no image join, no state hashes): for readers of
+    tags and flags only."""
+    sql = _BRANCH.format(images=_IMAGES[0] if images else "",
+                         image_join=_IMAGES[1] if images else "", where=where, order=order)
+    c = list(cur.execute(sql, [branch_id] if params is None else params).columns().values())
+    assets = {r[0]: r[1:] for r in cur.execute(_ASSETS, [project_id]).fetchall()}
+    if scenes is None:
+        by_scene = {r[0]: r[1:] for r in cur.execute(_SCENES, [branch_id]).fetchall()}
+    else:
+        by_scene = {s.id: (s.scene_number, s.label, s.heading, s.story_day) for s in scenes}
+    with bulk():
+        scene = [by_scene[x] for x in c[1]]
+        asset = [assets[x] for x in c[2]]
+        tags = [t.split(TAG_SEP) if t else [] for t in c[4]]
+        out = {
+            "id": c[0], "scene_id": c[1], "scene_number": [s[0] for s in scene],
+            "scene_label": [s[1] for s in scene], "heading": [s[2] for s in scene],
+            "story_day": [s[3] for s in scene], "project_asset_id": c[2],
+            "asset_name": [a[0] for a in asset], "asset_type": [a[1] for a in asset],
+            "effective_description": c[3], "status_tags": tags, "carry_forward": c[5],
+            "locked": c[6], "pending_review": c[7], "upstream_description_changed": c[8],
+            "upstream_tags_changed": c[9], "version": c[10],
+            "inherited_from_instance_id": c[11]}
+        if images:
+            out["image_key"] = c[12]
+            out["image_stale"] = _stale(c[13], c[2], c[3], c[4], tags, assets)
+    return out
+
+
+def branch_light(cur, project_id: str, branch_id: str, scenes=None, *,
+                 asset_id: str | None = None, order: str = CHAIN_ORDER) -> list[Summary]:
+    """`light` of a branch (optionally one asset's instances) in `order`, from
+    `branch_columns`."""
+    where, params = "i.branch_id = ?", [branch_id]
+    if asset_id is not None:
+        where, params = where + " AND i.project_asset_id = ?", [branch_id, asset_id]
+    got = branch_columns(cur, project_id, branch_id, where, params, scenes=scenes,
+                         order=order)
+    with bulk():
+        return list(map(Summary._make, zip(*(got[f] for f in Summary._fields), strict=True)))
+
+
+_CURRENT: dict[tuple, dict[tuple[str, str], str]] = {}
+"""Asset (name, type, master image hash, style) -> (description, joined tags) -> the
+state hash (G4): what `_stale` has computed, kept across reads (a film's states are
+read again on every page run). The table, and each asset's part, is emptied past
+`_CURRENT_MAX` entries."""
+_CURRENT_MAX = 1 << 15
+
+
+def _stale(selected, asset_ids, descriptions, joined_tags, tags, assets) -> list[bool]:
+    """G7 per row (`is_stale`), the current state's hash computed once per distinct
+    state and looked up by (description, joined tags) within its asset."""
+    if len(_CURRENT) > _CURRENT_MAX:
+        _CURRENT.clear()
+    known = {a: _CURRENT.setdefault(dims, {}) for a, dims in assets.items()}
+    out = []
+    for h, a, d, j, t in zip(selected, asset_ids, descriptions, joined_tags, tags,
+                             strict=True):
+        if h is None:
+            out.append(False)
+            continue
+        per_asset = known[a]
+        now = per_asset.get((d, j))
+        if now is None:
+            if len(per_asset) >= _CURRENT_MAX:
+                per_asset.clear()
+            name, asset_type, master_hash, style = assets[a]
+            now = per_asset[(d, j)] = image_state.state_hash(name, asset_type, d, t,
+                                                             master_hash, style)
+        out.append(h != now)
+    return out
+
+
 @contextmanager
 def bulk() -> Iterator[None]:
     """Pause the cyclic garbage collector while building one object per row: the rows
@@ -154,6 +266,11 @@ def bulk() -> Iterator[None]:
 def _state_hash(name, asset_type, description, tags: tuple, master_hash, style) -> str:
     return image_state.state_hash(name, asset_type, description, list(tags), master_hash,
                                   style)
+
+
+def state_hash(name, asset_type, description, tags, master_hash, style) -> str:
+    """`images.state.state_hash`, memoized (instances that inherit a state share it)."""
+    return _state_hash(name, asset_type, description, tuple(tags), master_hash, style)
 
 
 def is_stale(selected_hash, name, asset_type, description, tags, master_hash, style) -> bool:

@@ -231,6 +231,29 @@ def test_asset_named_in_the_scene_text_but_not_in_the_scene(desk):
     assert desk.continuity_issues(p.id, kinds=["named_not_in_scene"]) == []
 
 
+def test_named_check_follows_the_names_and_each_scene_s_assets(desk):
+    """D1's findings are remembered by scene text and asset names: a new alias is seen
+    at once, and two scenes of the same text differ by the assets each holds."""
+    p = desk.create_project("Named twice", actor=ACTOR)
+    text = "Brick polishes the Porsche."
+    one, two = (desk.add_scene(p.id, n, "EXT. YARD - DAY", script_excerpt=text)
+                for n in (1, 2))
+    brick = desk.add_asset(p.id, "Brick", "character", "Detective")
+    car = desk.add_asset(p.id, "Red car", "prop", "Red car")
+    desk.inherit_scene(one.id, [brick.id], actor=ACTOR)
+
+    def named():
+        return [(i.scene_number, i.asset_name)
+                for i in desk.continuity_issues(p.id, kinds=["named_not_in_scene"])]
+
+    assert named() == [(2, "Brick")]
+    car = desk.update_asset(car.id, expected_version=car.version, actor=ACTOR,
+                            aliases=["Porsche"])
+    assert named() == [(1, "Red car"), (2, "Brick"), (2, "Red car")]
+    desk.inherit_scene(two.id, [car.id], actor=ACTOR)
+    assert named() == [(1, "Red car"), (2, "Brick")]
+
+
 def test_filters_by_scene_asset_and_kind(sameday):
     s = sameday
     s.place(s.brick, 1, 2)

@@ -272,3 +272,20 @@ def test_B1_a_branch_copies_the_attempts(film):
     assert copy.image_key == film.at(1).image_key and not copy.image_stale
     (attempt,) = film.desk.attempts(copy.id)
     assert attempt.selected and attempt.instance_id == copy.id
+
+
+def test_G4_estimate_reads_the_same_state_as_the_request(film):
+    """The estimate reads only the columns of the state hash: with tags, a style and a
+    changed description it agrees with the jobs the request made (free after them)."""
+    d = film.desk
+    d.set_project_style(film.p.id, "Kodachrome, soft grain", actor="ana")
+    i = film.at(2)
+    d.update_instance(i.id, expected_version=i.version, actor="ana", status_tags=["wet", "muddy"],
+                      description_override="Grey stubble, soaked")
+    chosen = [film.at(2), film.at(3, film.cup)]
+    assert d.estimate_images([x.id for x in chosen]).new_jobs == 2
+    film.generate(*chosen)
+    est = d.estimate_images([x.id for x in chosen])
+    assert (est.count, est.new_jobs, est.reused) == (2, 0, 2)
+    with pytest.raises(core.NotFoundError, match="nope does not exist"):
+        d.estimate_images([film.at(1).id, "nope"])

@@ -111,3 +111,25 @@ def test_branch_overview_equals_the_separate_reads_in_fewer_queries(films):
     assert sorted(i.id for i in ov.instances) == sorted(i.id for i in instances)
     assert {i.id for i in ov.instances if i.image_stale} == {
         i.id for i in instances if i.image_stale}
+
+
+def test_branch_columns_agree_with_the_light_projection(films):
+    desk, p, scenes, asset = films[1]
+    with desk.db.cursor() as cur:
+        scene_list = desk.scenes(p.id)
+        branch = read_model.branch_columns(cur, p.id, p.main_branch_id, scenes=scene_list)
+        read_scenes = read_model.branch_columns(cur, p.id, p.main_branch_id)
+        light = read_model.light_columns(cur, "i.branch_id = ?", [p.main_branch_id],
+                                         read_model.CHAIN_ORDER)
+        tags_only = read_model.branch_columns(cur, p.id, p.main_branch_id, scenes=scene_list,
+                                              images=False)
+        one = read_model.branch_light(cur, p.id, p.main_branch_id, scene_list,
+                                      asset_id=asset)
+    assert list(branch) == list(read_model.Summary._fields)
+    assert read_scenes == branch
+    assert {k: list(v) for k, v in branch.items()} == {k: list(v) for k, v in light.items()}
+    assert any(branch["image_stale"]) or any(k is None for k in branch["image_key"])
+    assert set(tags_only) == set(branch) - {"image_key", "image_stale"}
+    assert all(tags_only[k] == branch[k] for k in tags_only)
+    assert [r.id for r in one] == [i for i, a in zip(branch["id"], branch["project_asset_id"],
+                                                     strict=True) if a == asset]

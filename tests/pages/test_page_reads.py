@@ -1,0 +1,70 @@
+"""Issue 12 item 5: a page run reads its data once, not once per widget. Every Desk
+method a run calls is counted (a wrapper around the real methods: the reads still go
+to DuckDB); on Bulk generation and Tag search each is called at most once a run."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+
+import pytest
+import streamlit as st
+from dashboard_support import check, demo_template, run_page, use_copy
+from image_support import bare_template
+
+import core
+
+# ui/live.py (app.py's A6 watch) reads the change marker once for the run and once in
+# its polling fragment's first run: the app's, not the page's. `image_path` resolves a
+# file name (one per image shown), no database read.
+NOT_COUNTED = {"change_marker", "image_path"}
+
+
+@pytest.fixture
+def desk_calls(monkeypatch) -> Counter:
+    calls: Counter = Counter()
+
+    def counting(name, method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kw):
+            calls[name] += 1
+            return method(self, *args, **kw)
+        return wrapper
+
+    for name, member in vars(core.Desk).items():
+        if not name.startswith("_") and callable(member) and not isinstance(
+                member, staticmethod):
+            monkeypatch.setattr(core.Desk, name, counting(name, member))
+    return calls
+
+
+def repeated(calls: Counter) -> dict[str, int]:
+    return {n: k for n, k in calls.items() if k > 1 and n not in NOT_COUNTED}
+
+
+def test_bulk_generation_reads_the_branch_once_a_run(tmp_path, monkeypatch, desk_calls):
+    use_copy(bare_template(), tmp_path, monkeypatch)
+    at = run_page()
+    desk_calls.clear()
+    at.switch_page("pages/bulk.py").run()
+    check(at)
+    assert desk_calls["image_rows"] == 1 and repeated(desk_calls) == {}, desk_calls
+    assert not desk_calls["branch_instances"] and not desk_calls["image_candidates"]
+    desk_calls.clear()
+    at.button_group(key="bulk_types").set_value(["prop"]).run()     # a widget's rerun
+    check(at)
+    assert desk_calls["image_rows"] == 1 and repeated(desk_calls) == {}, desk_calls
+    st.cache_resource.clear()
+
+
+def test_tag_search_reads_once_a_run(tmp_path, monkeypatch, desk_calls):
+    use_copy(demo_template(), tmp_path, monkeypatch)
+    at = run_page()
+    desk_calls.clear()
+    at.switch_page("pages/search.py")
+    at.query_params["q"] = "tag:muddy"
+    at.run()
+    check(at)
+    assert desk_calls["search"] == 1 and desk_calls["asset_timeline"] == 1, desk_calls
+    assert repeated(desk_calls) == {}, desk_calls
+    st.cache_resource.clear()
