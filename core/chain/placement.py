@@ -213,8 +213,8 @@ def plan(grid: Breakdown, add, remove) -> Plan:
     for aid, (new, gone) in change.items():
         old = grid.scenes_of.get(aid, [])
         after = sorted((set(old) | new) - gone)
-        prev_old = dict(zip(old, [None, *old[:-1]], strict=True))
-        prev_new = dict(zip(after, [None, *after[:-1]], strict=True))
+        prev_old = dict(zip(old, [None, *old], strict=False))
+        prev_new = dict(zip(after, [None, *after], strict=False))
         relink += sum(1 for n in old if n in prev_new and prev_new[n] != prev_old[n])
     return Plan(adds, removes, kept, len({s for _, s in adds}), relink)
 

@@ -164,6 +164,8 @@ def test_the_plan_says_what_applying_does(film):
     assert plan.scenes == 3
     assert plan.relink == 2          # Brick 4 now follows 2, Steel 2 now follows 1
     assert not plan.empty and film.desk.plan_placement(grid, [], []).empty
+    first = film.desk.plan_placement(grid, [cell(film, "Porsche", 4)], [])   # no appearance yet
+    assert (first.add, first.scenes, first.relink) == ([cell(film, "Porsche", 4)], 1, 0)
 
 
 def _grid_film(tmp_path, name: str, assets: int, scenes: int):
