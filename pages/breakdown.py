@@ -17,7 +17,7 @@ from ui.safe import esc
 from ui.widgets import notice, project_line
 
 AREA = "breakdown"
-WINDOW = 20                      # scenes shown at first; the range control widens it
+WINDOW = 14                      # scenes shown at first; the range control widens it
 GROUPS = {"character": "Characters", "location": "Locations", "prop": "Props"}
 ROW_PX, HEAD_PX, MAX_PX = 35, 38, 460
 ss = st.session_state
@@ -113,7 +113,12 @@ c_next.button("Later →", key="bd_next", on_click=_shift, args=(1,), width="str
 shown = [s for s in scenes if first <= s.scene_number <= last]
 shown_ids = [s.id for s in shown]
 
-summary = st.container()          # filled once the grids have taken this run's ticks
+# filled once the grids have taken this run's ticks; it stays in view while scrolling
+summary = st.container(key="bd_summary")
+dark = getattr(st.context.theme, "type", None) == "dark"
+st.markdown(f"<style>.st-key-bd_summary{{position:sticky;top:3.6rem;z-index:20;"
+            f"background:{'#0e1117' if dark else '#ffffff'};padding:0.3rem 0}}</style>",
+            unsafe_allow_html=True)
 
 
 # --- the grids, one per asset type ----------------------------------------------------
@@ -123,11 +128,11 @@ def _ticked(aid: str, sid: str) -> bool:
 
 digest = hashlib.sha1(f"{query}|{sorted(types or [])}|{only_here}".encode()).hexdigest()[:8]
 columns = {
-    "Asset": st.column_config.TextColumn("Asset", width=190, pinned=True),
+    "Asset": st.column_config.TextColumn("Asset", width=150, pinned=True),
     "In film": st.column_config.NumberColumn(
-        "In film", width=62, help="Scenes of the branch it appears in now"),
+        "In film", width=54, help="Scenes of the branch it appears in now"),
     **{s.id: st.column_config.CheckboxColumn(
-        s.display_label, width=44, help=esc(f"Scene {s.display_label} · {s.heading}"))
+        s.display_label, width=46, help=esc(f"Scene {s.display_label} · {s.heading}"))
        for s in shown},
 }
 drawn = 0
