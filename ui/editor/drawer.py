@@ -24,7 +24,7 @@ ss = st.session_state
 TYPE_FILTER = {"All": None, "Characters": "character", "Locations": "location", "Props": "prop"}
 GROUPS = {"character": "Characters", "location": "Locations", "prop": "Props"}
 DRAWER_LIMIT = 40                   # Add buttons per group; the search narrows the rest
-DRAG_LIMIT = 30                     # names in the drag-and-drop box
+DRAG_LIMIT = 24                     # at most this many names in the drag-and-drop box
 LIST_ROWS, LIST_HEIGHT = 8, 420     # a longer list scrolls in a box of this height (px)
 
 
@@ -104,18 +104,19 @@ def _group(snap: Snapshot, title: str, everyone: list[core.Asset], shown: list[c
 def _project_tab(snap: Snapshot, shown: list[core.Asset], searching: bool) -> None:
     desk, actor, project, scene = snap.desk, snap.actor, snap.project, snap.scene
     available = [a for a in shown if a.id not in snap.in_scene]
-    draggable = available[:DRAG_LIMIT]
-    st.caption("Drag an asset into the drop box to add it to this scene"
-               + (f" (the first {DRAG_LIMIT} matches: search to drag others)."
-                  if len(available) > DRAG_LIMIT else "."))
-    ss.setdefault("ed_dnd_n", 0)
-    dropped = dragdrop.drop_assets([a.name for a in draggable],
-                                   key=f"ed_dnd_{scene.id}_{ss.ed_dnd_n}")
-    if dropped:
-        by_name = {a.name: a.id for a in draggable}
-        ss.ed_dnd_n += 1
-        add_to_scene(desk, actor, scene.id, [by_name[n] for n in dropped if n in by_name])
-        st.rerun()
+    if len(available) > DRAG_LIMIT:
+        st.caption(f"{len(available)} assets to add: search to narrow them to {DRAG_LIMIT} or "
+                   "fewer to drag and drop, or use Add in the groups below.")
+    elif available:
+        st.caption("Drag an asset into the drop box to add it to this scene.")
+        ss.setdefault("ed_dnd_n", 0)
+        dropped = dragdrop.drop_assets([a.name for a in available],
+                                       key=f"ed_dnd_{scene.id}_{ss.ed_dnd_n}")
+        if dropped:
+            by_name = {a.name: a.id for a in available}
+            ss.ed_dnd_n += 1
+            add_to_scene(desk, actor, scene.id, [by_name[n] for n in dropped if n in by_name])
+            st.rerun()
     if not shown:
         st.caption("No project asset matches.")
     kinds = {a.asset_type for a in shown}
