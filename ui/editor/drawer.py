@@ -122,8 +122,8 @@ def _project_tab(snap: Snapshot, shown: list[core.Asset], searching: bool) -> No
     kinds = {a.asset_type for a in shown}
     for kind, title in GROUPS.items():
         everyone = [a for a in snap.assets if a.asset_type == kind]
-        if everyone:
-            mine = [a for a in shown if a.asset_type == kind]
+        mine = [a for a in shown if a.asset_type == kind]
+        if everyone and (mine or not searching):         # a search hides empty groups
             _group(snap, title, everyone, mine,
                    open_=searching or len(kinds) == 1 or len(mine) <= LIST_ROWS)
     with st.expander("New project asset", icon=":material/add:"):
