@@ -155,7 +155,7 @@ for kind in types or []:
         index=[a.id for a in rows])
     edited = st.data_editor(
         table, key=f"bd_grid_{ss[GEN]}_{kind}_{first}_{last}_{digest}", hide_index=True,
-        disabled=["Asset", "In film"], column_config=columns, num_rows="fixed",
+        disabled=["Asset", "In film"], column_config=columns, num_rows="fixed", width="content",
         height=min(HEAD_PX + ROW_PX * len(rows) + 2, MAX_PX))
     for aid in edited.index:
         for sid in shown_ids:
