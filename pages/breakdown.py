@@ -126,21 +126,50 @@ def _ticked(aid: str, sid: str) -> bool:
     return pending.get((aid, sid), (aid, sid) in grid.cells)
 
 
+def _tick(aid: str, sid: str, wanted: bool) -> None:
+    if wanted == ((aid, sid) in grid.cells):
+        pending.pop((aid, sid), None)
+    else:
+        pending[(aid, sid)] = wanted
+
+
+def _pending_of(aid: str) -> str:
+    """The asset's ticks not applied yet, in every scene ("+2 −1")."""
+    plus = sum(1 for (a, _), w in pending.items() if a == aid and w)
+    minus = sum(1 for (a, _), w in pending.items() if a == aid and not w)
+    return " ".join(t for t in (plus and f"+{plus}", minus and f"−{minus}") if t)
+
+
 digest = hashlib.sha1(f"{query}|{sorted(types or [])}|{only_here}".encode()).hexdigest()[:8]
 columns = {
     "Asset": st.column_config.TextColumn("Asset", width=150, pinned=True),
     "In film": st.column_config.NumberColumn(
         "In film", width=54, help="Scenes of the branch it appears in now"),
+    "Pending": st.column_config.TextColumn(
+        "Pending", width=64, help="Ticks (+) and unticks (−) not applied yet, in any scene"),
     **{s.id: st.column_config.CheckboxColumn(
         s.display_label, width=46, help=esc(f"Scene {s.display_label} · {s.heading}"))
        for s in shown},
 }
-drawn = 0
+by_id = {a.id: a for a in grid.assets}
+row_sets: dict[str, list[str]] = ss.setdefault("bd_rows", {})
+drawn_keys, drawn = [], 0
 for kind in types or []:
     group = [a for a in grid.assets if a.asset_type == kind]
-    rows = [a for a in group if asset_matches(a, query or "", None)]
-    if only_here:
-        rows = [a for a in rows if any(_ticked(a.id, sid) for sid in shown_ids)]
+    key = f"bd_grid_{ss[GEN]}_{branch.id}_{kind}_{first}_{last}_{digest}"
+    kept_rows = row_sets.get(key)
+    if kept_rows is not None and all(a in by_id for a in kept_rows):
+        rows = [by_id[a] for a in kept_rows]      # rows stay put while ticking in a view
+        for pos, changes in ((ss.get(key) or {}).get("edited_rows") or {}).items():
+            for sid, value in changes.items():    # this run's tick, before drawing it
+                if sid in shown_ids and int(pos) < len(rows):
+                    _tick(rows[int(pos)].id, sid, bool(value))
+    else:
+        rows = [a for a in group if asset_matches(a, query or "", None)]
+        if only_here:
+            rows = [a for a in rows if any(_ticked(a.id, sid) for sid in shown_ids)]
+    row_sets[key] = [a.id for a in rows]
+    drawn_keys.append(key)
     head = f"**{GROUPS[kind]}** · {len(rows)}" + (f" of {len(group)}" if len(rows) != len(group)
                                                   else "")
     st.markdown(head)
@@ -151,22 +180,20 @@ for kind in types or []:
     table = pd.DataFrame(
         {"Asset": [a.name for a in rows],
          "In film": [len(grid.scenes_of.get(a.id, [])) for a in rows],
+         "Pending": [_pending_of(a.id) for a in rows],
          **{sid: [_ticked(a.id, sid) for a in rows] for sid in shown_ids}},
         index=[a.id for a in rows])
     edited = st.data_editor(
-        table, key=f"bd_grid_{ss[GEN]}_{kind}_{first}_{last}_{digest}", hide_index=True,
-        disabled=["Asset", "In film"], column_config=columns, num_rows="fixed", width="content",
+        table, key=key, hide_index=True, disabled=["Asset", "In film", "Pending"],
+        column_config=columns, num_rows="fixed", width="content",
         height=min(HEAD_PX + ROW_PX * len(rows) + 2, MAX_PX))
     for aid in edited.index:
         for sid in shown_ids:
-            wanted, present = bool(edited.at[aid, sid]), (aid, sid) in grid.cells
-            if wanted == present:
-                pending.pop((aid, sid), None)
-            else:
-                pending[(aid, sid)] = wanted
+            _tick(aid, sid, bool(edited.at[aid, sid]))
+for old in [k for k in row_sets if k not in drawn_keys]:
+    del row_sets[old]
 
 with st.expander("Tick or untick whole rows in the scenes shown"):
-    by_id = {a.id: a for a in grid.assets}
     st.multiselect("Assets", list(by_id), key="bd_fill_assets",
                    format_func=lambda i: f"{by_id[i].name} ({by_id[i].asset_type})",
                    placeholder="Choose assets")

@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 from .test_editor_journeys import editor_server  # noqa: F401  (a fixture of this module)
 
 TALL = {"width": 1400, "height": 1400}
-ASSET_PX, IN_FILM_PX, SCENE_PX, HEAD_PX, ROW_PX = 150, 54, 46, 36, 35   # pages/breakdown.py
+ASSET_PX, IN_FILM_PX, PENDING_PX, SCENE_PX = 150, 54, 64, 46     # pages/breakdown.py
+HEAD_PX, ROW_PX = 36, 35
 
 
 def settle(page: Page) -> None:
@@ -26,7 +27,7 @@ def toggle(page: Page, grid: int, row: int, column: int) -> None:
     editor = page.get_by_test_id("stDataFrame").nth(grid)
     editor.scroll_into_view_if_needed()
     box = editor.bounding_box()
-    page.mouse.click(box["x"] + ASSET_PX + IN_FILM_PX + SCENE_PX * column + SCENE_PX / 2,
+    page.mouse.click(box["x"] + ASSET_PX + IN_FILM_PX + PENDING_PX + SCENE_PX * (column + 0.5),
                      box["y"] + HEAD_PX + ROW_PX * row + ROW_PX / 2)
     page.wait_for_timeout(200)
     page.keyboard.press(" ")
