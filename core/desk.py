@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core import validation as v
 from core.catalog import assets, branches, projects, scenes
-from core.chain import inheritance
+from core.chain import inheritance, placement
 from core.editing import editor_queries, edits
 from core.images import attempts, progress
 from core.images.providers import ImageProvider
@@ -321,6 +321,35 @@ class Desk:
     def asset_appearances(self, instance_id: str) -> list[Instance]:
         """Every appearance of the instance's asset in its branch, in scene order."""
         return self._read(editor_queries.asset_appearances, instance_id)
+
+    def breakdown(self, project_id: str, branch_id: str | None = None) -> placement.Breakdown:
+        """The breakdown grid of a branch: .scenes .assets .cells (asset id, scene id) ->
+        .instance_id .keeps (why removing it is refused, or None) and .marker."""
+        return self._read(placement.breakdown, project_id, branch_id)
+
+    @staticmethod
+    def plan_placement(grid: placement.Breakdown, add, remove) -> placement.Plan:
+        """What `place_assets(add, remove)` would do to the grid as read: .add .remove
+        .kept (refused removals, with why) .scenes .relink; writes nothing."""
+        return placement.plan(grid, add, remove)
+
+    def place_assets(self, branch_id: str, add=(), remove=(), *, actor: str,
+                     expected: dict[str, str] | None = None,
+                     reason: str | None = None) -> placement.Placement:
+        """Tick and untick many (asset id, scene id) cells in one transaction, all or
+        nothing: placements inherit in story order (I1-I3), removals re-link (I1); an
+        appearance someone worked on is never removed (ValidationError), and a grid
+        read stale for a touched asset (`expected` = its `.marker`) raises ConflictError."""
+        ctx = _ctx(actor, reason=reason)
+
+        def work(cur):
+            out = placement.place_assets(cur, branch_id, add, remove, ctx, expected)
+            self._with_images(cur, out.created, Context(ctx.actor, "inheritance", ctx.reason))
+            return out
+        out = self.db.transaction(work)
+        if out.removed_places:
+            self.images.release_many(out.removed_places)
+        return out
 
     # --- history (A1) ------------------------------------------------------------------------
     def change_marker(self, project_id: str) -> ChangeMarker:

@@ -94,6 +94,8 @@ def navigation():
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
                 default=True),
         st.Page("pages/scenes.py", title="Scenes", icon=":material/movie:", url_path="scenes"),
+        st.Page("pages/breakdown.py", title="Breakdown", icon=":material/grid_on:",
+                url_path="breakdown"),
         st.Page("pages/editor.py", title="Asset editor", icon=":material/edit_note:",
                 url_path="editor"),
         st.Page("pages/history.py", title="History", icon=":material/history:",

@@ -1,6 +1,8 @@
 """The asset drawer (right column): project assets and the global library with search
-and type filter, add to the scene (button or drag and drop), clone, create an asset,
-and the detection panel (ui/detection.py)."""
+(name or alias) and type filter, add to the scene (button or drag and drop), clone,
+create an asset, and the detection panel (ui/detection.py). Project assets are grouped
+by type with counts, those already in the scene set apart, so 200 assets stay usable;
+it draws from the run's Snapshot (no read per asset)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from ui.safe import esc
 
 ss = st.session_state
 TYPE_FILTER = {"All": None, "Characters": "character", "Locations": "location", "Props": "prop"}
-DRAWER_LIMIT = 40
+GROUPS = {"character": "Characters", "location": "Locations", "prop": "Props"}
+DRAWER_LIMIT = 40                   # Add buttons per group; the search narrows the rest
+DRAG_LIMIT = 24                     # at most this many names in the drag-and-drop box
 LIST_ROWS, LIST_HEIGHT = 8, 420     # a longer list scrolls in a box of this height (px)
 
 
@@ -60,36 +64,68 @@ def create_asset(desk: core.Desk, actor: str, project_id: str, scene_id: str) ->
 
 
 # --- rendering -------------------------------------------------------------------------
-def _project_tab(snap: Snapshot, shown: list[core.Asset]) -> None:
+def _asset_row(snap: Snapshot, a: core.Asset) -> None:
+    c1, c2 = st.columns([5, 3], vertical_alignment="center")
+    aliases = f" <span class='ed-muted'>({esc(', '.join(a.aliases))})</span>" if a.aliases else ""
+    c1.markdown(f"{TYPE_ICON.get(a.asset_type, '')} {esc(a.name)}{aliases}"
+                + ("" if a.approved else " <span class='ed-muted'>(not approved)</span>"),
+                unsafe_allow_html=True)
+    c2.button("Add", key=f"ed_add_{a.id}", type="tertiary", icon=":material/add:",
+              on_click=add_to_scene, args=(snap.desk, snap.actor, snap.scene.id, [a.id]),
+              help=esc(f"Add {a.name} to scene {snap.scene.display_label}"))
+
+
+def _group(snap: Snapshot, title: str, everyone: list[core.Asset], shown: list[core.Asset],
+           open_: bool) -> None:
+    """One asset type: its matching assets to add (Add buttons), then those already in
+    the scene, set apart; the label counts them."""
+    here = [a for a in shown if a.id in snap.in_scene]
+    available = [a for a in shown if a.id not in snap.in_scene]
+    label = f"{title} · {len(shown)}" + (f" of {len(everyone)}" if len(shown) != len(everyone)
+                                         else "")
+    label += f" · {len(here)} in scene" if here else ""
+    with st.expander(label, expanded=open_ and bool(shown)):
+        listed = available[:DRAWER_LIMIT]
+        with st.container(height=LIST_HEIGHT) if len(listed) > LIST_ROWS else st.container():
+            for a in listed:
+                _asset_row(snap, a)
+        if len(available) > DRAWER_LIMIT:
+            st.caption(f"…and {len(available) - DRAWER_LIMIT} more: refine the search.")
+        if not shown:
+            st.caption("None matches.")
+        elif not available:
+            st.caption("Every match is in the scene already.")
+        if here:
+            st.markdown("<span class='ed-muted'>In this scene: "
+                        + esc(", ".join(a.name for a in here)) + "</span>",
+                        unsafe_allow_html=True)
+
+
+def _project_tab(snap: Snapshot, shown: list[core.Asset], searching: bool) -> None:
     desk, actor, project, scene = snap.desk, snap.actor, snap.project, snap.scene
     available = [a for a in shown if a.id not in snap.in_scene]
-    st.caption("Drag an asset into the drop box to add it to this scene.")
-    ss.setdefault("ed_dnd_n", 0)
-    dropped = dragdrop.drop_assets([a.name for a in available],
-                                   key=f"ed_dnd_{scene.id}_{ss.ed_dnd_n}")
-    if dropped:
-        by_name = {a.name: a.id for a in available}
-        ss.ed_dnd_n += 1
-        add_to_scene(desk, actor, scene.id, [by_name[n] for n in dropped if n in by_name])
-        st.rerun()
-    listed = available[:DRAWER_LIMIT]
-    with st.container(height=LIST_HEIGHT) if len(listed) > LIST_ROWS else st.container():
-        for a in listed:
-            c1, c2 = st.columns([5, 3], vertical_alignment="center")
-            c1.markdown(f"{TYPE_ICON.get(a.asset_type, '')} {esc(a.name)}"
-                        + ("" if a.approved else " <span class='ed-muted'>(not approved)</span>"),
-                        unsafe_allow_html=True)
-            c2.button("Add", key=f"ed_add_{a.id}", type="tertiary", icon=":material/add:",
-                      on_click=add_to_scene, args=(desk, actor, scene.id, [a.id]),
-                      help=esc(f"Add {a.name} to scene {scene.display_label}"))
-    if len(available) > DRAWER_LIMIT:
-        st.caption(f"…and {len(available) - DRAWER_LIMIT} more: refine the search.")
-    here = len(shown) - len(available)
+    if len(available) > DRAG_LIMIT:
+        st.caption(f"{len(available)} assets to add: search to narrow them to {DRAG_LIMIT} or "
+                   "fewer to drag and drop, or use Add in the groups below.")
+    elif available:
+        st.caption("Drag an asset into the drop box to add it to this scene.")
+        ss.setdefault("ed_dnd_n", 0)
+        dropped = dragdrop.drop_assets([a.name for a in available],
+                                       key=f"ed_dnd_{scene.id}_{ss.ed_dnd_n}")
+        if dropped:
+            by_name = {a.name: a.id for a in available}
+            ss.ed_dnd_n += 1
+            add_to_scene(desk, actor, scene.id, [by_name[n] for n in dropped if n in by_name])
+            st.rerun()
     if not shown:
         st.caption("No project asset matches.")
-    elif here:
-        st.caption(f"{here} matching asset{'s are' if here != 1 else ' is'} already in "
-                   "the scene.")
+    kinds = {a.asset_type for a in shown}
+    for kind, title in GROUPS.items():
+        everyone = [a for a in snap.assets if a.asset_type == kind]
+        mine = [a for a in shown if a.asset_type == kind]
+        if everyone and (mine or not searching):         # a search hides empty groups
+            _group(snap, title, everyone, mine,
+                   open_=searching or len(kinds) == 1 or len(mine) <= LIST_ROWS)
     with st.expander("New project asset", icon=":material/add:"):
         st.text_input("Name", key="ed_new_name")
         st.selectbox("Type", ["character", "location", "prop"], key="ed_new_type")
@@ -136,7 +172,7 @@ def render_drawer(snap: Snapshot) -> None:
     shown = [a for a in snap.assets if asset_matches(a, query, kind)]
     tab_p, tab_g = st.tabs([f"Project · {len(snap.assets)}", "Global library"])
     with tab_p:
-        _project_tab(snap, shown)
+        _project_tab(snap, shown, bool(query.strip()))
     with tab_g:
         _library_tab(snap, query, kind)
 
