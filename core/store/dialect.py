@@ -104,7 +104,7 @@ class DuckDB:
         for (name, kind), column in zip(columns, values, strict=True):
             column = list(column)
             sql_type = _DUCKDB_TYPES[kind]
-            if len(column) > 1 and all(x == column[0] for x in column):
+            if len(column) > 1 and column.count(column[0]) == len(column):
                 parts.append(f"CAST(? AS {sql_type}) AS {name}")
                 params.append(column[0])
             else:

@@ -3,6 +3,8 @@ Rules live in `chain`; this module only moves rows between DuckDB and Python."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from core.chain.rules import SEEN_FIELDS, STATE_FIELDS
 from core.errors import NotFoundError
 from core.images import state as images_state
@@ -19,12 +21,19 @@ _LIST_FIELDS = ("inherited_tags", "status_tags")
 _SELECT = read_model.full_select(ROW_FIELDS)
 _TABLE = "FROM scene_asset_instances i"
 _SOURCE_COLUMNS = "ps.scene_number, p.carry_forward"
+_TIMES = "i.created_at, i.updated_at"
+# Timestamps read as UTC wall time (`_to_dict` makes them aware again): the driver's
+# time-zone conversion of each value costs more than the rest of a row.
+_FAST_SELECT = _SELECT.replace(
+    _TIMES, "i.created_at AT TIME ZONE 'UTC', i.updated_at AT TIME ZONE 'UTC'")
 # The chain projection: the full one without its source join. In a chain each row's
 # source is the row before it, so `link_sources` fills those columns after settling.
-_CHAIN_SELECT = _SELECT.replace(read_model.SOURCE_JOIN, "").replace(_SOURCE_COLUMNS,
-                                                                    "NULL, NULL")
-assert _TABLE in _SELECT and _SOURCE_COLUMNS in _SELECT and "ps." not in _CHAIN_SELECT
-IN_LIST_MAX = 2000   # ids fetched by an IN list of parameters, a point lookup each
+_CHAIN_SELECT = _FAST_SELECT.replace(read_model.SOURCE_JOIN, "").replace(_SOURCE_COLUMNS,
+                                                                         "NULL, NULL")
+assert _TABLE in _SELECT and _SOURCE_COLUMNS in _SELECT and _TIMES in _SELECT
+assert "ps." not in _CHAIN_SELECT
+IN_LIST_MAX = 128    # ids fetched by an IN list of parameters (a key lookup each), else
+                     # by an array parameter (a scan): the faster of the two
 
 
 def _by_ids(select: str, ids: list[str]) -> tuple[str, list]:
@@ -45,6 +54,9 @@ def _to_dict(r, *, hashed: bool = True) -> dict:
         row[f] = list(row[f])
     if row["seen_upstream_tags"] is not None:
         row["seen_upstream_tags"] = list(row["seen_upstream_tags"])
+    for f in ("created_at", "updated_at"):
+        if row[f] is not None and row[f].tzinfo is None:
+            row[f] = row[f].replace(tzinfo=UTC)
     (row["scene_number"], row["asset_name"], row["asset_type"], row["source_scene_number"],
      row["source_carry_forward"], row["master_image_hash"], row["visual_style"],
      row["image_key"], row["image_hash"]) = r[len(ROW_FIELDS):]
@@ -72,7 +84,7 @@ def to_instance(row: dict) -> Instance:
 
 
 def load_row(cur, instance_id: str) -> dict:
-    r = cur.execute(*_by_ids(_SELECT, [instance_id])).fetchone()
+    r = cur.execute(*_by_ids(_FAST_SELECT, [instance_id])).fetchone()
     if r is None:
         raise NotFoundError(f"Asset instance {instance_id} does not exist.")
     return _to_dict(r)
@@ -82,7 +94,7 @@ def load_rows(cur, instance_ids: list[str]) -> list[dict]:
     """Many rows in one query, in the order given; NotFoundError names a missing id."""
     if not instance_ids:
         return []
-    rows = cur.execute(*_by_ids(_SELECT, list(instance_ids))).fetchall()
+    rows = cur.execute(*_by_ids(_FAST_SELECT, list(instance_ids))).fetchall()
     by_id = {r[0]: _to_dict(r) for r in rows}
     for iid in instance_ids:
         if iid not in by_id:
