@@ -5,13 +5,14 @@ chain: `change_chain`), so propagation, re-linking and auditing have one home.""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.chain import rules
 from core.errors import NotFoundError
 from core.models import TagConflict
-from core.store import history, instances
+from core.store import history, instances, read_model
 from core.store.db import utcnow
 from core.store.history import EDITABLE_FIELDS, Context
 
@@ -99,6 +100,17 @@ def change_chain(
     )
 
 
+def _collector_paused(function):
+    """Run `function` with the cyclic garbage collector paused (`read_model.bulk`): a
+    long chain makes thousands of dicts and lists, and none of them hold cycles."""
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        with read_model.bulk():
+            return function(*args, **kwargs)
+    return paused
+
+
+@_collector_paused
 def change_chains(
     cur,
     asset_ids: list[str],

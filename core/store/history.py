@@ -33,8 +33,9 @@ def field_changes(old: dict | None, new: dict | None) -> list[tuple[str, object,
         after = new.get(name) if new else None
         if before is after or before == after:
             continue
-        if _plain(before) != _plain(after) and not (_empty(before) and _empty(after)):
-            changes.append((name, _plain(before), _plain(after)))
+        plain_before, plain_after = _plain(before), _plain(after)
+        if plain_before != plain_after and not (_empty(before) and _empty(after)):
+            changes.append((name, plain_before, plain_after))
     return changes
 
 
@@ -71,12 +72,16 @@ def append(cur, entries: list[tuple[dict, str, object, object, Context]],
     encoded: dict = {}       # a propagation writes the same few values many times
 
     def enc(value):
-        if not isinstance(value, (str, list)):
+        if type(value) is str:
+            key = value
+        elif type(value) is list:
+            key = (list, *value)
+        else:
             return encode(value)
-        key = (type(value), tuple(value) if isinstance(value, list) else value)
-        if key not in encoded:
-            encoded[key] = encode(value)
-        return encoded[key]
+        got = encoded.get(key)
+        if got is None:
+            got = encoded[key] = encode(value)
+        return got
 
     values = list(zip(*[
         (row["id"], row["project_id"], row["branch_id"], row["scene_id"],

@@ -16,7 +16,6 @@ ROW_FIELDS = (
     *SEEN_FIELDS, "version", "modification_count", "last_modified_field", "modification_reason",
     "created_at", "updated_at",
 )
-_LIST_FIELDS = ("inherited_tags", "status_tags")
 
 _SELECT = read_model.full_select(ROW_FIELDS)
 _TABLE = "FROM scene_asset_instances i"
@@ -48,18 +47,16 @@ def _by_ids(select: str, ids: list[str]) -> tuple[str, list]:
             + select.replace(_TABLE, "FROM i"), params)
 
 
+_COLUMNS = (*ROW_FIELDS, "scene_number", "asset_name", "asset_type", "source_scene_number",
+            "source_carry_forward", "master_image_hash", "visual_style", "image_key",
+            "image_hash")   # of the full projection, in order
+
+
 def _to_dict(r, *, hashed: bool = True) -> dict:
-    row = dict(zip(ROW_FIELDS, r[: len(ROW_FIELDS)], strict=True))
-    for f in _LIST_FIELDS:
-        row[f] = list(row[f])
-    if row["seen_upstream_tags"] is not None:
-        row["seen_upstream_tags"] = list(row["seen_upstream_tags"])
+    row = dict(zip(_COLUMNS, r, strict=True))
     for f in ("created_at", "updated_at"):
         if row[f] is not None and row[f].tzinfo is None:
             row[f] = row[f].replace(tzinfo=UTC)
-    (row["scene_number"], row["asset_name"], row["asset_type"], row["source_scene_number"],
-     row["source_carry_forward"], row["master_image_hash"], row["visual_style"],
-     row["image_key"], row["image_hash"]) = r[len(ROW_FIELDS):]
     return restate(row) if hashed else row
 
 
@@ -122,12 +119,13 @@ def get(cur, instance_id: str) -> Instance:
 
 
 def load_chain(cur, branch_id: str, asset_id: str) -> list[dict]:
-    """The asset's appearances in the branch, in scene order (I1)."""
-    rows = cur.execute(
-        _SELECT + " WHERE i.branch_id = ? AND i.project_asset_id = ? ORDER BY s.scene_number",
-        [branch_id, asset_id],
-    ).fetchall()
-    return [_to_dict(r) for r in rows]
+    """The asset's appearances in the branch, in scene order (I1); each one's source is
+    the one before it (`link_sources`)."""
+    rows = [_to_dict(r) for r in cur.execute(
+        _CHAIN_SELECT + " WHERE i.branch_id = ? AND i.project_asset_id = ? "
+        "ORDER BY s.scene_number", [branch_id, asset_id]).fetchall()]
+    link_sources(rows, None)
+    return rows
 
 
 def for_branch(cur, branch_id: str) -> list[Instance]:
