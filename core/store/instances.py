@@ -38,7 +38,9 @@ IN_LIST_MAX = 128    # ids fetched by an IN list of parameters (a key lookup eac
 def _by_ids(select: str, ids: list[str]) -> tuple[str, list]:
     """`select` (over `i`) of the instances with these ids: (sql, params). The rows are
     looked up first, on their own (the engine then uses the key instead of scanning
-    the table), and only those few are joined."""
+    the table), and only those few are joined; one id is a plain key filter."""
+    if len(ids) == 1:
+        return select + " WHERE i.id = ?", list(ids)
     if len(ids) <= IN_LIST_MAX:
         where, params = f"id IN ({', '.join('?' * len(ids))})", list(ids)
     else:
@@ -131,7 +133,7 @@ def load_chain(cur, branch_id: str, asset_id: str) -> list[dict]:
 def for_branch(cur, branch_id: str) -> list[Instance]:
     """Every instance of a branch, in scene order then type and name."""
     rows = cur.execute(
-        _SELECT + " WHERE i.branch_id = ? ORDER BY " + read_model.SCENE_ORDER,
+        _FAST_SELECT + " WHERE i.branch_id = ? ORDER BY " + read_model.SCENE_ORDER,
         [branch_id],
     ).fetchall()
     return [to_instance(_to_dict(r)) for r in rows]
@@ -139,7 +141,7 @@ def for_branch(cur, branch_id: str) -> list[Instance]:
 
 def for_scene(cur, scene_id: str) -> list[Instance]:
     rows = cur.execute(
-        _SELECT + " WHERE i.scene_id = ? ORDER BY " + read_model.BY_TYPE_AND_NAME,
+        _FAST_SELECT + " WHERE i.scene_id = ? ORDER BY " + read_model.BY_TYPE_AND_NAME,
         [scene_id]
     ).fetchall()
     return [to_instance(_to_dict(r)) for r in rows]
