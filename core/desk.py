@@ -172,24 +172,26 @@ class Desk:
                       actor: str) -> list[Instance]:
         ctx = _ctx(actor, "inheritance")
 
-        return self.db.transaction(
-            lambda cur: self._with_images(cur, inheritance.inherit_scene(
-                cur, scene_id, asset_ids, ctx), ctx))
+        return self.db.transaction(lambda cur: self._inherited(cur, inheritance.inherit(
+            cur, [scene_id], ctx, {scene_id: asset_ids}), ctx))
 
     def inherit_scenes(self, scene_ids: list[str], asset_ids: dict | None = None, *,
                        actor: str) -> list[Instance]:
         """`inherit_scene` for many scenes of a branch in one transaction, in story order
         (`asset_ids`: scene id -> asset ids; missing: the I5 candidates)."""
         ctx = _ctx(actor, "inheritance")
-        return self.db.transaction(
-            lambda cur: self._with_images(cur, inheritance.inherit_scenes(
-                cur, scene_ids, ctx, asset_ids), ctx))
+        return self.db.transaction(lambda cur: self._inherited(cur, inheritance.inherit(
+            cur, scene_ids, ctx, asset_ids), ctx))
+
+    def _inherited(self, cur, got: inheritance.Inherited, ctx) -> list[Instance]:
+        """I2/I3: new instances get the source's image, or the master's; -> the instances."""
+        attempts.inherit_many(cur, self.images.store, got.rows, ctx, known=got.images)
+        return [instances.to_instance(r) for r in got.rows]
 
     def _with_images(self, cur, ids: list[str], ctx) -> list[Instance]:
-        """I2/I3: new instances get the source's image, or the master's; -> the instances."""
-        rows = instances.load_rows(cur, ids) if ids else []
-        if attempts.inherit_many(cur, self.images.store, rows, ctx):
-            rows = instances.load_rows(cur, ids)        # with their images
+        """`_inherited` for new instances known by id."""
+        rows = instances.load_rows(cur, ids)
+        attempts.inherit_many(cur, self.images.store, rows, ctx)
         return [instances.to_instance(r) for r in rows]
 
     def _inherit_images(self, cur, ids: list[str], ctx) -> None:

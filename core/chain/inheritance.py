@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from core.catalog.projects import new_id
 from core.chain import appearances
 from core.chain.rules import blank_row
@@ -154,6 +156,22 @@ def inherit_scenes(cur, scene_ids: list[str], ctx: Context,
     (missing or None: the I5 candidates). One `appearances.change_chains` for all
     chains, so the number of queries does not grow with the scenes or assets.
     Returns the new instance ids, scene by scene in story order, in asset order."""
+    return [r["id"] for r in inherit(cur, scene_ids, ctx, asset_ids).rows]
+
+
+@dataclass
+class Inherited:
+    """What `inherit` wrote: the new rows as a read after the write gives them (no
+    image yet), and the selected image (key, state hash) of every earlier appearance
+    and master they can inherit one from (I2, I3), by instance or asset id."""
+
+    rows: list[dict] = field(default_factory=list)
+    images: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+def inherit(cur, scene_ids: list[str], ctx: Context,
+            asset_ids: dict[str, list[str] | None] | None = None) -> Inherited:
+    """`inherit_scenes`, returning the new rows themselves (no read after the write)."""
     scenes = _scenes(cur, list(dict.fromkeys(scene_ids)))
     plan = _plan(cur, scenes, asset_ids or {})
     new_rows: dict[str, list[dict]] = {}
@@ -168,7 +186,7 @@ def inherit_scenes(cur, scene_ids: list[str], ctx: Context,
             labels.setdefault(aid, []).append(s.display_label)
             created.append(row["id"])
     if not created:
-        return []
+        return Inherited()
 
     def add(aid, rows):
         return sorted([*rows, *new_rows[aid]], key=lambda r: r["scene_number"])
@@ -178,10 +196,14 @@ def inherit_scenes(cur, scene_ids: list[str], ctx: Context,
         return (f"new appearance in scene {where[0]}" if len(where) == 1
                 else f"new appearances in scenes {', '.join(where)}")
 
-    appearances.change_chains(cur, list(new_rows), scenes[0].branch_id, add, ctx,
-                              propagation_reason=reason,
-                              from_scene=scenes[0].scene_number)
-    return created
+    out = appearances.change_chains(cur, list(new_rows), scenes[0].branch_id, add, ctx,
+                                    propagation_reason=reason,
+                                    from_scene=scenes[0].scene_number)
+    images = {r["id"]: (r["image_key"], r["image_hash"])
+              for r in [*out.anchors.values(), *out.rows.values()] if r["image_key"]}
+    images.update((aid, (m["master_image_key"], None)) for aid, m in out.masters.items()
+                  if m["master_image_key"])
+    return Inherited([instances.restate(out.rows[i]) for i in created], images)
 
 
 def inheritance_chain(cur, instance_id: str) -> list[Instance]:

@@ -53,12 +53,14 @@ def _refuse_locked(row: dict) -> None:
         raise LockedError(f"{_where(row)} is locked; unlock it to edit.")
 
 
-def _lock(cur, row: dict) -> None:
+def _lock(cur, row: dict) -> dict[str, dict]:
     """Take the chain's lock, then check the row the change was decided on is still
-    current (an engine that blocks lets a concurrent change finish first)."""
-    appearances.lock_chain(cur, row["project_asset_id"])
+    current (an engine that blocks lets a concurrent change finish first). Returns
+    the asset's master fields, read under the lock (`appearances.lock_chains`)."""
+    masters = appearances.lock_chain(cur, row["project_asset_id"])
     if instances.version_of(cur, row["id"]) != row["version"]:
         raise _stale(instances.load_row(cur, row["id"]), row["version"])
+    return masters
 
 
 def _load_for_edit(cur, instance_id: str, expected_version: int, *, allow_locked=False) -> dict:
@@ -80,8 +82,7 @@ def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *,
            write=True) -> UpdateResult:
     """Run `change` on the instance's row inside its chain, settle and (maybe) write."""
     target = row["id"]
-    if write:
-        _lock(cur, row)
+    masters = _lock(cur, row) if write else None
 
     def mutate(rows):
         for r in rows:
@@ -93,6 +94,7 @@ def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *,
         cur, row["project_asset_id"], row["branch_id"], mutate, ctx, primary={target},
         propagation_reason=f"{row['asset_name']} edited in scene {row['scene_number']}",
         from_scene=row["scene_number"], write=write,   # earlier appearances cannot change
+        masters=masters,
     )
     settled = out.rows[target]
     instance = instances.to_instance(instances.restate(settled if write else {
@@ -192,11 +194,12 @@ def preview_update(cur, instance_id, *, description_override=UNSET, status_tags=
 def remove_instance(cur, instance_id, expected_version, ctx: Context) -> UpdateResult:
     """Remove an asset from a scene; its history stays, its next appearance re-links (I1)."""
     row = _load_for_edit(cur, instance_id, expected_version)
-    _lock(cur, row)
+    masters = _lock(cur, row)
     out = appearances.change_chain(
         cur, row["project_asset_id"], row["branch_id"],
         lambda rows: [r for r in rows if r["id"] != instance_id], ctx,
         propagation_reason=f"{row['asset_name']} removed from scene {row['scene_number']}",
+        masters=masters,
     )
     return UpdateResult(None, out.propagated, out.flagged, out.conflicts, out.change_id)
 
@@ -443,7 +446,7 @@ def _bulk(cur, items, ctx: Context, action: str) -> BulkResult:
         return BulkResult(skipped=skipped)
     by_id = {r["id"]: r for r in targets}
     asset_ids = list(dict.fromkeys(r["project_asset_id"] for r in targets))
-    appearances.lock_chains(cur, asset_ids)
+    masters = appearances.lock_chains(cur, asset_ids)
     now = dict(cur.execute("SELECT id, version FROM scene_asset_instances "
                            "WHERE id = ANY(?::VARCHAR[])", [list(by_id)]).fetchall())
     for iid, row in by_id.items():
@@ -467,9 +470,9 @@ def _bulk(cur, items, ctx: Context, action: str) -> BulkResult:
     branches = {r["branch_id"] for r in targets}
     out = appearances.change_chains(
         cur, asset_ids, branches.pop() if len(branches) == 1 else None, mutate, ctx,
-        primary=set(by_id), propagation_reason=reason)
+        primary=set(by_id), propagation_reason=reason, masters=masters)
     changed = [] if action == "remove" else [
-        instances.to_instance(r) for r in instances.load_rows(cur, list(by_id))]
+        instances.to_instance(instances.restate(out.rows[i])) for i in by_id]
     places = [(r["project_id"], r["branch_id"], r["scene_id"], r["project_asset_id"])
               for r in targets if r["id"] in out.deleted]
     return BulkResult(changed, out.deleted, places, skipped, out.propagated, out.flagged,

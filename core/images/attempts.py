@@ -135,20 +135,22 @@ def use_master(cur, store: ImageStore, instance_id: str, ctx: Context) -> str:
     return add(cur, store, row, "master", ctx, source_key=master)
 
 
-def inherit_many(cur, store: ImageStore, rows: list[dict], ctx: Context) -> list[str]:
+def inherit_many(cur, store: ImageStore, rows: list[dict], ctx: Context,
+                 known: dict[str, tuple[str | None, str | None]] | None = None) -> list[str]:
     """I2/I3 for new instances (loaded rows, no attempts yet): each one's first attempt,
     selected — the source's selected image when it carries forward (not stale if the
     states match), else the master image. One read of the sources' selected attempts
-    and the masters, one INSERT and one history INSERT; only the
+    and the masters (none when `known` gives them: (image key, state hash) by source
+    instance id and by asset id), one INSERT and one history INSERT; only the
     file copies are per image. An instance whose source is among them gets the copy
-    its source got, as if they were inherited one scene at a time. Returns the new
-    attempt ids."""
+    its source got, as if they were inherited one scene at a time. The rows get their
+    image (`image_key`, staleness). Returns the new attempt ids."""
     if not rows:
         return []
 
     def carries(row):
         return bool(row["inherited_from_instance_id"] and row["source_carry_forward"])
-    found = {r[0]: (r[1], r[2]) for r in cur.execute(
+    found = dict(known) if known is not None else {r[0]: (r[1], r[2]) for r in cur.execute(
         "SELECT instance_id, image_key, state_hash FROM image_attempts "
         "WHERE selected AND instance_id = ANY(?::VARCHAR[]) "
         "UNION ALL SELECT id, master_image_key, NULL FROM project_assets "
@@ -172,6 +174,8 @@ def inherit_many(cur, store: ImageStore, rows: list[dict], ctx: Context) -> list
                      state_hash, row["project_id"]))
         found[row["id"]] = (key, state_hash)
         entries.append((row, "image", None, key, image_ctx))
+        row.update(image_key=key, image_hash=state_hash)
+        instances.restate(row)
     if made:
         cur.execute(
             f"INSERT INTO image_attempts ({_COLS}, project_id) SELECT unnest(?::VARCHAR[]), "

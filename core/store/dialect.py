@@ -11,8 +11,9 @@ dialect has placed its parameters:
 
 What the dialect holds: connecting (and the engine's own open errors), the exceptions
 that mean "rerun the transaction" and "a value the engine cannot take", a derived
-table of many rows sent as column arrays (bulk writes), a new uuid in SQL, fetching a
-result as columns, and the tables' columns (introspection).
+table of many rows sent as column arrays (bulk writes), a new uuid in SQL, the latest
+value per group as an aggregate, fetching a result as columns, and the tables' columns
+(introspection).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class DuckDB:
         for (name, kind), column in zip(columns, values, strict=True):
             column = list(column)
             sql_type = _DUCKDB_TYPES[kind]
-            if len(column) > 1 and all(x == column[0] for x in column):
+            if len(column) > 1 and column.count(column[0]) == len(column):
                 parts.append(f"CAST(? AS {sql_type}) AS {name}")
                 params.append(column[0])
             else:
@@ -128,6 +129,11 @@ class DuckDB:
             if table != "schema_migrations":
                 out.setdefault(table, []).append((col, _CANONICAL[kind], default))
         return out
+
+    def latest(self, value: str, by: str) -> str:
+        """An aggregate: `value` of the group's row with the largest `by` ("latest per
+        group" in one pass; takes a FILTER clause)."""
+        return f"arg_max({value}, {by})"
 
     def columns(self, raw) -> dict[str, list]:
         """The executed statement's result as columns (name -> list of values, NULL as

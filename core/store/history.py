@@ -31,8 +31,11 @@ def field_changes(old: dict | None, new: dict | None) -> list[tuple[str, object,
     for name in STATE_FIELDS:
         before = old.get(name) if old else None
         after = new.get(name) if new else None
-        if _plain(before) != _plain(after) and not (_empty(before) and _empty(after)):
-            changes.append((name, _plain(before), _plain(after)))
+        if before is after or before == after:
+            continue
+        plain_before, plain_after = _plain(before), _plain(after)
+        if plain_before != plain_after and not (_empty(before) and _empty(after)):
+            changes.append((name, plain_before, plain_after))
     return changes
 
 
@@ -44,8 +47,11 @@ def _empty(value) -> bool:
     return value is None or value == [] or value is False
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode    # json.dumps(..., ensure_ascii=False)
+
+
 def encode(value) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else _ENCODE(value)
 
 
 def decode(text: str | None):
@@ -63,33 +69,27 @@ def append(cur, entries: list[tuple[dict, str, object, object, Context]],
         return None
     change_id = change_id or str(uuid.uuid4())
     at = utcnow()
-    cols = {k: [] for k in ("iid", "pid", "bid", "sid", "aid", "f", "o", "n", "a", "s", "r",
-                            "v")}
     encoded: dict = {}       # a propagation writes the same few values many times
 
     def enc(value):
-        if not isinstance(value, (str, list)):
+        if type(value) is str:
+            key = value
+        elif type(value) is list:
+            key = (list, *value)
+        else:
             return encode(value)
-        key = (type(value), tuple(value) if isinstance(value, list) else value)
-        if key not in encoded:
-            encoded[key] = encode(value)
-        return encoded[key]
+        got = encoded.get(key)
+        if got is None:
+            got = encoded[key] = encode(value)
+        return got
 
-    for row, name, old, new, ctx in entries:
-        cols["iid"].append(row["id"])
-        cols["pid"].append(row["project_id"])
-        cols["bid"].append(row["branch_id"])
-        cols["sid"].append(row["scene_id"])
-        cols["aid"].append(row["project_asset_id"])
-        cols["f"].append(name)
-        cols["o"].append(enc(old))
-        cols["n"].append(enc(new))
-        cols["a"].append(ctx.actor)
-        cols["s"].append(ctx.source)
-        cols["r"].append(ctx.reason)
-        cols["v"].append(row.get("version"))
-    sql, params = cur.dialect.rows(list(zip(cols, _HISTORY_TYPES, strict=True)),
-                                   list(cols.values()))
+    values = list(zip(*[
+        (row["id"], row["project_id"], row["branch_id"], row["scene_id"],
+         row["project_asset_id"], name, enc(old), enc(new), ctx.actor, ctx.source,
+         ctx.reason, row.get("version"))
+        for row, name, old, new, ctx in entries], strict=True))
+    names = ("iid", "pid", "bid", "sid", "aid", "f", "o", "n", "a", "s", "r", "v")
+    sql, params = cur.dialect.rows(list(zip(names, _HISTORY_TYPES, strict=True)), values)
     cur.execute(
         "INSERT INTO instance_history (instance_id, project_id, branch_id, scene_id, "
         "project_asset_id, field, old_value, new_value, actor, source, reason, "

@@ -3,6 +3,8 @@ Rules live in `chain`; this module only moves rows between DuckDB and Python."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from core.chain.rules import SEEN_FIELDS, STATE_FIELDS
 from core.errors import NotFoundError
 from core.images import state as images_state
@@ -14,21 +16,50 @@ ROW_FIELDS = (
     *SEEN_FIELDS, "version", "modification_count", "last_modified_field", "modification_reason",
     "created_at", "updated_at",
 )
-_LIST_FIELDS = ("inherited_tags", "status_tags")
 
 _SELECT = read_model.full_select(ROW_FIELDS)
+_TABLE = "FROM scene_asset_instances i"
+_SOURCE_COLUMNS = "ps.scene_number, p.carry_forward"
+_TIMES = "i.created_at, i.updated_at"
+# Timestamps read as UTC wall time (`_to_dict` makes them aware again): the driver's
+# time-zone conversion of each value costs more than the rest of a row.
+_FAST_SELECT = _SELECT.replace(
+    _TIMES, "i.created_at AT TIME ZONE 'UTC', i.updated_at AT TIME ZONE 'UTC'")
+# The chain projection: the full one without its source join. In a chain each row's
+# source is the row before it, so `link_sources` fills those columns after settling.
+_CHAIN_SELECT = _FAST_SELECT.replace(read_model.SOURCE_JOIN, "").replace(_SOURCE_COLUMNS,
+                                                                         "NULL, NULL")
+assert _TABLE in _SELECT and _SOURCE_COLUMNS in _SELECT and _TIMES in _SELECT
+assert "ps." not in _CHAIN_SELECT
+IN_LIST_MAX = 128    # ids fetched by an IN list of parameters (a key lookup each), else
+                     # by an array parameter (a scan): the faster of the two
 
 
-def _to_dict(r) -> dict:
-    row = dict(zip(ROW_FIELDS, r[: len(ROW_FIELDS)], strict=True))
-    for f in _LIST_FIELDS:
-        row[f] = list(row[f])
-    if row["seen_upstream_tags"] is not None:
-        row["seen_upstream_tags"] = list(row["seen_upstream_tags"])
-    (row["scene_number"], row["asset_name"], row["asset_type"], row["source_scene_number"],
-     row["source_carry_forward"], row["master_image_hash"], row["visual_style"],
-     row["image_key"], row["image_hash"]) = r[len(ROW_FIELDS):]
-    return restate(row)
+def _by_ids(select: str, ids: list[str]) -> tuple[str, list]:
+    """`select` (over `i`) of the instances with these ids: (sql, params). The rows are
+    looked up first, on their own (the engine then uses the key instead of scanning
+    the table), and only those few are joined; one id is a plain key filter."""
+    if len(ids) == 1:
+        return select + " WHERE i.id = ?", list(ids)
+    if len(ids) <= IN_LIST_MAX:
+        where, params = f"id IN ({', '.join('?' * len(ids))})", list(ids)
+    else:
+        where, params = "id = ANY(?::VARCHAR[])", [list(ids)]
+    return (f"WITH i AS MATERIALIZED (SELECT * FROM scene_asset_instances WHERE {where}) "
+            + select.replace(_TABLE, "FROM i"), params)
+
+
+_COLUMNS = (*ROW_FIELDS, "scene_number", "asset_name", "asset_type", "source_scene_number",
+            "source_carry_forward", "master_image_hash", "visual_style", "image_key",
+            "image_hash")   # of the full projection, in order
+
+
+def _to_dict(r, *, hashed: bool = True) -> dict:
+    row = dict(zip(_COLUMNS, r, strict=True))
+    for f in ("created_at", "updated_at"):
+        if row[f] is not None and row[f].tzinfo is None:
+            row[f] = row[f].replace(tzinfo=UTC)
+    return restate(row) if hashed else row
 
 
 def restate(row: dict) -> dict:
@@ -52,7 +83,7 @@ def to_instance(row: dict) -> Instance:
 
 
 def load_row(cur, instance_id: str) -> dict:
-    r = cur.execute(_SELECT + " WHERE i.id = ?", [instance_id]).fetchone()
+    r = cur.execute(*_by_ids(_FAST_SELECT, [instance_id])).fetchone()
     if r is None:
         raise NotFoundError(f"Asset instance {instance_id} does not exist.")
     return _to_dict(r)
@@ -60,7 +91,9 @@ def load_row(cur, instance_id: str) -> dict:
 
 def load_rows(cur, instance_ids: list[str]) -> list[dict]:
     """Many rows in one query, in the order given; NotFoundError names a missing id."""
-    rows = cur.execute(_SELECT + " WHERE i.id = ANY(?::VARCHAR[])", [instance_ids]).fetchall()
+    if not instance_ids:
+        return []
+    rows = cur.execute(*_by_ids(_FAST_SELECT, list(instance_ids))).fetchall()
     by_id = {r[0]: _to_dict(r) for r in rows}
     for iid in instance_ids:
         if iid not in by_id:
@@ -88,18 +121,19 @@ def get(cur, instance_id: str) -> Instance:
 
 
 def load_chain(cur, branch_id: str, asset_id: str) -> list[dict]:
-    """The asset's appearances in the branch, in scene order (I1)."""
-    rows = cur.execute(
-        _SELECT + " WHERE i.branch_id = ? AND i.project_asset_id = ? ORDER BY s.scene_number",
-        [branch_id, asset_id],
-    ).fetchall()
-    return [_to_dict(r) for r in rows]
+    """The asset's appearances in the branch, in scene order (I1); each one's source is
+    the one before it (`link_sources`)."""
+    rows = [_to_dict(r) for r in cur.execute(
+        _CHAIN_SELECT + " WHERE i.branch_id = ? AND i.project_asset_id = ? "
+        "ORDER BY s.scene_number", [branch_id, asset_id]).fetchall()]
+    link_sources(rows, None)
+    return rows
 
 
 def for_branch(cur, branch_id: str) -> list[Instance]:
     """Every instance of a branch, in scene order then type and name."""
     rows = cur.execute(
-        _SELECT + " WHERE i.branch_id = ? ORDER BY " + read_model.SCENE_ORDER,
+        _FAST_SELECT + " WHERE i.branch_id = ? ORDER BY " + read_model.SCENE_ORDER,
         [branch_id],
     ).fetchall()
     return [to_instance(_to_dict(r)) for r in rows]
@@ -107,7 +141,7 @@ def for_branch(cur, branch_id: str) -> list[Instance]:
 
 def for_scene(cur, scene_id: str) -> list[Instance]:
     rows = cur.execute(
-        _SELECT + " WHERE i.scene_id = ? ORDER BY " + read_model.BY_TYPE_AND_NAME,
+        _FAST_SELECT + " WHERE i.scene_id = ? ORDER BY " + read_model.BY_TYPE_AND_NAME,
         [scene_id]
     ).fetchall()
     return [to_instance(_to_dict(r)) for r in rows]
@@ -174,30 +208,50 @@ def project_tags(cur, project_id: str) -> list[str]:
 
 def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
                 from_scene: int | None = None) -> dict[tuple[str, str], list[dict]]:
-    """Many assets' appearances in one query, by (branch, asset), each in scene order
-    (I1): in `branch_id` (None: every branch); with `from_scene`, only each chain's
-    latest appearance before that scene number and those after it."""
+    """Many assets' appearances, by (branch, asset), each in scene order (I1): in
+    `branch_id` (None: every branch); with `from_scene`, only each chain's latest
+    appearance before that scene number and those from it on (two queries: which
+    rows, then those rows). The rows have no state hash and no source columns (the
+    chain knows each row's source: `link_sources`)."""
     where = ["i.project_asset_id = ANY(?::VARCHAR[])"]
     params: list = [list(asset_ids)]
     if branch_id is not None:
         where.append("i.branch_id = ?")
         params.append(branch_id)
-    sql, head = _SELECT, []
-    if from_scene is not None:
-        sql = (
-            f"WITH anchor AS (SELECT i.branch_id AS b, i.project_asset_id AS a, "
-            f"max(s.scene_number) AS n FROM scene_asset_instances i "
-            f"JOIN scenes s ON s.id = i.scene_id WHERE {' AND '.join(where)} "
-            f"AND s.scene_number < ? GROUP BY i.branch_id, i.project_asset_id) " + _SELECT
-            + " LEFT JOIN anchor ON anchor.b = i.branch_id AND anchor.a = i.project_asset_id"
-        )
-        head = [*params, from_scene]
-        where.append("(anchor.n IS NULL OR s.scene_number >= anchor.n)")
-    rows = cur.execute(
-        f"{sql} WHERE {' AND '.join(where)} ORDER BY i.branch_id, i.project_asset_id, "
-        "s.scene_number", [*head, *params]).fetchall()
+    if from_scene is None:
+        sql, params = f"{_CHAIN_SELECT} WHERE {' AND '.join(where)}", params
+    else:
+        ids = []
+        for anchor, tail in cur.execute(
+                f"SELECT {cur.dialect.latest('i.id', 's.scene_number')} "
+                "FILTER (WHERE s.scene_number < ?), "
+                "array_agg(i.id) FILTER (WHERE s.scene_number >= ?) "
+                "FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id "
+                f"WHERE {' AND '.join(where)} GROUP BY i.branch_id, i.project_asset_id",
+                [from_scene, from_scene, *params]).fetchall():
+            ids += ([anchor] if anchor else []) + list(tail or [])
+        if not ids:
+            return {}
+        sql, params = _by_ids(_CHAIN_SELECT, ids)
+    rows = cur.execute(f"{sql} ORDER BY i.branch_id, i.project_asset_id, s.scene_number",
+                       params).fetchall()
     out: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
-        row = _to_dict(r)
+        row = _to_dict(r, hashed=False)
         out.setdefault((row["branch_id"], row["project_asset_id"]), []).append(row)
     return out
+
+
+def visual_style(cur, project_id: str) -> str | None:
+    """The project's visual style (a column of the read model)."""
+    r = cur.execute("SELECT visual_style FROM projects WHERE id = ?", [project_id]).fetchone()
+    return None if r is None else r[0]
+
+
+def link_sources(rows: list[dict], prev: dict | None) -> None:
+    """Fill the source columns of a settled chain's rows (after `prev`, the row before
+    them, or None): each row's source is the one before it (I1)."""
+    for row in rows:
+        row["source_scene_number"] = None if prev is None else prev["scene_number"]
+        row["source_carry_forward"] = None if prev is None else prev["carry_forward"]
+        prev = row
