@@ -31,10 +31,14 @@ def _scenes(cur, scene_ids: list[str]) -> list[Scene]:
     return found
 
 
-def _check_assets(cur, project_id: str, asset_ids: list[str]) -> dict[str, str]:
-    """The given assets' names; they must exist in the project."""
+def _as_list(asset_ids) -> None:
     if isinstance(asset_ids, str) or not isinstance(asset_ids, (list, tuple)):
         raise ValidationError("Asset ids must be given as a list.")
+
+
+def _check_assets(cur, project_id: str, asset_ids: list[str]) -> dict[str, str]:
+    """The given assets' names (one query); they must exist in the project."""
+    _as_list(asset_ids)
     rows = cur.execute(
         "SELECT id, project_id, name FROM project_assets WHERE id = ANY(?::VARCHAR[])",
         [list(asset_ids)]).fetchall()
@@ -55,10 +59,11 @@ def _plan(cur, scenes: list[Scene], given: dict[str, list[str] | None]) -> dict[
     if not scenes:
         return {}
     first, branch_id = scenes[0], scenes[0].branch_id
-    names: dict[str, str] = {}
-    for s in scenes:
-        if given.get(s.id) is not None:
-            names.update(_check_assets(cur, first.project_id, given[s.id]))
+    lists = [given[s.id] for s in scenes if given.get(s.id) is not None]
+    for asset_ids in lists:
+        _as_list(asset_ids)
+    names = (_check_assets(cur, first.project_id, [a for ids in lists for a in ids])
+             if lists else {})
     ids = [s.id for s in scenes]
     present: dict[str, set[str]] = {}
     for sid, aid in cur.execute(

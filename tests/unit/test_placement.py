@@ -204,9 +204,6 @@ def test_placing_runs_the_same_statements_for_4_and_40_cells_of_more_assets(tmp_
     assert _count(tmp_path, "small", 1, 5, 4) == _count(tmp_path, "large", 10, 5, 40)
 
 
-@pytest.mark.xfail(strict=True, reason="inheritance._plan checks the given assets once per "
-                   "scene (_check_assets in its loop over scenes): one statement more per "
-                   "scene placed into; core/chain/inheritance.py is the chainperf helper's")
 def test_placing_runs_the_same_statements_for_4_and_40_cells_of_more_scenes(tmp_path):
     """1 asset x 4 cells in 5 scenes, 4 assets x 40 cells in 11 scenes."""
     assert _count(tmp_path, "small", 1, 5, 4) == _count(tmp_path, "large", 4, 11, 40)
