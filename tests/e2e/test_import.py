@@ -26,11 +26,11 @@ def test_import_sample_screenplay_populates_its_scenes(app_server: str, page: Pa
     page.get_by_text("Scene-asset links").scroll_into_view_if_needed()
     screenshot(page, "import_preview_tables")
 
-    expect(page.get_by_text("Will create 19 instance(s) in 7 of the 8 new scene(s)",
+    expect(page.get_by_text("Will create 20 instance(s) in 7 of the 8 new scene(s)",
                             exact=False)).to_be_visible()
-    page.get_by_role("button", name=re.compile(r"^Import 8 new scene.*19 instance")).click()
+    page.get_by_role("button", name=re.compile(r"^Import 8 new scene.*20 instance")).click()
     expect(page.get_by_text("as the new project")).to_be_visible(timeout=WAIT)
-    expect(page.get_by_text("19 instance(s)", exact=False).first).to_be_visible()
+    expect(page.get_by_text("20 instance(s)", exact=False).first).to_be_visible()
     screenshot(page, "import_done")
 
     page.get_by_role("link", name="Asset editor").click()

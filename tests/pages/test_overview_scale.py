@@ -42,7 +42,8 @@ def _long_film() -> Path:
     desk = make_desk(directory / "template.duckdb", image_root=directory / "images",
                      provider="offline")
     try:
-        rep = desk.import_screenplay_as_project("Long Film", _screenplay(), actor="test")
+        rep = desk.import_screenplay_as_project("Long Film", _screenplay(), actor="test",
+                                                populate=False)  # placed by hand below
         names = {a.name.upper(): a.id for a in desk.assets(rep.project_id)}
         scenes = desk.scenes(rep.project_id)
         held = {s.id: [names[PEOPLE[s.scene_number % len(PEOPLE)]],
