@@ -12,6 +12,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from core.review.sheets import state_flags
 from core.tags.vocabulary import CATEGORY_COLOURS, category_of
 
 THUMB_PX = 96
@@ -47,18 +48,7 @@ def thumbnail_uri(path: Path | str | None, size: int = THUMB_PX) -> str | None:
 
 def flags(row) -> str:
     """The state flags of a result row in a few words."""
-    out = []
-    if row.locked:
-        out.append("locked")
-    if row.pending_review:
-        out.append("pending review")
-    if row.upstream_changed:
-        out.append("upstream changed")
-    if row.image_key is None:
-        out.append("no image")
-    elif row.image_stale:
-        out.append("stale image")
-    return " · ".join(out)
+    return " · ".join(state_flags(row))
 
 
 def _note(r) -> str:

@@ -80,18 +80,7 @@ class SheetEntry:
 
     @property
     def flags(self) -> list[str]:
-        out = []
-        if self.locked:
-            out.append("locked")
-        if self.pending_review:
-            out.append("pending review")
-        if self.upstream_changed:
-            out.append("upstream changed")
-        if self.image_key is None:
-            out.append("no image")
-        elif self.image_stale:
-            out.append("stale image")
-        return out
+        return state_flags(self)
 
 
 @dataclass(frozen=True)
@@ -185,3 +174,19 @@ def asset_sheet(cur, asset_id: str, branch_id: str | None = None) -> AssetSheet:
         project_name=project_name, branch_name=branch_name, branch_scenes=count, asset=asset,
         entries=[_entry(r, by_id.get(r.inherited_from_instance_id)) for r in rows])
 
+
+def state_flags(row) -> list[str]:
+    """An instance's state flags in words (sheets, the search results): any row with
+    locked, pending_review, upstream_changed, image_key and image_stale."""
+    out = []
+    if row.locked:
+        out.append("locked")
+    if row.pending_review:
+        out.append("pending review")
+    if row.upstream_changed:
+        out.append("upstream changed")
+    if row.image_key is None:
+        out.append("no image")
+    elif row.image_stale:
+        out.append("stale image")
+    return out
