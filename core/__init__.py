@@ -23,16 +23,20 @@ from core.store.db import Database
 
 
 def open_desk(db_path: str | Path = ":memory:", image_root: str | Path = "data/images",
-              provider: str | ImageProvider = "offline", *, api_key: str | None = None,
-              model: str | None = None) -> Desk:
-    """Open (and migrate) the database. Never creates demo data. A file another
-    process holds raises `DatabaseBusyError`, an unusable one `DatabaseOpenError`.
+              provider: str | ImageProvider = "offline", *, database_url: str | None = None,
+              api_key: str | None = None, model: str | None = None) -> Desk:
+    """Open (and migrate) the store. Never creates demo data.
+
+    The store is the DuckDB file `db_path` (the default: one process), or the
+    PostgreSQL database of `database_url` ("postgresql://…": a team server that
+    several app processes share). A DuckDB file another process holds raises
+    `DatabaseBusyError`; a store that cannot be opened `DatabaseOpenError`.
 
     `provider` is "offline", "gemini" (needs `api_key`) or a provider object
     (tests and benchmarks pass fakes)."""
     if isinstance(provider, str):
         provider = provider_from_settings(provider, api_key=api_key, model=model)
-    return Desk(Database(db_path), Path(image_root), provider)
+    return Desk(Database(database_url or db_path), Path(image_root), provider)
 
 
 __all__ = [

@@ -14,6 +14,7 @@ class Settings:
     db_path: str
     image_root: str
     provider: str
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
     model: str | None = None
     api_key: str | None = field(default=None, repr=False)   # never shown or logged
 
@@ -33,6 +34,7 @@ def from_env(env=os.environ, secrets=None) -> Settings:
         db_path=get("CONTINUITY_DB_PATH", DEFAULT_DB_PATH),
         image_root=get("CONTINUITY_IMAGE_ROOT", DEFAULT_IMAGE_ROOT),
         provider=get("CONTINUITY_IMAGE_PROVIDER", "offline"),
+        database_url=get("CONTINUITY_DATABASE_URL"),
         model=get("CONTINUITY_IMAGE_MODEL"),
         api_key=get("GEMINI_API_KEY") or get("GOOGLE_API_KEY"),
     )

@@ -5,6 +5,10 @@ it before any worker starts and names it in CONTINUITY_TEST_SHARED_DIR, which th
 inherit. Helpers build expensive, read-only inputs there once per run (the seeded demo
 templates of tests/pages/dashboard_support.py) instead of once per worker or module; the
 tests still get their own copy. Removed when the run ends.
+
+On the PostgreSQL engine (CONTINUITY_TEST_ENGINE=postgresql) the controller also starts a
+throwaway server in that directory (tests/pg_server.py) and names it in
+CONTINUITY_TEST_PG_URL; without PostgreSQL installed the run fails and says how to get it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `core`, `ui` and app.py live at the repository root
     sys.path.insert(0, str(ROOT))
 SHARED_ENV = "CONTINUITY_TEST_SHARED_DIR"
+
+import desk_factory  # noqa: E402  (tests/ is on sys.path under pytest's rootdir conftest)
+import pg_server  # noqa: E402
+
 _owned = pytest.StashKey[str]()  # set in the process that created the directory
+_pg_folder = pytest.StashKey[Path]()  # the server that process started
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,11 +41,16 @@ def pytest_configure(config: pytest.Config) -> None:
     directory = tempfile.mkdtemp(prefix="continuity-tests-")
     os.environ[SHARED_ENV] = directory
     config.stash[_owned] = directory
+    if desk_factory.ENGINE == "postgresql" and not os.environ.get(desk_factory.PG_URL_ENV):
+        os.environ[desk_factory.PG_URL_ENV], config.stash[_pg_folder] = pg_server.start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     directory = config.stash.get(_owned, None)
     if directory is not None:
+        if _pg_folder in config.stash:
+            pg_server.stop(config.stash[_pg_folder])
+            os.environ.pop(desk_factory.PG_URL_ENV, None)
         os.environ.pop(SHARED_ENV, None)
         shutil.rmtree(directory, ignore_errors=True)
 

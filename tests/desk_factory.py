@@ -1,25 +1,52 @@
 """The one way tests get a store: a Desk for core tests, the environment for app processes.
 
-The engine comes from CONTINUITY_TEST_ENGINE (default and, for now, only: `duckdb`), so a
-second engine is one more branch here, not an edit of every test. `database` names the
-store a test wants: ":memory:" for a throwaway one, a path for one that outlives the Desk
-or is shared with another process (the app under AppTest, `streamlit run`, a worker).
+The engine comes from CONTINUITY_TEST_ENGINE: `duckdb` (the default) or `postgresql`, on
+the throwaway server tests/conftest.py starts (its URL in CONTINUITY_TEST_PG_URL).
+`database` names the store a test wants: ":memory:" for a throwaway one, a path for one
+that outlives the Desk or is shared with another process (the app under AppTest,
+`streamlit run`, a worker). On PostgreSQL each such store is a schema of its own: a new
+one for ":memory:", one named after the path otherwise, so every process given the same
+path meets the same store.
 Tests of an engine's own behaviour (DuckDB's one-process file lock, a file that is not a
 database) call `core.open_desk` directly; tests/unit/test_storage_seam.py lists them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import uuid
+import weakref
 from pathlib import Path
+
+import psycopg
 
 import core
 from core.images.providers import ImageProvider
 
 ENGINE = os.environ.get("CONTINUITY_TEST_ENGINE", "duckdb")
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "postgresql")
+PG_URL_ENV = "CONTINUITY_TEST_PG_URL"
 if ENGINE not in ENGINES:
     raise RuntimeError(f"CONTINUITY_TEST_ENGINE={ENGINE!r}: the tests know {', '.join(ENGINES)}")
+
+
+def store_target(database: str | Path) -> str:
+    """What `open_desk` is given for `database` on the test engine: the DuckDB path, or
+    a PostgreSQL URL whose search_path is the store's own schema (made here)."""
+    if ENGINE == "duckdb":
+        return str(database)
+    base = os.environ.get(PG_URL_ENV)
+    if not base:
+        raise RuntimeError(f"{PG_URL_ENV} is not set: run the tests through pytest, whose "
+                           "tests/conftest.py starts the PostgreSQL server.")
+    if str(database) == ":memory:":
+        schema = "m_" + uuid.uuid4().hex[:20]
+    else:
+        schema = "f_" + hashlib.sha1(str(Path(database).resolve()).encode()).hexdigest()[:20]
+    with psycopg.connect(base, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    return f"{base}?options=-csearch_path%3D{schema}"
 
 
 def make_desk(database: str | Path = ":memory:", image_root: str | Path | None = None,
@@ -27,13 +54,19 @@ def make_desk(database: str | Path = ":memory:", image_root: str | Path | None =
     """A migrated, empty Desk on the test engine (images under `image_root`)."""
     if image_root is None:
         image_root = Path(database).parent / "images" if database != ":memory:" else "data/images"
-    return core.open_desk(db_path=database, image_root=image_root, provider=provider)
+    desk = core.open_desk(db_path=store_target(database), image_root=image_root,
+                          provider=provider)
+    # A test that forgets to close its Desk must not keep its pooled connections.
+    weakref.finalize(desk, desk.db.close)
+    return desk
 
 
 def app_env(database: str | Path, image_root: str | Path) -> dict[str, str]:
     """The settings that point an app process at `database` (offline images)."""
+    store = store_target(database)
     return {
         "CONTINUITY_DB_PATH": str(database),
+        **({"CONTINUITY_DATABASE_URL": store} if ENGINE == "postgresql" else {}),
         "CONTINUITY_IMAGE_ROOT": str(image_root),
         "CONTINUITY_IMAGE_PROVIDER": "offline",
     }

@@ -24,13 +24,14 @@ def _settings():
 
 @st.cache_resource(show_spinner="Opening the continuity database…",
                    on_release=lambda desk: desk.close())
-def _open(db_path: str, image_root: str, provider: str, model: str | None) -> core.Desk:
+def _open(store: str, image_root: str, provider: str, model: str | None) -> core.Desk:
     """Seeds the demo film only into an empty *configured* database (DESIGN §4:
     `open_desk` itself never creates demo data), sweeps the image files a crash left
     unreferenced and resumes the image jobs it left unfinished (G6, G8). The API key
-    is read here, never passed around or shown. A database another process holds
-    raises `core.DatabaseBusyError`, which `get_desk` shows as one error."""
-    desk = core.open_desk(db_path=db_path, image_root=image_root, provider=provider,
+    is read here, never passed around or shown. `store` is the DuckDB file or the
+    PostgreSQL URL (CONTINUITY_DATABASE_URL wins). A DuckDB file another process
+    holds raises `core.DatabaseBusyError`, which `get_desk` shows as one error."""
+    desk = core.open_desk(db_path=store, image_root=image_root, provider=provider,
                           api_key=_settings().api_key, model=model)
     if not desk.projects():
         seed_demo(desk)
@@ -41,7 +42,8 @@ def _open(db_path: str, image_root: str, provider: str, model: str | None) -> co
 def get_desk() -> core.Desk:
     settings = _settings()
     try:
-        return _open(settings.db_path, settings.image_root, settings.provider, settings.model)
+        return _open(settings.database_url or settings.db_path, settings.image_root,
+                     settings.provider, settings.model)
     except core.DeskError as exc:
         show_error(exc)
         st.stop()

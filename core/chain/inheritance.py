@@ -249,6 +249,6 @@ def map_assets_bulk(cur, project_id: str, pairs: list[tuple[str, str]], source: 
     if new:
         cur.execute(
             "INSERT INTO scene_assets SELECT s, a, ? FROM (SELECT unnest(?::VARCHAR[]) AS s, "
-            "unnest(?::VARCHAR[]) AS a) ON CONFLICT DO NOTHING",
+            "unnest(?::VARCHAR[]) AS a) p ON CONFLICT DO NOTHING",
             [source, [s for s, _ in new], [a for _, a in new]])
     return len(new)

@@ -30,7 +30,7 @@ def _held(cur) -> str:
 def referenced_keys(cur, project_id: str) -> set[str]:
     """The keys under `project_{project_id}/` that some row holds: the files a
     project export should ship."""
-    rows = cur.execute(f"SELECT DISTINCT k FROM ({_held(cur)}) WHERE starts_with(k, ?)",
+    rows = cur.execute(f"SELECT DISTINCT k FROM ({_held(cur)}) h WHERE starts_with(k, ?)",
                        [f"project_{project_id}/"]).fetchall()
     return {r[0] for r in rows}
 
@@ -44,7 +44,7 @@ def orphans(cur, keys: list[str]) -> list[str]:
     rows = cur.execute(
         "SELECT k FROM unnest(?::VARCHAR[]) AS f(k) "
         "WHERE split_part(k, '/', 1) IN (SELECT 'project_' || id FROM projects) "
-        f"EXCEPT SELECT k FROM ({_held(cur)}) ORDER BY k", [list(keys)]).fetchall()
+        f"EXCEPT SELECT k FROM ({_held(cur)}) h ORDER BY k", [list(keys)]).fetchall()
     return [r[0] for r in rows]
 
 

@@ -21,16 +21,16 @@ def data_version(cur, project_id: str) -> tuple:
     (count, versions), scenes (count, newest), mapping, history, applied imports, and
     the global library (only ever added to). Any change a preview could see changes it."""
     return cur.execute(
-        "SELECT (SELECT count(*) FROM project_assets WHERE project_id = $1), "
-        "(SELECT sum(version) FROM project_assets WHERE project_id = $1), "
-        "(SELECT count(*) FROM scenes WHERE project_id = $1), "
-        "(SELECT max(created_at) FROM scenes WHERE project_id = $1), "
+        "SELECT (SELECT count(*) FROM project_assets WHERE project_id = ?), "
+        "(SELECT sum(version) FROM project_assets WHERE project_id = ?), "
+        "(SELECT count(*) FROM scenes WHERE project_id = ?), "
+        "(SELECT max(created_at) FROM scenes WHERE project_id = ?), "
         "(SELECT count(*) FROM scene_assets m JOIN scenes s ON s.id = m.scene_id "
-        " WHERE s.project_id = $1), "
-        "(SELECT max(id) FROM instance_history WHERE project_id = $1), "
-        "(SELECT max(imported_at) FROM screenplay_imports WHERE project_id = $1), "
+        " WHERE s.project_id = ?), "
+        "(SELECT max(id) FROM instance_history WHERE project_id = ?), "
+        "(SELECT max(imported_at) FROM screenplay_imports WHERE project_id = ?), "
         "(SELECT count(*) FROM global_assets)",
-        [project_id]).fetchone()
+        [project_id] * 7).fetchone()
 
 
 class PreviewCache:

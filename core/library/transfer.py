@@ -400,7 +400,7 @@ def project_rows(cur, project_id: str) -> dict[str, tuple[list[str], list[tuple]
     for table, spec in TABLES.items():
         cols = list(spec.columns)
         names = ", ".join(f'"{c}"' for c in cols)
-        rows = cur.execute(f'SELECT {names} FROM "{table}" WHERE {spec.where} ORDER BY rowid',
+        rows = cur.execute(f'SELECT {names} FROM "{table}" WHERE {spec.where} ORDER BY 1',
                            [project_id]).fetchall()
         if rows:
             out[table] = (cols, rows)

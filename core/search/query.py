@@ -382,7 +382,7 @@ def tag_counts(cur, project_id: str, branch_id: str | None = None) -> pd.DataFra
     branch_id = resolve_branch(cur, project_id, branch_id)
     rows = cur.execute(
         "SELECT tag, count(*) AS n FROM (SELECT UNNEST(status_tags) AS tag "
-        "FROM scene_asset_instances WHERE branch_id = ?) GROUP BY tag ORDER BY n DESC, tag",
+        "FROM scene_asset_instances WHERE branch_id = ?) t GROUP BY tag ORDER BY n DESC, tag",
         [branch_id],
     ).fetchall()
     data = [[t, int(n), category_of(t), None if lookup(t) is None else lookup(t).persists]

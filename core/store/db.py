@@ -1,16 +1,18 @@
 """The connection, schema migrations and the unit of work, on one dialect
-(`store.dialect`: every engine-specific piece lives there).
+(`store.dialect` for DuckDB, `store.postgres_dialect` for PostgreSQL: every
+engine-specific piece lives there).
 
-One connection per process; every read or change gets its own cursor so threads
-never share one. Every change runs inside `Database.transaction`, which handles
-write conflicts at the boundary only (DESIGN §4): after DuckDB's
-"Conflict on update" a COMMIT would silently write nothing, so the whole change
-is rolled back and rerun with fresh reads, and finally reported as a conflict.
+Every read or change gets a cursor of its own (DuckDB: on the process's one
+connection; PostgreSQL: on a pooled connection), so threads never share one. Every
+change runs inside `Database.transaction`, which handles write conflicts at the
+boundary only (DESIGN §4): after DuckDB's "Conflict on update" a COMMIT would
+silently write nothing, and PostgreSQL at REPEATABLE READ refuses a change that
+raced another; either way the whole change is rolled back and rerun with fresh
+reads, and finally reported as a conflict.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -21,10 +23,17 @@ from typing import TypeVar
 
 from core.errors import ConflictError
 from core.store.dialect import DUCKDB
+from core.store.postgres_dialect import POSTGRES
 
 T = TypeVar("T")
 
 CONFLICT_RETRIES = 6
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def dialect_for(target: str) -> object:
+    """The engine a database path or URL names: a postgresql:// URL or a DuckDB file."""
+    return POSTGRES if str(target).startswith(_POSTGRES_SCHEMES) else DUCKDB
 
 
 def utcnow() -> datetime:
@@ -40,9 +49,9 @@ class Cursor:
     def __init__(self, raw, dialect):
         self.raw, self.dialect = raw, dialect
 
-    def execute(self, sql: str, params: Sequence | dict | None = None) -> Cursor:
-        if params is None:
-            self.raw.execute(self.dialect.sql(sql))
+    def execute(self, sql: str, params: Sequence | None = None) -> Cursor:
+        if params is None:      # no placeholders: the text goes as it is (a script)
+            self.raw.execute(sql)
         else:
             self.raw.execute(self.dialect.sql(sql), params)
         return self
@@ -57,29 +66,25 @@ class Cursor:
         """The result as columns (name -> values): for reads of many rows."""
         return self.dialect.columns(self.raw)
 
-    def close(self) -> None:
-        self.raw.close()
 
 
 class Database:
-    def __init__(self, path: str | Path, dialect=DUCKDB):
-        self.dialect = dialect
-        self.path, self._con = dialect.connect(str(path))
-        self._lock = threading.Lock()
+    """`target`: a DuckDB file path (or ":memory:") or a postgresql:// URL; `path` is
+    it as shown in messages (a URL without its password)."""
+
+    def __init__(self, target: str | Path, dialect=None):
+        self.dialect = dialect or dialect_for(str(target))
+        self.path, self._con = self.dialect.connect(str(target))
         migrate(self)
 
     def close(self) -> None:
-        self._con.close()
+        self.dialect.close(self._con)
 
     @contextmanager
     def cursor(self):
         """A cursor of its own for one read (auto-commit)."""
-        with self._lock:
-            cur = Cursor(self.dialect.cursor(self._con), self.dialect)
-        try:
-            yield cur
-        finally:
-            cur.close()
+        with self.dialect.borrow(self._con) as raw:
+            yield Cursor(raw, self.dialect)
 
     def transaction(self, work: Callable[[Cursor], T]) -> T:
         """Run `work(cursor)` in one transaction; rerun it after a write conflict.
@@ -89,7 +94,7 @@ class Database:
         """
         for attempt in range(CONFLICT_RETRIES):
             with self.cursor() as cur:
-                cur.execute("BEGIN TRANSACTION")
+                cur.execute(self.dialect.begin)
                 try:
                     result = work(cur)
                     cur.execute("COMMIT")
@@ -117,21 +122,31 @@ def _rollback(cur: Cursor) -> None:
 
 
 def migrate(db: Database) -> list[str]:
-    """Apply pending `migrations/NNN_name.sql` files in order, one transaction each."""
-    with db.cursor() as cur:
-        cur.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
-        )
-        done = {r[0] for r in cur.execute("SELECT name FROM schema_migrations").fetchall()}
-    applied = []
+    """Apply pending `migrations/NNN_name.sql` files in order, in one transaction.
+
+    Several processes may open one PostgreSQL store at once: the dialect's migration
+    lock makes them take turns, and the transaction is the engine's default level
+    (READ COMMITTED there), so the next one sees what the first applied."""
     folder = resources.files("core.store") / "migrations"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".sql") or entry.name in done:
-            continue
-        script = entry.read_text(encoding="utf-8")
-        db.transaction(lambda cur, script=script, name=entry.name: (
-            cur.execute(script),
-            cur.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, utcnow()])))
-        applied.append(entry.name)
+    scripts = sorted((e for e in folder.iterdir() if e.name.endswith(".sql")),
+                     key=lambda e: e.name)
+    applied = []
+    with db.cursor() as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            if db.dialect.migration_lock:
+                cur.execute(db.dialect.migration_lock)
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                        "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)")
+            done = {r[0] for r in cur.execute("SELECT name FROM schema_migrations").fetchall()}
+            for entry in scripts:
+                if entry.name not in done:
+                    cur.execute(entry.read_text(encoding="utf-8"))
+                    cur.execute("INSERT INTO schema_migrations VALUES (?, ?)",
+                                [entry.name, utcnow()])
+                    applied.append(entry.name)
+            cur.execute("COMMIT")
+        except BaseException:
+            _rollback(cur)
+            raise
     return applied

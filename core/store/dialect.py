@@ -19,7 +19,9 @@ value per group as an aggregate, fetching a result as columns, and the tables' c
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -31,6 +33,7 @@ _DUCKDB_TYPES = {"text": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "bool"
                  "float": "DOUBLE", "timestamptz": "TIMESTAMPTZ", "text[]": "VARCHAR[]"}
 _CANONICAL = {v: k for k, v in _DUCKDB_TYPES.items()} | {"TIMESTAMP WITH TIME ZONE": "timestamptz"}
 _LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+_CURSOR_LOCK = threading.Lock()   # a connection hands out cursors one thread at a time
 
 
 class DuckDB:
@@ -42,6 +45,9 @@ class DuckDB:
     # rolls back and reruns the whole change.
     conflict_errors: tuple[type[Exception], ...] = (duckdb.TransactionException,)
     _value_errors = (duckdb.InvalidInputException, duckdb.ConversionException)
+    begin = "BEGIN TRANSACTION"
+    migration_lock = None           # one process opens the file
+    supports_skip_locked = False    # one process: its job worker is the only claimer
 
     def connect(self, shown: str) -> tuple[str, duckdb.DuckDBPyConnection]:
         """(resolved path, connection) of the file; a domain error naming `shown` (the
@@ -69,8 +75,18 @@ class DuckDB:
         raise DatabaseOpenError(f"The database {shown} could not be opened. Check the path "
                                 "and its permissions, or set CONTINUITY_DB_PATH to another file.")
 
-    def cursor(self, con):
-        return con.cursor()
+    @contextmanager
+    def borrow(self, con):
+        """A raw cursor of its own on the process's one connection."""
+        with _CURSOR_LOCK:
+            cur = con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def close(self, con) -> None:
+        con.close()
 
     def sql(self, text: str) -> str:
         """Canonical SQL in the driver's placeholder style (DuckDB takes it as it is)."""
@@ -130,10 +146,11 @@ class DuckDB:
                 out.setdefault(table, []).append((col, _CANONICAL[kind], default))
         return out
 
-    def latest(self, value: str, by: str) -> str:
-        """An aggregate: `value` of the group's row with the largest `by` ("latest per
-        group" in one pass; takes a FILTER clause)."""
-        return f"arg_max({value}, {by})"
+    def latest(self, value: str, by: str, where: str | None = None) -> str:
+        """An aggregate: `value` of the group's row with the largest `by` among those
+        matching `where` ("latest per group" in one pass)."""
+        only = f" FILTER (WHERE {where})" if where else ""
+        return f"arg_max({value}, {by}){only}"
 
     def columns(self, raw) -> dict[str, list]:
         """The executed statement's result as columns (name -> list of values, NULL as

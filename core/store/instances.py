@@ -200,7 +200,7 @@ def project_tags(cur, project_id: str) -> list[str]:
     """Tags in use in the project, most used first."""
     rows = cur.execute(
         "SELECT tag, count(*) AS n FROM (SELECT UNNEST(status_tags) AS tag "
-        "FROM scene_asset_instances WHERE project_id = ?) GROUP BY tag ORDER BY n DESC, tag",
+        "FROM scene_asset_instances WHERE project_id = ?) t GROUP BY tag ORDER BY n DESC, tag",
         [project_id],
     ).fetchall()
     return [r[0] for r in rows]
@@ -223,8 +223,7 @@ def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
     else:
         ids = []
         for anchor, tail in cur.execute(
-                f"SELECT {cur.dialect.latest('i.id', 's.scene_number')} "
-                "FILTER (WHERE s.scene_number < ?), "
+                f"SELECT {cur.dialect.latest('i.id', 's.scene_number', 's.scene_number < ?')}, "
                 "array_agg(i.id) FILTER (WHERE s.scene_number >= ?) "
                 "FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id "
                 f"WHERE {' AND '.join(where)} GROUP BY i.branch_id, i.project_asset_id",

@@ -1,4 +1,4 @@
-"""Unit-test fixtures for core: a real DuckDB (`:memory:`), never a mock.
+"""Unit-test fixtures for core: a real store on the test engine, never a mock.
 
 - `desk`: `make_desk(":memory:", image_root=tmp_path/"images")`.
 - `film`: a small project on `desk` with scenes 1, 2, 4, 7 (a gap in the numbering) and
@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from desk_factory import make_desk
+from import_support import table_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `core` lives at the repository root
@@ -28,20 +29,6 @@ import core  # noqa: E402
 
 SCENE_NUMBERS = (1, 2, 4, 7)
 ACTOR = "ana"
-
-
-def table_snapshot(desk) -> dict[str, list[tuple]]:
-    """Every row of every table, sorted: equal snapshots mean nothing was written."""
-    with desk.db.cursor() as cur:
-        tables = [
-            r[0]
-            for r in cur.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_type = 'BASE TABLE' ORDER BY table_name"
-            ).fetchall()
-        ]
-        return {t: sorted(cur.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
-                for t in tables}
 
 
 @dataclass

@@ -16,6 +16,7 @@ def table_snapshot(desk) -> dict[str, list[tuple]]:
     with desk.db.cursor() as cur:
         tables = [r[0] for r in cur.execute(
             "SELECT table_name FROM information_schema.tables "
-            "WHERE table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+            "WHERE table_type = 'BASE TABLE' AND table_schema = current_schema() "
+            "ORDER BY table_name").fetchall()]
         return {t: sorted(cur.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
                 for t in tables}

@@ -1,4 +1,4 @@
-"""Counting the SQL statements an operation sends to a real DuckDB (DESIGN §4 "Film
+"""Counting the SQL statements an operation sends to a real database (DESIGN §4 "Film
 scale": a bounded number of queries per producer operation, whatever its size).
 
     with count_queries(desk) as q:
@@ -22,6 +22,11 @@ class QueryLog:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+    @property
+    def transactions(self) -> int:
+        """How many transactions were begun (each engine words BEGIN its own way)."""
+        return sum(s.upper().startswith("BEGIN") for s in self.statements)
 
     def without_transactions(self) -> list[str]:
         """The statements but BEGIN / COMMIT / ROLLBACK."""

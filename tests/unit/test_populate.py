@@ -301,7 +301,7 @@ def counted(tmp_path, scenes: int, work, setup=None) -> tuple[int, object]:
             setup(d, p, text)
         with count_queries(d) as q:
             out = work(d, p, text)
-        assert q.statements.count("BEGIN TRANSACTION") == 1
+        assert q.transactions == 1
         return q.count, out
     finally:
         d.close()

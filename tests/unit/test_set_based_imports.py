@@ -39,7 +39,7 @@ def csv_queries(fresh, rows: int, *, then: str | None = None, dry_run: bool = Fa
         desk.import_assets_csv(p.id, asset_csv(rows), actor=ACTOR)
     with count_queries(desk) as q:
         desk.import_assets_csv(p.id, then or asset_csv(rows), actor=ACTOR, dry_run=dry_run)
-    assert q.statements.count("BEGIN TRANSACTION") == 1
+    assert q.transactions == 1
     return q.count
 
 
@@ -121,7 +121,7 @@ def screenplay_queries(fresh, scenes: int, *, draft: str | None = None,
     with count_queries(desk) as q:
         rep = desk.import_screenplay(p.id, draft or fountain(scenes), actor=ACTOR,
                                      dry_run=dry_run)
-    assert q.statements.count("BEGIN TRANSACTION") == 1
+    assert q.transactions == 1
     assert len(rep.scenes) == scenes
     return q.count
 
@@ -156,7 +156,7 @@ def test_demo_seed_is_one_transaction(fresh):
     desk, _ = fresh()
     with count_queries(desk) as q:
         project = seed_demo(desk)
-    assert q.statements.count("BEGIN TRANSACTION") == 1
+    assert q.transactions == 1
     assert len(desk.scenes(project.id)) == 8
 
 

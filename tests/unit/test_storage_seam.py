@@ -1,6 +1,7 @@
-"""The storage seam (DESIGN §4): engine-specific SQL and driver calls live in
-`core/store/dialect.py` only, and a versioned change takes its chain's lock before it
-checks the version it was based on (so A4 holds on an engine that blocks)."""
+"""The storage seam (DESIGN §4): engine-specific SQL and driver calls live in the
+dialects only (`core/store/dialect.py`, `core/store/postgres_dialect.py`), and a
+versioned change takes its chain's lock before it checks the version it was based on
+(so A4 holds on an engine that blocks)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ CORE = Path(__file__).resolve().parents[2] / "core"
 TESTS = CORE.parent / "tests"
 # Tests of DuckDB's own behaviour (its one-process file lock, a file that is no database)
 # open the engine directly; every other test gets its store from tests/desk_factory.py.
-ENGINE_OWN_TESTS = {"desk_factory.py", "unit/test_db_busy.py", "unit/db_holder.py",
+ENGINE_OWN_TESTS = {"desk_factory.py", "pg_server.py", "unit/test_db_busy.py", "unit/db_holder.py",
                     "unit/test_validation_text.py", "unit/test_storage_seam.py"}
-DIALECT = CORE / "store" / "dialect.py"
+DIALECTS = {CORE / "store" / "dialect.py", CORE / "store" / "postgres_dialect.py"}
 # DuckDB-only SQL; the canonical forms are in dialect.py's docstring.
 ENGINE_ONLY = re.compile(
     r"\bQUALIFY\b|\bany_value\(|\buuid\(\)|\[\]\[\]|\bINSERT\s+OR\s+(IGNORE|REPLACE)\b|"
@@ -25,7 +26,7 @@ ENGINE_ONLY = re.compile(
 
 
 def _core_modules():
-    return [p for p in CORE.rglob("*.py") if p != DIALECT]
+    return [p for p in CORE.rglob("*.py") if p not in DIALECTS]
 
 
 def test_only_the_dialect_imports_the_engine_driver():

@@ -7,7 +7,7 @@ CREATE TABLE projects (
     id              VARCHAR PRIMARY KEY,
     name            VARCHAR NOT NULL,
     visual_style    VARCHAR NOT NULL DEFAULT '',
-    budget          DOUBLE,
+    budget          DOUBLE PRECISION,
     main_branch_id  VARCHAR NOT NULL,
     version         INTEGER NOT NULL DEFAULT 1,
     created_at      TIMESTAMPTZ NOT NULL
