@@ -16,9 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	$(VENV)/bin/streamlit run app.py --server.headless=true
 
+# Every test on DuckDB, then the core suite again on PostgreSQL (a throwaway server
+# the tests start; see tests/pg_server.py).
 test: venv
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2
+	CONTINUITY_TEST_ENGINE=postgresql $(PY) -m pytest -q -n 2 tests/unit
 
 lint: venv
 	$(VENV)/bin/ruff check .
