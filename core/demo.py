@@ -300,14 +300,23 @@ SCENES: list[dict] = [
 ]
 
 
-def seed_demo(desk: Desk, actor: str = "demo") -> Project:
+def seed_demo(desk: Desk, actor: str = "demo", only_if_empty: bool = False) -> Project | None:
     """Create the demo project (and the library entries it shows) in one transaction,
     through the functions the Desk's methods call: scenes are inherited in story order
     (those up to the next scene with edits at once, as if one by one), each scene's
-    edits right after it."""
+    edits right after it.
+
+    `only_if_empty`: seed only a store without projects (the app's first start), None
+    otherwise. App processes starting together on one empty team server take turns
+    (the dialect's table lock), so the demo is seeded once."""
     store = desk.images.store
 
     def work(cur):
+        if only_if_empty:
+            for statement in cur.dialect.exclusive_lock("projects", wait_seconds=120):
+                cur.execute(statement)
+            if cur.execute("SELECT count(*) FROM projects").fetchone()[0]:
+                return None
         _seed_library(cur)
         project = projects.create_project(cur, PROJECT_NAME)
         made = [asset_bulk.new_asset(project.id, name, kind, description, aliases=aliases)

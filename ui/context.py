@@ -34,7 +34,7 @@ def _open(store: str, image_root: str, provider: str, model: str | None) -> core
     desk = core.open_desk(db_path=store, image_root=image_root, provider=provider,
                           api_key=_settings().api_key, model=model)
     if not desk.projects():
-        seed_demo(desk)
+        seed_demo(desk, only_if_empty=True)
     desk.resume_jobs()
     return desk
 

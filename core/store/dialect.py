@@ -105,6 +105,11 @@ class DuckDB:
             return ValidationError("A number given is too large; nothing was changed.")
         return None
 
+    def exclusive_lock(self, table: str, wait_seconds: int) -> list[str]:
+        """Statements that make other writers of `table` wait for this transaction
+        (none: one process owns the file)."""
+        return []
+
     def new_uuid(self) -> str:
         """An SQL expression giving a new random uuid as text."""
         return "uuid()::VARCHAR"

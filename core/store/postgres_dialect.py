@@ -114,6 +114,12 @@ class Postgres:
             return ValidationError("A value given cannot be stored; nothing was changed.")
         return None
 
+    def exclusive_lock(self, table: str, wait_seconds: int) -> list[str]:
+        """See `DuckDB.exclusive_lock`: a table lock taken before the first read, so
+        this transaction's snapshot sees what the writer it waited for committed."""
+        return [f"SET LOCAL lock_timeout = '{int(wait_seconds)}s'",
+                f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"]
+
     def new_uuid(self) -> str:
         return "gen_random_uuid()::VARCHAR"
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from desk_factory import make_desk
+from desk_factory import ENGINE, make_desk
 
 from core.demo import PROJECT_NAME, seed_demo
 
@@ -132,3 +135,28 @@ def test_seed_is_deterministic(tmp_path):
             desk.close()
 
     assert snapshot() == snapshot()
+
+
+@pytest.mark.skipif(ENGINE != "postgresql", reason="team engine: two processes start at once")
+def test_app_processes_starting_together_seed_the_demo_once(tmp_path):
+    """Each app process seeds an empty team server on its first start; started together,
+    they take turns on the lock and only the first seeds."""
+    desks = [make_desk(tmp_path / "team.db", image_root=tmp_path / "images") for _ in range(3)]
+    barrier = threading.Barrier(len(desks))
+
+    def start(desk):
+        barrier.wait()
+        return seed_demo(desk, only_if_empty=True)
+
+    with ThreadPoolExecutor(len(desks)) as pool:
+        seeded = list(pool.map(start, desks))
+    assert sum(p is not None for p in seeded) == 1
+    assert [p.name for p in desks[0].projects()] == [PROJECT_NAME]
+    for desk in desks:
+        desk.close()
+
+
+def test_the_demo_is_not_seeded_twice(desk):
+    assert seed_demo(desk, only_if_empty=True) is not None
+    assert seed_demo(desk, only_if_empty=True) is None
+    assert len(desk.projects()) == 1
