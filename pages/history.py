@@ -65,7 +65,9 @@ if log.empty:
     st.info("No changes match these filters.")
     st.stop()
 
-where = {i.id: i.scene_number for i in desk.branch_instances(project.id, branch.id)}
+# Source instances are shown by their scene: read only when the bookkeeping shows them.
+where = ({i.id: i.scene_number for i in desk.branch_instances(project.id, branch.id)}
+         if (log["field"] == "inherited_from_instance_id").any() else {})
 
 
 def _value(field: str, value, limit: int | None) -> str:

@@ -104,10 +104,4 @@ with right:
     st.subheader("Scenes")
     with st.container(height=SCENE_LIST_HEIGHT if len(scenes) > 12 else "content",
                       border=False):
-        for s in scenes:
-            n = blocker_counts.get(s.id, 0)
-            state = "ready" if n == 0 else f"{n} blocker{'s' if n != 1 else ''}"
-            st.page_link("pages/scenes.py",
-                         label=ui.esc(f"Scene {s.display_label} · {s.heading}"),
-                         help=state, query_params={"scene": s.id},
-                         icon=":material/check_circle:" if n == 0 else ":material/error:")
+        st.markdown(ui.scene_list_html(scenes, blocker_counts, **ids), unsafe_allow_html=True)

@@ -4,6 +4,7 @@ returns; no Streamlit calls, no rules."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
@@ -67,8 +68,16 @@ ISSUE_ICONS = {"pending_review": ICON_REVIEW, "upstream_changed": ICON_UPSTREAM,
 
 
 # --- deep links --------------------------------------------------------------
+def _plain(value: str) -> bool:
+    """An id (uuid text, a number): nothing in it needs quoting in a URL."""
+    return value.isascii() and value.replace("-", "").replace("_", "").isalnum()
+
+
 def _href(page: str, params: dict[str, str | None]) -> str:
-    return f"./{page}?" + urlencode({k: v for k, v in params.items() if v})
+    given = {k: v for k, v in params.items() if v}
+    if all(_plain(v) for v in given.values()):      # the usual case, hundreds per page
+        return f"./{page}?" + "&".join(f"{k}={v}" for k, v in given.items())
+    return f"./{page}?" + urlencode(given)
 
 
 def editor_href(scene_id: str, instance_id: str | None = None, *, project_id: str | None = None,
@@ -91,10 +100,27 @@ def link(href: str, text: str, *, title: str = "", cls: str = "") -> str:
         raise ValueError(f"not an in-app link: {href!r}")
     attrs = f' class="{cls}"' if cls else ""
     attrs += f' title="{esc(title)}"' if title else ""
-    return f'<a href="{esc(href)}" target="_self"{attrs}>{text}</a>'
+    return f'<a href="{html.escape(href)}" target="_self"{attrs}>{text}</a>'
 
 
 # --- chips ---------------------------------------------------------------------
+def scene_list_html(scenes, blocker_counts: dict[str, int], *, project_id: str,
+                    branch_id: str) -> str:
+    """The overview's list of scenes, each a link to it with its readiness: one block of
+    HTML, so a film of hundreds of scenes costs one element, not a widget per scene."""
+    rows = []
+    for s in scenes:
+        n = blocker_counts.get(s.id, 0)
+        state = "ready" if n == 0 else f"{n} blocker{'s' if n != 1 else ''}"
+        mark = ('<span class="cd-ok">✓</span>' if n == 0
+                else '<span class="cd-bad">!</span>')
+        text = (f"{mark} Scene {esc(s.display_label)} · {esc(s.heading)}"
+                + (f' <span class="cd-muted">{state}</span>' if n else ""))
+        href = scenes_href(s.id, project_id=project_id, branch_id=branch_id)
+        rows.append(link(href, text, title=state))
+    return f'<div class="cd-scenes">{"".join(rows)}</div>'
+
+
 def chip(tag: str, *, prefix: str = "", colour: str | None = None, cls: str = "cd-chip") -> str:
     return (f'<span class="{cls}" style="background:{colour or colour_of(tag)}">'
             f"{esc(prefix)}{esc(tag)}</span>")
@@ -226,6 +252,11 @@ a.cd-cell.cd-locked{{background:repeating-linear-gradient(135deg,{cell},{cell} 6
 .cd-ok{{color:{ADDED_COLOUR}}}
 .cd-bad{{color:{REMOVED_COLOUR}}}
 .cd-legend{{font-size:0.8rem;color:#8a8d96}}
+.cd-scenes{{font-size:0.9rem}}
+.cd-scenes a{{display:block;padding:0.28rem 0.2rem;border-bottom:1px solid {line};
+  text-decoration:none;color:inherit}}
+.cd-scenes a:hover{{background:{hover}}}
+.cd-scenes .cd-ok,.cd-scenes .cd-bad{{display:inline-block;width:1.2em;font-weight:700}}
 .cd-legend > span{{margin-right:1.1rem;white-space:nowrap;display:inline-block}}
 .cd-script{{font-family:"Courier Prime","Courier New",monospace;font-size:0.88rem;
  line-height:1.4;max-width:40rem}}

@@ -23,6 +23,8 @@ _LINKISH = re.compile(r"(?<=:)(?=/)|(?<=@)|(?<=www)(?=\.)", re.IGNORECASE)
 
 def esc(value) -> str:
     """`value` as text for any markup context; None is the empty string."""
-    text = _LINKISH.sub(WORD_JOINER, "" if value is None else str(value))
+    text = "" if value is None else str(value)
+    if ":" in text or "@" in text or "." in text:
+        text = _LINKISH.sub(WORD_JOINER, text)
     body = text.lstrip(" ")       # leading spaces would indent a Markdown code block
     return "&#32;" * (len(text) - len(body)) + body.translate(_TABLE)
