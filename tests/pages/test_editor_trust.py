@@ -197,6 +197,8 @@ def test_undo_this_save_previews_then_restores_every_field_of_the_save():
     check(at.button(key=key("save", b9)).click().run())
     saved = inst(9, "Brick")
     assert saved.status_tags == ["sweaty"]
+    assert not [b for b in at.button if b.key == key("undo", b9)]    # asked first
+    check(at.button(key=key("undo_ask", b9)).click().run())
     assert "Restores every field your last save changed here" in captions(at)
     assert "Only this scene changes." in [html.unescape(i.value) for i in at.info]
     check(at.button(key=key("undo", b9)).click().run())
@@ -206,4 +208,5 @@ def test_undo_this_save_previews_then_restores_every_field_of_the_save():
     assert {h.change_id for h in the_desk().history(b9.id)[-2:]} != {None}
     assert any(m.value.startswith("Undid your last save of Brick")
                for m in at.success)
-    assert not [b for b in at.button if b.key == key("undo", b9)]    # one undo per save
+    assert not [b for b in at.button
+                if b.key in (key("undo", b9), key("undo_ask", b9))]      # one undo per save

@@ -39,20 +39,34 @@ def _preview(call: Callable[[], core.UpdateResult], describe: Describe) -> bool:
 # --- item 7: undo the session's last save -------------------------------------------------
 def undo_last_save(desk: core.Desk, actor: str, inst: core.Instance, describe: Describe,
                    act: Act) -> None:
-    """"Undo this save" for the session's last save, when it was of this instance."""
+    """"Undo this save" for the session's last save, when it was of this instance: asked
+    first, then its preview with Confirm / Cancel (the preview is read only when asked)."""
     last = ss.get("ed_last_save")
     if not last or last[0] != inst.id or not last[1]:
         return
     change_id = last[1]
-    with st.popover("Undo this save", icon=":material/undo:"):
+    asked = ss.get("ed_undo_ask") == (inst.id, change_id)
+    if not asked:
+        st.button("Undo this save", key=f"ed_undo_ask_{inst.id}", icon=":material/undo:",
+                  help="Restores every field your last save changed here, as one audited "
+                       "change. Shows what it will do first.",
+                  on_click=ss.__setitem__, args=("ed_undo_ask", (inst.id, change_id)))
+        return
+    with st.container(border=True):
+        st.markdown("**Undo your last save?**")
         st.caption("Restores every field your last save changed here, as one audited change.")
-        if _preview(lambda: desk.preview_undo(inst.id, change_id), describe):
-            st.button("Undo this save", key=f"ed_undo_{inst.id}", type="primary",
-                      on_click=_undo, args=(desk, actor, inst, change_id, act))
+        ok = _preview(lambda: desk.preview_undo(inst.id, change_id), describe)
+        with st.container(horizontal=True, gap="xsmall"):
+            if ok:
+                st.button("Undo this save", key=f"ed_undo_{inst.id}", type="primary",
+                          on_click=_undo, args=(desk, actor, inst, change_id, act))
+            st.button("Cancel", key=f"ed_undo_cancel_{inst.id}",
+                      on_click=ss.pop, args=("ed_undo_ask", None))
 
 
 def _undo(desk: core.Desk, actor: str, inst: core.Instance, change_id: str, act: Act) -> None:
     ss.pop("ed_last_save", None)
+    ss.pop("ed_undo_ask", None)
     act(lambda: desk.undo_change(inst.id, change_id, expected_version=inst.version,
                                  actor=actor),
         f"Undid your last save of {inst.asset_name}.")
