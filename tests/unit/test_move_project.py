@@ -5,6 +5,7 @@ target, neither rows nor files; the command says what it moved, or what is wrong
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -117,6 +118,39 @@ def test_a_target_that_holds_the_project_already_is_refused(source, tmp_path):
             move.move_project(desk.db, images, team.db, tmp_path / "team-images")
         assert table_snapshot(team) == snapshot
         assert entries_of(tmp_path / "team-images") == entries
+    finally:
+        team.close()
+
+
+def test_another_file_at_a_key_of_the_project_is_refused(source, tmp_path):
+    """A file the target's image folder holds at one of the project's keys with other
+    bytes is not overwritten: the move is refused, the files it copied removed."""
+    desk, images, project = source
+    team = store(tmp_path, "team", "postgresql")
+    key = sorted(files_of(images))[-1]
+    (tmp_path / "team-images" / key).parent.mkdir(parents=True)
+    (tmp_path / "team-images" / key).write_bytes(b"not the same")
+    try:
+        with pytest.raises(ValidationError, match="already holds another file at"):
+            move.move_project(desk.db, images, team.db, tmp_path / "team-images")
+        assert files_of(tmp_path / "team-images") == {key: b"not the same"}
+        assert table_snapshot(team)["projects"] == []
+    finally:
+        team.close()
+
+
+def test_a_file_missing_from_the_source_is_named_and_the_rest_moves(source, tmp_path):
+    desk, images, project = source
+    partial = tmp_path / "partial"
+    shutil.copytree(images, partial)
+    lost = sorted(files_of(partial))[0]
+    (partial / lost).unlink()
+    team = store(tmp_path, "team", "postgresql")
+    try:
+        moved = move.move_project(desk.db, partial, team.db, tmp_path / "team-images")
+        assert len(moved.warnings) == 1 and lost in moved.warnings[0]
+        assert files_of(tmp_path / "team-images") == files_of(partial)
+        assert rows_of(team, project.id) == rows_of(desk, project.id)
     finally:
         team.close()
 
