@@ -134,9 +134,7 @@ def _copy_files(src: ImageStore, dst: ImageStore, keys: list[str], written: list
     if src.root == dst.root:
         return len(keys) - len(missing), missing
     present = 0
-    for key in keys:
-        if key in missing:
-            continue
+    for key in sorted(set(keys) - set(missing)):
         data = src.read(key)
         digest = hashlib.sha256(data).hexdigest()
         if dst.exists(key):

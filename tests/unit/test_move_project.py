@@ -254,11 +254,26 @@ def test_the_module_runs_as_a_command(tmp_path):
                                    "not exist (no such file).")
 
 
-def test_an_unknown_project_is_named_in_the_error(source):
-    desk, _, _ = source
+def test_the_project_is_found_by_id_or_name_or_as_the_only_one(source, tmp_path):
+    desk, _, project = source
     with desk.db.cursor() as cur:
+        assert move.find_project(cur, None).id == project.id
+        assert move.find_project(cur, f" {project.id} ").id == project.id
         with pytest.raises(NotFoundError, match="it holds: Low Tide at Gull Point"):
             move.find_project(cur, "Nothing like it")
+    other = store(tmp_path, "other", "duckdb")
+    try:
+        with other.db.cursor() as cur, pytest.raises(NotFoundError, match="holds no project"):
+            move.find_project(cur, None)
+        twins = [other.create_project("Twins", actor=ACTOR) for _ in range(2)]
+        with other.db.cursor() as cur:
+            with pytest.raises(ValidationError, match="holds 2 projects; name the one"):
+                move.find_project(cur, None)
+            with pytest.raises(ValidationError, match="by its id: ") as refused:
+                move.find_project(cur, "twins")
+            assert all(t.id in str(refused.value) for t in twins)
+    finally:
+        other.close()
 
 
 @pytest.mark.parametrize("engine", ["postgresql", "duckdb"])
