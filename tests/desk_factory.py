@@ -7,6 +7,8 @@ that outlives the Desk or is shared with another process (the app under AppTest,
 `streamlit run`, a worker). On PostgreSQL each such store is a schema of its own: a new
 one for ":memory:", one named after the path otherwise, so every process given the same
 path meets the same store.
+A test that needs both engines at once (moving a project from one to the other) names
+them, `make_desk(database, engine="postgresql")`, and runs only where `both_engines()`.
 Tests of an engine's own behaviour (DuckDB's one-process file lock, a file that is not a
 database) call `core.open_desk` directly; tests/unit/test_storage_seam.py lists them.
 """
@@ -31,10 +33,11 @@ if ENGINE not in ENGINES:
     raise RuntimeError(f"CONTINUITY_TEST_ENGINE={ENGINE!r}: the tests know {', '.join(ENGINES)}")
 
 
-def store_target(database: str | Path) -> str:
-    """What `open_desk` is given for `database` on the test engine: the DuckDB path, or
-    a PostgreSQL URL whose search_path is the store's own schema (made here)."""
-    if ENGINE == "duckdb":
+def store_target(database: str | Path, engine: str | None = None) -> str:
+    """What `open_desk` is given for `database` on `engine` (default: the test engine):
+    the DuckDB path, or a PostgreSQL URL whose search_path is the store's own schema
+    (made here)."""
+    if (engine or ENGINE) == "duckdb":
         return str(database)
     base = os.environ.get(PG_URL_ENV)
     if not base:
@@ -50,15 +53,26 @@ def store_target(database: str | Path) -> str:
 
 
 def make_desk(database: str | Path = ":memory:", image_root: str | Path | None = None,
-              provider: str | ImageProvider = "offline") -> core.Desk:
-    """A migrated, empty Desk on the test engine (images under `image_root`)."""
+              provider: str | ImageProvider = "offline", engine: str | None = None
+              ) -> core.Desk:
+    """A migrated, empty Desk on `engine` (default: the test engine; a test that needs
+    both at once names them), images under `image_root`."""
+    if engine not in (None, *ENGINES):
+        raise ValueError(f"engine={engine!r}: the tests know {', '.join(ENGINES)}")
     if image_root is None:
         image_root = Path(database).parent / "images" if database != ":memory:" else "data/images"
-    desk = core.open_desk(db_path=store_target(database), image_root=image_root,
+    desk = core.open_desk(db_path=store_target(database, engine), image_root=image_root,
                           provider=provider)
     # A test that forgets to close its Desk must not keep its pooled connections.
     weakref.finalize(desk, desk.db.close)
     return desk
+
+
+def both_engines() -> bool:
+    """Whether a test may use both engines at once: the PostgreSQL server runs (make
+    test's PostgreSQL pass starts it; a DuckDB run has one if CONTINUITY_TEST_PG_URL
+    names it)."""
+    return ENGINE == "postgresql" or bool(os.environ.get(PG_URL_ENV))
 
 
 def app_env(database: str | Path, image_root: str | Path) -> dict[str, str]:

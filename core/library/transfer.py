@@ -564,7 +564,7 @@ def import_project(db, image_root: Path, data: bytes, actor: str,
             new_key = renew(key, checked.id_map)
             store.write(new_key, to_png(blob, label, MAX_STORED_BYTES))
             written.append(new_key)
-        counts = db.transaction(lambda cur: _insert(cur, checked.rows))
+        counts = db.transaction(lambda cur: insert_rows(cur, checked.rows))
     except db.dialect.error as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise ValidationError(f"The project file could not be imported: the database refused "
@@ -582,8 +582,9 @@ def _image(archive: Archive, entry: str, label: str) -> bytes:
     return archive.read(entry, MAX_STORED_BYTES, label)
 
 
-def _insert(cur, rows: dict[str, list[dict]]) -> dict[str, int]:
-    """One INSERT per table (column arrays unnested), in `TABLES` order."""
+def insert_rows(cur, rows: dict[str, list[dict]], *, renumber: bool = True) -> dict[str, int]:
+    """One INSERT per table (column arrays unnested), in `TABLES` order. Sequence
+    columns get fresh numbers in the rows' order, or keep theirs if not `renumber`."""
     types = {t: {c: k for c, k, _ in cols}
              for t, cols in cur.dialect.table_columns(cur).items()}
     counts = {}
@@ -595,7 +596,7 @@ def _insert(cur, rows: dict[str, list[dict]]) -> dict[str, int]:
                 [[r["id"] for r in data]]).fetchall()}
             data = [r for r in data if r["id"] not in have]
         for col, c in spec.columns.items():
-            if c.kind == "seq" and data:
+            if c.kind == "seq" and data and renumber:
                 fresh = sorted(r[0] for r in cur.execute(
                     f"SELECT nextval('{c.table}') FROM generate_series(1, ?)",
                     [len(data)]).fetchall())

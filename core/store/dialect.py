@@ -12,8 +12,8 @@ dialect has placed its parameters:
 What the dialect holds: connecting (and the engine's own open errors), the exceptions
 that mean "rerun the transaction" and "a value the engine cannot take", a derived
 table of many rows sent as column arrays (bulk writes), a new uuid in SQL, the latest
-value per group as an aggregate, fetching a result as columns, and the tables' columns
-(introspection).
+value per group as an aggregate, fetching a result as columns, the tables' columns
+(introspection), and moving a sequence on past a value.
 """
 
 from __future__ import annotations
@@ -150,6 +150,14 @@ class DuckDB:
             if table != "schema_migrations":
                 out.setdefault(table, []).append((col, _CANONICAL[kind], default))
         return out
+
+    def sequence_past(self, sequence: str) -> str:
+        """A statement (one `?`: a number) after which `sequence` gives numbers above
+        that number; it never moves the sequence back. Like every sequence change it
+        is not undone by a rollback (a gap at worst)."""
+        return (f"SELECT setval('{sequence}', greatest(?, (SELECT last_value FROM "
+                f"duckdb_sequences() WHERE sequence_name = '{sequence}' AND schema_name = "
+                "current_schema() AND database_name = current_database())))")
 
     def latest(self, value: str, by: str, where: str | None = None) -> str:
         """An aggregate: `value` of the group's row with the largest `by` among those

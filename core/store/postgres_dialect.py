@@ -171,6 +171,10 @@ class Postgres:
                 out.setdefault(table, []).append((col, _CANONICAL[kind], default))
         return out
 
+    def sequence_past(self, sequence: str) -> str:
+        """See `DuckDB.sequence_past`."""
+        return f"SELECT setval('{sequence}', greatest(?, (SELECT last_value FROM {sequence})))"
+
     def latest(self, value: str, by: str, where: str | None = None) -> str:
         """See `DuckDB.latest` (PostgreSQL has no arg_max: the first of an ordered array)."""
         only = f" FILTER (WHERE {where})" if where else ""

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 from desk_factory import make_desk
-from import_support import SAMPLE, table_snapshot
+from import_support import rich_demo, table_snapshot
 from PIL import Image
 
 import core
-from core.demo import seed_demo
 from core.library import transfer
 from core.library.project_schema import TABLES
 
@@ -191,31 +190,9 @@ def rich_desk(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rich(rich_desk):
-    """The demo film plus images, a master image, an import, suggestions, a branch, a
-    saved search, a sign-off and the history of a removed instance (ids whose rows are
-    gone). Shared by the round-trip tests (each compares against its own before/after)."""
-    desk, _ = rich_desk
-    project = seed_demo(desk)
-    inst = desk.branch_instances(project.id)
-    first = desk.scenes(project.id)[0]
-    jobs = desk.request_images([i.id for i in desk.scene_instances(first.id)], actor=ACTOR)
-    desk.wait_for_jobs([j.id for j in jobs], timeout=60)
-    desk.mark_scene_ready(first.id, actor=ACTOR)
-    desk.create_branch(project.id, "Alt ending", from_branch_id=project.main_branch_id,
-                       up_to_scene_number=3, actor=ACTOR)
-    desk.save_search(project.id, "Muddy", "tag:muddy", actor=ACTOR)
-    gone = desk.get_instance(inst[-1].id)
-    desk.remove_instance(gone.id, expected_version=gone.version, actor=ACTOR)
-    phone = desk.add_global_asset("Rotary Telephone", "prop", "Black rotary phone")
-    desk.clone_global_asset(project.id, phone.id, actor=ACTOR)
-    brick = next(a for a in desk.assets(project.id) if a.name == "Brick")
-    desk.set_master_image(brick.id, png(), expected_version=brick.version, actor=ACTOR)
-    desk.import_screenplay(project.id, SAMPLE.read_text(), actor=ACTOR)
-    last = desk.scenes(project.id)[-1].scene_number
-    scene = desk.add_scene(project.id, last + 1, "INT. DINER - NIGHT",
-                           script_excerpt="WAITRESS\nMore coffee?", shots=["CLOSE ON a mug"])
-    desk.detect_assets(scene.id, actor=ACTOR)
-    return project
+    """The demo film with a row in every table (`import_support.rich_demo`), shared by
+    the round-trip tests (each compares against its own before/after)."""
+    return rich_demo(rich_desk[0])
 
 
 def test_every_column_of_the_live_schema_has_an_import_rule(desk):
