@@ -23,6 +23,7 @@ from core.errors import DatabaseOpenError, ValidationError
 
 LOCK_TIMEOUT = "2s"           # a blocked edit gives up soon and is rerun (then a conflict)
 POOL_SIZE = 8                 # connections per process: page reads, the image worker
+CONNECT_TIMEOUT = 5           # seconds to reach the server
 _TYPES = {"text": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "bool": "BOOLEAN",
           "float": "DOUBLE PRECISION", "timestamptz": "TIMESTAMPTZ", "text[]": "VARCHAR[]"}
 _CANONICAL = {"character varying": "text", "text": "text", "integer": "int",
@@ -42,9 +43,16 @@ def shown_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def _token(m: re.Match) -> str:
+    t = m.group(0)
+    if t == "?":
+        return "%s"
+    return t.replace("%", "%%")     # psycopg reads % everywhere, quoted text included
+
+
 @lru_cache(maxsize=2048)
 def _translate(text: str) -> str:
-    return _TOKEN.sub(lambda m: {"?": "%s", "%": "%%"}.get(m.group(0), m.group(0)), text)
+    return _TOKEN.sub(_token, text)
 
 
 def _array_literal(values: Sequence[str] | None) -> str | None:
@@ -75,17 +83,24 @@ class Postgres:
         def configure(con):
             con.execute(f"SET TimeZone = 'UTC'; SET lock_timeout = '{LOCK_TIMEOUT}'")
 
+        unreachable = (f"The PostgreSQL database {shown} could not be reached{{}}. Check that "
+                       "the server runs and CONTINUITY_DATABASE_URL (host, port, user, "
+                       "password, database).")
+        try:        # one plain connection first: a refusal is reported at once, with why
+            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
+        except psycopg.Error as exc:
+            reason = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            reason = reason.removeprefix("connection failed: ")[:300]
+            raise DatabaseOpenError(unreachable.format(f" ({reason})" if reason else "")
+                                    ) from None
         pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False,
-                              kwargs={"autocommit": True}, configure=configure,
-                              name="continuity")
+                              kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+                              configure=configure, name="continuity")
         try:
-            pool.open(wait=True, timeout=15)
+            pool.open(wait=True, timeout=3 * CONNECT_TIMEOUT)
         except PoolTimeout:
             pool.close()
-            raise DatabaseOpenError(
-                f"The PostgreSQL database {shown} could not be reached. Check that the server "
-                "runs and CONTINUITY_DATABASE_URL (host, port, user, password, database)."
-            ) from None
+            raise DatabaseOpenError(unreachable.format("")) from None
         return shown, pool
 
     @contextmanager
