@@ -13,9 +13,11 @@ from query_count import count_queries
 
 CORE = Path(__file__).resolve().parents[2] / "core"
 TESTS = CORE.parent / "tests"
-# Tests of DuckDB's own behaviour (its one-process file lock, a file that is no database)
-# open the engine directly; every other test gets its store from tests/desk_factory.py.
-ENGINE_OWN_TESTS = {"desk_factory.py", "pg_server.py", "unit/test_db_busy.py", "unit/db_holder.py",
+# Tests of an engine's own behaviour (DuckDB's one-process file lock, a file that is no
+# database, a PostgreSQL server that cannot be reached) open the engine directly; every
+# other test gets its store from tests/desk_factory.py.
+ENGINE_OWN_TESTS = {"desk_factory.py", "pg_server.py", "unit/test_postgres_engine.py",
+                    "unit/test_db_busy.py", "unit/db_holder.py",
                     "unit/test_validation_text.py", "unit/test_storage_seam.py"}
 DIALECTS = {CORE / "store" / "dialect.py", CORE / "store" / "postgres_dialect.py"}
 # DuckDB-only SQL; the canonical forms are in dialect.py's docstring.
