@@ -349,6 +349,8 @@ TABLES: dict[str, Table] = {
         "started_at": value(optional(moment("Started at"))),
         "finished_at": value(optional(moment("Finished at"))),
         "updated_at": UPDATED,
+        "lease_owner": value(optional(text("Lease owner", 200, multiline=False))),
+        "lease_until": value(optional(moment("Lease until"))),
     }, rules=(_job_key_matches,)),
     "image_attempts": Table({
         "id": ID,
