@@ -201,7 +201,9 @@ def _estimate(cur, provider: ImageProvider, plan) -> Estimate:
 def request(cur, store: ImageStore, provider: ImageProvider, instance_ids, ctx: Context,
             regenerate: bool = False) -> tuple[list[str], list[str]]:
     """Create or reuse one job per distinct instance (G4). Refuses the whole request
-    when it would exceed the budget (G9). Returns (job ids in order, new job ids)."""
+    when it would exceed the budget (G9). Returns (job ids in order, new job ids).
+    Requests in one project take turns (`_lock_requests`), in every process."""
+    _lock_requests(cur, _distinct(instance_ids))
     plan = _plan(cur, provider, instance_ids, regenerate)
     est = _estimate(cur, provider, plan)
     if est.over_budget_by:
@@ -237,6 +239,15 @@ def request(cur, store: ImageStore, provider: ImageProvider, instance_ids, ctx: 
             _attach(cur, store, job, row, ctx)
         job_ids.append(job.id)
     return job_ids, created
+
+
+def _lock_requests(cur, instance_ids: list[str]) -> None:
+    """Bump the instances' project's `image_requests` before reading the jobs to reuse
+    and the budget: a concurrent request there now conflicts, or waits on an engine
+    that blocks, and reruns seeing this one's jobs (G4, G9)."""
+    cur.execute("UPDATE projects SET image_requests = image_requests + 1 WHERE id IN "
+                "(SELECT project_id FROM scene_asset_instances WHERE id = ANY(?::VARCHAR[]))",
+                [instance_ids])
 
 
 def _attach(cur, store: ImageStore, job: Job, row: dict, ctx: Context) -> None:

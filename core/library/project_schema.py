@@ -212,6 +212,7 @@ TABLES: dict[str, Table] = {
         "version": VERSION,
         "created_at": CREATED,
         "script_prologue": value(optional_text("Script prologue", v.MAX_SCRIPT)),
+        "image_requests": value(integer("Image requests")),
     }, where="id = ?"),
     "branches": Table({
         "id": ID,

@@ -6,6 +6,8 @@ transaction is claiming (SKIP LOCKED). The processes' side is tests/unit/test_te
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from desk_factory import ENGINE, make_desk
 from fakes import FakeProvider, png_bytes
@@ -141,3 +143,32 @@ def test_a_long_call_keeps_its_job_while_another_runner_polls(tmp_path):
     finally:
         a.close()
         b.close()
+
+
+@on_postgres
+def test_requests_in_one_project_take_turns_across_processes(tmp_path):
+    """Two Desks on the store (two processes' pools): a request while another is still
+    open waits for it, then reuses its job instead of queueing (and paying) a second (G4)."""
+    first = make_desk(tmp_path / "turns.duckdb", image_root=tmp_path / "images")
+    second = make_desk(tmp_path / "turns.duckdb", image_root=tmp_path / "images")
+    try:
+        p = first.create_project("Turns", actor="ana")
+        lamp = first.add_asset(p.id, "Lamp", "prop", "Brass lamp")
+        s = first.add_scene(p.id, 1, "INT. ROOM - NIGHT")
+        (inst,) = first.inherit_scene(s.id, [lamp.id], actor="ana")
+        got = {}
+        with first.db.cursor() as cur:
+            cur.execute(cur.dialect.begin)
+            mine, _ = jobs.request(cur, first.images.store, first.provider, [inst.id],
+                                   Context("ana", "image"))
+            waiter = threading.Thread(target=lambda: got.update(
+                theirs=second.request_images([inst.id], actor="bo")))
+            waiter.start()
+            waiter.join(0.5)              # it waits on this open request ...
+            cur.execute("COMMIT")
+        waiter.join(30)
+        assert [j.id for j in got["theirs"]] == mine    # ... then reuses its job
+        assert len(second.image_jobs(p.id)) == 1
+    finally:
+        first.close()
+        second.close()
