@@ -161,6 +161,8 @@ class JobRunner:
                                f"{err.message} (gave up after {job.tries} tries)")
                     return
                 self._sleep(err.retry_after, job.tries)
+                if self._stopping.is_set():   # shutdown: another runner takes it over
+                    return
                 job = self.db.transaction(lambda cur, j=job: jobs.retry(cur, j.id, token))
                 if job is None:           # cancelled or taken over meanwhile
                     return
