@@ -82,9 +82,14 @@ def test_processes_edit_together_and_share_one_queue(tmp_path):
                                       and (control / f"out-{k}.json").read_text(),
                                       "edit outcomes", procs)) for k in range(PROCESSES)]
     finally:
+        (control / "go").touch()
         (control / "stop").touch()
         for proc in procs:
-            proc.wait(timeout=60)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     assert [proc.returncode for proc in procs] == [0] * PROCESSES
 
     # A4/A1: no edit lost, each applied edit has its history row, round 0 had one winner
