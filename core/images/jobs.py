@@ -1,6 +1,11 @@
 """Image jobs (G3, G4, G9): created with their cost reserved, reused for the same
 asset in the same state across scenes, and moved through
-queued → running → completed | failed | cancelled by the runner."""
+queued → running → completed | failed | cancelled by the runner.
+
+The queue is shared by every process on the store (DESIGN §4 "Engines"): a runner
+claims jobs under a lease (`claim`, `renew`), and only the claim that holds a job may
+finish it (`complete`, `fail`, `retry` name it by its token), so a job completes once
+and its cost is counted once even when a process that lost its lease finishes late."""
 
 from __future__ import annotations
 
@@ -41,11 +46,15 @@ class Job:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    lease_owner: str | None      # the claim holding (or that last held) it
+    lease_until: datetime | None
 
 
 _COLS = ("id, project_id, project_asset_id, instance_id, state_hash, provider, model, status, "
          "tries, error_code, error_message, estimated_cost, actual_cost, prompt, aspect_ratio, "
-         "image_key, created_at, started_at, finished_at")
+         "image_key, created_at, started_at, finished_at, lease_owner, lease_until")
+# The end of a lease `?` seconds from now, on the database's clock (every process's).
+_LEASE_END = "now() + CAST(? AS DOUBLE PRECISION) * INTERVAL '1 second'"
 
 
 def get(cur, job_id: str) -> Job:
@@ -192,7 +201,9 @@ def _estimate(cur, provider: ImageProvider, plan) -> Estimate:
 def request(cur, store: ImageStore, provider: ImageProvider, instance_ids, ctx: Context,
             regenerate: bool = False) -> tuple[list[str], list[str]]:
     """Create or reuse one job per distinct instance (G4). Refuses the whole request
-    when it would exceed the budget (G9). Returns (job ids in order, new job ids)."""
+    when it would exceed the budget (G9). Returns (job ids in order, new job ids).
+    Requests in one project take turns (`_lock_requests`), in every process."""
+    _lock_requests(cur, _distinct(instance_ids))
     plan = _plan(cur, provider, instance_ids, regenerate)
     est = _estimate(cur, provider, plan)
     if est.over_budget_by:
@@ -211,7 +222,7 @@ def request(cur, store: ImageStore, provider: ImageProvider, instance_ids, ctx: 
                 f"INSERT INTO image_jobs ({_COLS}, "
                 "job_key, requested_by, updated_at) VALUES "
                 "(?, ?, ?, ?, ?, ?, ?, 'queued', 0, NULL, NULL, ?, NULL, ?, ?, NULL, ?, NULL, "
-                "NULL, ?, ?, ?)",
+                "NULL, NULL, NULL, ?, ?, ?)",
                 [jid, row["project_id"], row["project_asset_id"], row["id"], row["state_hash"],
                  provider.name, provider.model, provider.price(),
                  state.prompt(row["asset_name"], row["asset_type"],
@@ -230,6 +241,15 @@ def request(cur, store: ImageStore, provider: ImageProvider, instance_ids, ctx: 
     return job_ids, created
 
 
+def _lock_requests(cur, instance_ids: list[str]) -> None:
+    """Bump the instances' project's `image_requests` before reading the jobs to reuse
+    and the budget: a concurrent request there now conflicts, or waits on an engine
+    that blocks, and reruns seeing this one's jobs (G4, G9)."""
+    cur.execute("UPDATE projects SET image_requests = image_requests + 1 WHERE id IN "
+                "(SELECT project_id FROM scene_asset_instances WHERE id = ANY(?::VARCHAR[]))",
+                [instance_ids])
+
+
 def _attach(cur, store: ImageStore, job: Job, row: dict, ctx: Context) -> None:
     """Give an instance the finished job's image (once), as its selected attempt."""
     have = cur.execute(
@@ -241,28 +261,64 @@ def _attach(cur, store: ImageStore, job: Job, row: dict, ctx: Context) -> None:
                  state_hash=job.state_hash, job_id=job.id)
 
 
-def claim(cur, job_id: str) -> Job | None:
-    """queued/running → running, one more try. None when the job is final."""
-    job = get(cur, job_id)
-    if job.status in FINAL:
-        return None
+def claim(cur, owner: str, token: str, lease_seconds: float, limit: int) -> list[Job]:
+    """Up to `limit` jobs, oldest first, made running under the claim `token` of the
+    runner `owner` for `lease_seconds`, one more try each: queued jobs, and running
+    ones whose claim is void (the dialect's `lease_void`). On an engine with row locks,
+    rows another process is claiming are passed over, not waited for."""
+    void, params = cur.dialect.lease_void(owner)
+    ids = [r[0] for r in cur.execute(
+        f"SELECT id FROM image_jobs WHERE status = 'queued' OR (status = 'running' AND {void}) "
+        f"ORDER BY created_at, id LIMIT ?{cur.dialect.skip_locked}", [*params, limit]).fetchall()]
+    if not ids:
+        return []
+    now = utcnow()
     cur.execute(
         "UPDATE image_jobs SET status = 'running', tries = tries + 1, "
-        "started_at = coalesce(started_at, ?), updated_at = ? WHERE id = ?",
-        [utcnow(), utcnow(), job_id],
-    )
+        f"started_at = coalesce(started_at, ?), updated_at = ?, lease_owner = ?, "
+        f"lease_until = {_LEASE_END} WHERE id = ANY(?::VARCHAR[])",
+        [now, now, token, lease_seconds, ids])
+    return get_many(cur, ids)
+
+
+def renew(cur, tokens: list[str], lease_seconds: float) -> None:
+    """Extend the leases of the running jobs held under `tokens`, in one statement."""
+    cur.execute(f"UPDATE image_jobs SET lease_until = {_LEASE_END} "
+                "WHERE status = 'running' AND lease_owner = ANY(?::VARCHAR[])",
+                [lease_seconds, list(tokens)])
+
+
+def release(cur, owner: str) -> None:
+    """End the leases of every claim of the runner `owner` now (it is stopping), so
+    that another process may take its unfinished jobs at once."""
+    cur.execute("UPDATE image_jobs SET lease_until = NULL "
+                "WHERE status = 'running' AND starts_with(lease_owner, ?)", [owner + "/"])
+
+
+def _held(job: Job, token: str) -> bool:
+    return job.status == "running" and job.lease_owner == token
+
+
+def retry(cur, job_id: str, token: str) -> Job | None:
+    """One more try of a job still held under `token`; None when it was cancelled or
+    another process took it over meanwhile."""
+    if not _held(get(cur, job_id), token):
+        return None
+    cur.execute("UPDATE image_jobs SET tries = tries + 1, updated_at = ? WHERE id = ?",
+                [utcnow(), job_id])
     return get(cur, job_id)
 
 
-def complete(cur, store: ImageStore, job_id: str, png: bytes, cost: float) -> bool:
-    """Store the image and give it to every waiting instance. A job finished twice
-    (after a crash) or cancelled meanwhile changes nothing; cost is counted once.
+def complete(cur, store: ImageStore, job_id: str, token: str, png: bytes, cost: float) -> bool:
+    """Store the image and give it to every waiting instance. Only the claim `token`
+    holding the job finishes it: one finished already, cancelled meanwhile or taken
+    over by another process (its lease ran out) changes nothing; cost is counted once.
 
     The file is written before the commit, so a committed key always has its file;
     a crash or a rollback in between leaves an unreferenced file, which
     `core.images.orphans.sweep` removes at the next start."""
     job = get(cur, job_id)
-    if job.status != "running":
+    if not _held(job, token):
         return False
     targets = instances.load_rows(cur, [r[0] for r in cur.execute(
         "SELECT t.instance_id FROM image_job_targets t JOIN scene_asset_instances i "
@@ -277,9 +333,9 @@ def complete(cur, store: ImageStore, job_id: str, png: bytes, cost: float) -> bo
     now = utcnow()
     cur.execute(
         "UPDATE image_jobs SET status = 'completed', actual_cost = ?, image_key = ?, "
-        "finished_at = ?, updated_at = ?, error_code = NULL, error_message = NULL "
-        "WHERE id = ?",
-        [cost, key, now, now, job_id],
+        "finished_at = ?, updated_at = ?, error_code = NULL, error_message = NULL, "
+        "lease_until = NULL WHERE id = ? AND lease_owner = ?",
+        [cost, key, now, now, job_id, token],
     )
     ctx = Context("image runner", "image", "image generated")
     for k, target in enumerate(targets):
@@ -289,13 +345,15 @@ def complete(cur, store: ImageStore, job_id: str, png: bytes, cost: float) -> bo
     return True
 
 
-def fail(cur, job_id: str, code: str, message: str, cost: float = 0.0) -> None:
-    """G3: a failed job never changes the instance."""
+def fail(cur, job_id: str, token: str, code: str, message: str, cost: float = 0.0) -> None:
+    """G3: a failed job never changes the instance. Only the claim `token` holding the
+    job fails it (see `complete`)."""
     now = utcnow()
     cur.execute(
         "UPDATE image_jobs SET status = 'failed', error_code = ?, error_message = ?, "
-        "actual_cost = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status <> 'cancelled'",
-        [code, message, cost, now, now, job_id],
+        "actual_cost = ?, finished_at = ?, updated_at = ?, lease_until = NULL "
+        "WHERE id = ? AND status = 'running' AND lease_owner = ?",
+        [code, message, cost, now, now, job_id, token],
     )
 
 
@@ -314,7 +372,7 @@ def cancel(cur, job_ids) -> list[str]:
 
 
 def unfinished(cur) -> list[str]:
-    """Jobs a crash left queued or running, oldest first (G8)."""
+    """Jobs queued or running (by a crash, or by other processes), oldest first (G8)."""
     return [r[0] for r in cur.execute(
         "SELECT id FROM image_jobs WHERE status IN ('queued', 'running') ORDER BY created_at, id"
     ).fetchall()]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.images import attempts, jobs, orphans
 from core.images.providers import ImageProvider
-from core.images.runner import JobRunner
+from core.images.runner import LEASE_SECONDS, POLL_SECONDS, JobRunner
 from core.images.store import ImageStore
 from core.store.db import Database
 from core.store.history import Context
@@ -20,11 +20,13 @@ _RUNNERS_LOCK = threading.Lock()
 
 class ImageService:
     def __init__(self, db: Database, image_root: Path, provider: ImageProvider,
-                 workers: int = 4):
+                 workers: int = 4, lease_seconds: float = LEASE_SECONDS,
+                 poll_seconds: float = POLL_SECONDS):
         self.db = db
         self.store = ImageStore(image_root)
         self.provider = provider
         self.workers = workers
+        self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
         self._runner: JobRunner | None = None
 
     @property
@@ -35,7 +37,9 @@ class ImageService:
                 key = self.db.path
                 runner = _RUNNERS.get(key) if key != ":memory:" else None
                 if runner is None or runner.db is not self.db:
-                    runner = JobRunner(self.db, self.store, self.provider, self.workers)
+                    runner = JobRunner(self.db, self.store, self.provider, self.workers,
+                                       lease_seconds=self.lease_seconds,
+                                       poll_seconds=self.poll_seconds)
                     if key != ":memory:":
                         _RUNNERS[key] = runner
                 self._runner = runner
@@ -50,7 +54,8 @@ class ImageService:
 
     def resume(self, grace: float = orphans.GRACE_SECONDS) -> list[str]:
         """At start: delete the image files a crash left unreferenced (older than
-        `grace` seconds), then queue the jobs it left unfinished (G8)."""
+        `grace` seconds), then start working the shared queue: the jobs a crash left
+        unfinished (G8), and from then on those other processes queue or leave."""
         self.sweep(grace)
         return self.runner.resume()
 
@@ -67,7 +72,8 @@ class ImageService:
         ids, _ = self.db.transaction(lambda cur: jobs.request(
             cur, self.store, self.provider, instance_ids, ctx, regenerate))
         found = self.db.transaction(lambda cur: jobs.get_many(cur, ids))
-        self.runner.submit([j.id for j in found if j.status in jobs.ACTIVE])
+        if any(j.status in jobs.ACTIVE for j in found):
+            self.runner.wake()
         return found
 
     def wait(self, job_ids, timeout: float = 60.0) -> list[jobs.Job]:

@@ -212,6 +212,7 @@ TABLES: dict[str, Table] = {
         "version": VERSION,
         "created_at": CREATED,
         "script_prologue": value(optional_text("Script prologue", v.MAX_SCRIPT)),
+        "image_requests": value(integer("Image requests")),
     }, where="id = ?"),
     "branches": Table({
         "id": ID,
@@ -349,6 +350,8 @@ TABLES: dict[str, Table] = {
         "started_at": value(optional(moment("Started at"))),
         "finished_at": value(optional(moment("Finished at"))),
         "updated_at": UPDATED,
+        "lease_owner": value(optional(text("Lease owner", 200, multiline=False))),
+        "lease_until": value(optional(moment("Lease until"))),
     }, rules=(_job_key_matches,)),
     "image_attempts": Table({
         "id": ID,

@@ -13,7 +13,8 @@ What the dialect holds: connecting (and the engine's own open errors), the excep
 that mean "rerun the transaction" and "a value the engine cannot take", a derived
 table of many rows sent as column arrays (bulk writes), a new uuid in SQL, the latest
 value per group as an aggregate, fetching a result as columns, the tables' columns
-(introspection), and moving a sequence on past a value.
+(introspection), moving a sequence on past a value, and how the image job queue claims
+rows (`skip_locked`, `lease_void`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class DuckDB:
     _value_errors = (duckdb.InvalidInputException, duckdb.ConversionException)
     begin = "BEGIN TRANSACTION"
     migration_lock = None           # one process opens the file
-    supports_skip_locked = False    # one process: its job worker is the only claimer
+    skip_locked = ""                # no row locks: a claim that races gets a write conflict
 
     def connect(self, shown: str) -> tuple[str, duckdb.DuckDBPyConnection]:
         """(resolved path, connection) of the file; a domain error naming `shown` (the
@@ -113,6 +114,12 @@ class DuckDB:
     def new_uuid(self) -> str:
         """An SQL expression giving a new random uuid as text."""
         return "uuid()::VARCHAR"
+
+    def lease_void(self, owner: str) -> tuple[str, list]:
+        """(SQL, params): true for a running image job whose claim no live runner holds,
+        so `owner`'s runner may claim it. One process owns the file, so a lease of any
+        other runner is a dead process's (or a closed Desk's), whatever its end."""
+        return "(lease_owner IS NULL OR NOT starts_with(lease_owner, ?))", [owner + "/"]
 
     def rows(self, columns: Sequence[tuple[str, str]], values: Sequence[Sequence]
              ) -> tuple[str, list]:

@@ -74,7 +74,8 @@ class Postgres:
     begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
     # Processes opening one store at once migrate it in turn (a transaction-scoped lock).
     migration_lock = "SELECT pg_advisory_xact_lock(7318021)"
-    supports_skip_locked = True
+    # A claim passes over job rows another process is claiming instead of waiting.
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def connect(self, url: str) -> tuple[str, ConnectionPool]:
         """(the URL as shown, a pool of autocommit connections in UTC)."""
@@ -137,6 +138,11 @@ class Postgres:
 
     def new_uuid(self) -> str:
         return "gen_random_uuid()::VARCHAR"
+
+    def lease_void(self, owner: str) -> tuple[str, list]:
+        """See `DuckDB.lease_void`: here many processes share the queue, so a claim is
+        void only once its lease ran out (its process died, or stopped renewing)."""
+        return "(lease_until IS NULL OR lease_until < now())", []
 
     def rows(self, columns: Sequence[tuple[str, str]], values: Sequence[Sequence]
              ) -> tuple[str, list]:

@@ -1,6 +1,7 @@
 """Run by test_image_crash.py in a subprocess: edits one instance, requests
 images for every instance of the project against a slow fake provider, and
-prints progress until it is killed."""
+prints progress until it is killed. Its leases are short (queue_support), so on a
+shared engine the next process takes its jobs over soon after the kill."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent), str(HERE)]
 
-from desk_factory import make_desk  # noqa: E402
 from fakes import FakeProvider  # noqa: E402
+from queue_support import queue_desk  # noqa: E402
 
 
 def main(db_path: str, image_root: str) -> None:
-    desk = make_desk(db_path, image_root=image_root,
-                     provider=FakeProvider(name="slow", model="s1", price=0.25, delay=0.2))
+    desk = queue_desk(db_path, image_root,
+                      FakeProvider(name="slow", model="s1", price=0.25, delay=0.2), workers=4)
     project = desk.projects()[0]
     first = desk.branch_instances(project.id)[0]
     desk.update_instance(first.id, expected_version=first.version, actor="worker",

@@ -20,8 +20,10 @@ ENGINE_OWN_TESTS = {"desk_factory.py", "pg_server.py", "unit/test_postgres_engin
                     "unit/test_db_busy.py", "unit/db_holder.py",
                     "unit/test_validation_text.py", "unit/test_storage_seam.py"}
 DIALECTS = {CORE / "store" / "dialect.py", CORE / "store" / "postgres_dialect.py"}
-# DuckDB-only SQL; the canonical forms are in dialect.py's docstring.
+# DuckDB-only SQL (and PostgreSQL's row-lock skipping); the canonical forms are in
+# dialect.py's docstring.
 ENGINE_ONLY = re.compile(
+    r"\bSKIP\s+LOCKED\b|"
     r"\bQUALIFY\b|\bany_value\(|\buuid\(\)|\[\]\[\]|\bINSERT\s+OR\s+(IGNORE|REPLACE)\b|"
     r"\blist\(DISTINCT|\bFROM\s+range\(|\bGROUP BY ALL\b|\bORDER BY ALL\b|\bfetchnumpy\b|"
     r"\bfetchdf\b|table_schema\s*=\s*'main'", re.I)
@@ -60,7 +62,8 @@ def test_the_pattern_catches_what_it_is_for():
     for sql in ("SELECT 1 QUALIFY x = 1", "SELECT any_value(a)", "SELECT uuid()",
                 "UNNEST(?::VARCHAR[][])", "insert or ignore into t", "SELECT list(DISTINCT f)",
                 "SELECT nextval('s') FROM range(?)", "WHERE table_schema = 'main'",
-                "SELECT a, max(b) FROM t GROUP BY ALL"):
+                "SELECT a, max(b) FROM t GROUP BY ALL",
+                "SELECT id FROM t FOR UPDATE SKIP LOCKED"):
         assert ENGINE_ONLY.search(sql), sql
     assert not ENGINE_ONLY.search("SELECT id FROM t WHERE id = ANY(?::VARCHAR[])")
 
