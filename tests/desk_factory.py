@@ -51,11 +51,13 @@ def store_target(database: str | Path) -> str:
 
 def make_desk(database: str | Path = ":memory:", image_root: str | Path | None = None,
               provider: str | ImageProvider = "offline") -> core.Desk:
-    """A migrated, empty Desk on the test engine (images under `image_root`)."""
+    """A migrated, empty Desk on the test engine (images under `image_root`: a folder,
+    or an s3:// bucket on the server tests/s3_server.py started)."""
     if image_root is None:
         image_root = Path(database).parent / "images" if database != ":memory:" else "data/images"
     desk = core.open_desk(db_path=store_target(database), image_root=image_root,
-                          provider=provider)
+                          provider=provider,
+                          s3_endpoint_url=os.environ.get("CONTINUITY_S3_ENDPOINT_URL"))
     # A test that forgets to close its Desk must not keep its pooled connections.
     weakref.finalize(desk, desk.db.close)
     return desk
