@@ -154,10 +154,10 @@ class ImageStore:
 
     def delete_prefix(self, prefix: str) -> None:
         """Delete every key under the folder `prefix` (ending in "/")."""
-        if not prefix.endswith("/"):
+        if not check_prefix(prefix).endswith("/"):
             raise ValidationError(f"Refused to delete the image keys under {prefix[:80]!r}: "
                                   "not a folder.")
-        self.files.delete_prefix(check_prefix(prefix))
+        self.files.delete_prefix(prefix)
 
 
 class FolderFiles:
