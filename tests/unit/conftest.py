@@ -4,9 +4,6 @@
 - `film`: a small project on `desk` with scenes 1, 2, 4, 7 (a gap in the numbering) and
   assets of every type (two characters, a location, a prop, and an unapproved prop),
   plus helpers that keep the tests short.
-- `image_root`: where a test's images go, once per backend: a folder under tmp_path,
-  and a prefix of its own in a bucket on a local S3-compatible server (`s3_endpoint`,
-  tests/s3_server.py, started once per session when a test first needs it).
 - `snapshot`: every table of the database (as listed by information_schema), sorted, so a
   test can prove that a refused change wrote nothing.
 
@@ -17,12 +14,10 @@ directories (tests/e2e has one too), so it cannot be imported.
 from __future__ import annotations
 
 import sys
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import s3_server
 from desk_factory import make_desk
 from import_support import table_snapshot
 
@@ -79,21 +74,6 @@ class Film:
             if inst.project_asset_id == aid:
                 return inst
         return None
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    server, endpoint, saved = s3_server.start()
-    yield endpoint
-    s3_server.stop(server, saved)
-
-
-@pytest.fixture(params=["folder", "bucket"])
-def image_root(request, tmp_path) -> str:
-    if request.param == "folder":
-        return str(tmp_path / "images")
-    request.getfixturevalue("s3_endpoint")
-    return f"s3://{s3_server.BUCKET}/{uuid.uuid4().hex}"
 
 
 @pytest.fixture
