@@ -26,7 +26,7 @@ def main(count: int = 200, latency: float = 0.25, workers: int = 4) -> None:
         provider = FakeProvider(name="bench", model="fixed-latency", price=0.0, delay=latency)
         desk = core.open_desk(Path(tmp) / "bench.duckdb", image_root=Path(tmp) / "img",
                               provider=provider)
-        desk.images = ImageService(desk.db, Path(tmp) / "img", provider, workers=workers)
+        desk.images = ImageService(desk.db, desk.images.store, provider, workers=workers)
         p = desk.create_project("Bench", actor="bench")
         assets = [desk.add_asset(p.id, f"Prop {k}", "prop", f"Prop number {k}")
                   for k in range(count // 10)]

@@ -16,6 +16,7 @@ class Settings:
     provider: str
     database_url: str | None = field(default=None, repr=False)  # may hold a password
     model: str | None = None
+    s3_endpoint_url: str | None = None     # an S3-compatible server for an s3:// image root
     api_key: str | None = field(default=None, repr=False)   # never shown or logged
 
 
@@ -36,5 +37,6 @@ def from_env(env=os.environ, secrets=None) -> Settings:
         provider=get("CONTINUITY_IMAGE_PROVIDER", "offline"),
         database_url=get("CONTINUITY_DATABASE_URL"),
         model=get("CONTINUITY_IMAGE_MODEL"),
+        s3_endpoint_url=get("CONTINUITY_S3_ENDPOINT_URL"),
         api_key=get("GEMINI_API_KEY") or get("GOOGLE_API_KEY"),
     )

@@ -3,8 +3,6 @@ unit of work and hands off to the module that owns the rule."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from core import validation as v
 from core.catalog import assets, branches, projects, scenes
 from core.chain import inheritance, placement
@@ -12,6 +10,7 @@ from core.editing import editor_queries, edits
 from core.images import attempts, progress
 from core.images.providers import ImageProvider
 from core.images.service import ImageService
+from core.images.store import ImageStore
 from core.intake import importing, screenplay, suggestions
 from core.intake import populate as populating
 from core.library import sheet_csv, sheet_pdf, transfer
@@ -43,10 +42,14 @@ def _ctx(actor: str, source: str = "user", reason: str | None = None) -> Context
 
 
 class Desk:
-    def __init__(self, db: Database, image_root: Path, provider: ImageProvider):
+    def __init__(self, db: Database, store: ImageStore, provider: ImageProvider):
         self.db = db
-        self.image_root = Path(image_root)
-        self.images = ImageService(db, self.image_root, provider)
+        self.images = ImageService(db, store, provider)
+
+    @property
+    def image_root(self) -> str:
+        """Where the images are: a folder, or `s3://bucket/prefix` (no credentials)."""
+        return self.images.store.location
 
     @property
     def provider(self) -> ImageProvider:
@@ -164,7 +167,7 @@ class Desk:
     def set_master_image(self, asset_id: str, data: bytes, *, expected_version: int,
                          actor: str) -> Asset:
         """Verified PNG/JPEG/WebP stored at project_{pid}/masters/{assetId}_{random}.png."""
-        return transfer.set_master_image(self.db, self.image_root, asset_id, data,
+        return transfer.set_master_image(self.db, self.images.store, asset_id, data,
                                            expected_version=expected_version, actor=actor)
 
     # --- chains: inheritance and reading instances (I1-I6) -----------------------------------
@@ -595,11 +598,11 @@ class Desk:
 
     def export_project(self, project_id: str) -> bytes:
         """The whole project as a zip (rows of every table + image files)."""
-        return self._read(transfer.export_project, self.image_root, project_id)
+        return self._read(transfer.export_project, self.images.store, project_id)
 
     def import_project(self, data: bytes, *, actor: str, name: str | None = None):
         """A new project (new ids) from an export; -> .project_id .id_map .rows .files"""
-        return transfer.import_project(self.db, self.image_root, data, actor, name)
+        return transfer.import_project(self.db, self.images.store, data, actor, name)
 
     def import_preview(self, kind: str, project_id: str | None, data: bytes | str,
                        options: tuple, preview):
@@ -647,9 +650,15 @@ class Desk:
     def use_master_image(self, instance_id: str, *, actor: str) -> str:
         return self.images.use_master(instance_id, _ctx(actor, "image"))
 
-    def image_path(self, image_key: str | None):
-        """The file of an image key under the image root (None for None)."""
-        return self.images.image_path(image_key)
+    def image_bytes(self, image_key: str | None) -> bytes | None:
+        """The PNG of an image key (None for None, or when the store lacks it)."""
+        if image_key is None:
+            return None
+        return self.images.store.read_many([image_key]).get(image_key)
+
+    def image_bytes_many(self, image_keys) -> dict[str, bytes]:
+        """{key: PNG} of those keys (None skipped) the store holds, read at once."""
+        return self.images.store.read_many(k for k in image_keys if k is not None)
 
     def image_candidates(self, project_id: str, branch_id: str | None = None, *,
                          which: str = "all", asset_types=None, scene_range=None):

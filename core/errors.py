@@ -47,3 +47,7 @@ class DatabaseBusyError(DatabaseOpenError):
             "Stop it, or set CONTINUITY_DB_PATH to another file.")
         self.path = path
         self.pid = pid
+
+
+class ImageStoreError(DeskError, OSError):
+    """The image bucket refused a request or did not answer."""

@@ -403,6 +403,7 @@ def render_gallery(desk: core.Desk, scenes: list[core.Scene], chosen: list, run,
     if not items:
         return
     shown = items[:GALLERY_LIMIT]
+    pngs = desk.image_bytes_many(i.image_key for i in shown)
     by_scene = {s.id: s for s in scenes}
     for scene_id in dict.fromkeys(i.scene_id for i in shown):
         scene = by_scene[scene_id]
@@ -414,9 +415,8 @@ def render_gallery(desk: core.Desk, scenes: list[core.Scene], chosen: list, run,
             cols = st.columns(GALLERY_COLUMNS)
             for col, inst in zip(cols, group[start:start + GALLERY_COLUMNS], strict=False):
                 with col.container(key=f"bk_card_{inst.id}", gap="xxsmall"):
-                    path = desk.image_path(inst.image_key)
-                    if path is not None and path.is_file():
-                        st.image(str(path), width="stretch")
+                    if inst.image_key in pngs:
+                        st.image(pngs[inst.image_key], width="stretch")
                     else:
                         word = PLACEHOLDER.get(status.get(inst.id), "No image yet")
                         st.markdown(f"<div class='bk-empty'>{word}</div>",

@@ -331,9 +331,9 @@ def _master_image(assets) -> None:
                        key="master_asset")
     asset = by_id[aid]
     left, right = st.columns([1, 2])
-    path = Path(desk.image_root) / asset.master_image_key if asset.master_image_key else None
-    if path is not None and path.is_file():
-        left.image(str(path), caption=esc(f"{asset.name} (master)"), width=220)
+    png = desk.image_bytes(asset.master_image_key)
+    if png is not None:
+        left.image(png, caption=esc(f"{asset.name} (master)"), width=220)
     else:
         left.caption("No master image yet.")
     image = right.file_uploader(IMAGE_LIMITS,

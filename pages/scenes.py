@@ -229,12 +229,12 @@ with back:
             f"<tbody>{rows_html}</tbody></table>" if rows_html
             else "<span class='cd-muted'>No assets in that scene.</span>",
             unsafe_allow_html=True)
-        images = [(i.asset_name, desk.image_path(i.image_key))
-                  for i in view.previous_instances if i.image_key]
-        images = [(n, p) for n, p in images if p is not None and p.is_file()]
+        pngs = desk.image_bytes_many(i.image_key for i in view.previous_instances)
+        images = [(i.asset_name, pngs[i.image_key]) for i in view.previous_instances
+                  if i.image_key in pngs]
         if images:
             st.caption(f"Reference images of scene {ui.esc(prev.display_label)}")
-            st.image([str(p) for _, p in images], caption=[ui.esc(n) for n, _ in images],
+            st.image([p for _, p in images], caption=[ui.esc(n) for n, _ in images],
                      width=110)
 with now:
     st.markdown(f"**What changed for this scene's assets** ({len(view.changes)})")

@@ -33,15 +33,13 @@ ids = {"project_id": project.id, "branch_id": branch.id}
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _thumb(path: str, mtime: float) -> str | None:
-    return sui.thumbnail_uri(path)
+def _thumb(location: str, key: str, _desk) -> str | None:
+    """A key's bytes never change (every image gets a new key, G5): cached by key."""
+    return sui.thumbnail_uri(_desk.image_bytes(key))
 
 
 def thumb(key: str | None) -> str | None:
-    path = desk.image_path(key) if key else None
-    if path is None or not path.is_file():
-        return None
-    return _thumb(str(path), path.stat().st_mtime)
+    return _thumb(desk.image_root, key, desk) if key else None
 
 
 # --- the query: a text box bound to ?q= ------------------------------------------------
@@ -240,10 +238,10 @@ if breaks:
     st.markdown('<ul class="cd-list">' + "".join(items) + "</ul>", unsafe_allow_html=True)
 
 strip = []
+pngs = desk.image_bytes_many(r.image_key for r in apps.itertuples(index=False))
 for r in apps.itertuples(index=False):
-    path = desk.image_path(r.image_key) if r.image_key else None
-    if path is not None and path.is_file():
-        strip.append((str(path), f"Scene {r.scene_label}" + (" · stale" if r.image_stale
+    if r.image_key in pngs:
+        strip.append((pngs[r.image_key], f"Scene {r.scene_label}" + (" · stale" if r.image_stale
                                                               else "")))
 missing = [str(r.scene_label) for r in apps.itertuples(index=False) if not r.image_key]
 st.markdown("**Images**")

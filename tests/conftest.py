@@ -9,6 +9,11 @@ tests still get their own copy. Removed when the run ends.
 On the PostgreSQL engine (CONTINUITY_TEST_ENGINE=postgresql) the controller also starts a
 throwaway server in that directory (tests/pg_server.py) and names it in
 CONTINUITY_TEST_PG_URL; without PostgreSQL installed the run fails and says how to get it.
+
+Fixtures for the image store's two backends: `image_root` gives a test's images a place
+once per backend — a folder under tmp_path, and a prefix of its own in a bucket on a
+local S3-compatible server (`s3_endpoint`, tests/s3_server.py, started once per process
+when a test first needs it).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import re
 import shutil
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -30,6 +36,7 @@ SHARED_ENV = "CONTINUITY_TEST_SHARED_DIR"
 
 import desk_factory  # noqa: E402  (tests/ is on sys.path under pytest's rootdir conftest)
 import pg_server  # noqa: E402
+import s3_server  # noqa: E402
 
 _owned = pytest.StashKey[str]()  # set in the process that created the directory
 _pg_folder = pytest.StashKey[Path]()  # the server that process started
@@ -55,6 +62,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(directory, ignore_errors=True)
 
 
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    server, endpoint, saved = s3_server.start()
+    yield endpoint
+    s3_server.stop(server, saved)
+
+
+@pytest.fixture(params=["folder", "bucket"])
+def image_root(request, tmp_path) -> str:
+    if request.param == "folder":
+        return str(tmp_path / "images")
+    request.getfixturevalue("s3_endpoint")
+    return f"s3://{s3_server.BUCKET}/{uuid.uuid4().hex}"
 
 
 # --- xdist: tests sharing a module-scoped fixture stay on one worker -------------------

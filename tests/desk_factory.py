@@ -56,13 +56,15 @@ def make_desk(database: str | Path = ":memory:", image_root: str | Path | None =
               provider: str | ImageProvider = "offline", engine: str | None = None
               ) -> core.Desk:
     """A migrated, empty Desk on `engine` (default: the test engine; a test that needs
-    both at once names them), images under `image_root`."""
+    both at once names them), images under `image_root`: a folder, or an s3:// bucket
+    on the server tests/s3_server.py started."""
     if engine not in (None, *ENGINES):
         raise ValueError(f"engine={engine!r}: the tests know {', '.join(ENGINES)}")
     if image_root is None:
         image_root = Path(database).parent / "images" if database != ":memory:" else "data/images"
     desk = core.open_desk(db_path=store_target(database, engine), image_root=image_root,
-                          provider=provider)
+                          provider=provider,
+                          s3_endpoint_url=os.environ.get("CONTINUITY_S3_ENDPOINT_URL"))
     # A test that forgets to close its Desk must not keep its pooled connections.
     weakref.finalize(desk, desk.db.close)
     return desk

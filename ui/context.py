@@ -24,15 +24,18 @@ def _settings():
 
 @st.cache_resource(show_spinner="Opening the continuity database…",
                    on_release=lambda desk: desk.close())
-def _open(store: str, image_root: str, provider: str, model: str | None) -> core.Desk:
+def _open(store: str, image_root: str, provider: str, model: str | None,
+          s3_endpoint_url: str | None = None) -> core.Desk:
     """Seeds the demo film only into an empty *configured* database (DESIGN §4:
     `open_desk` itself never creates demo data), sweeps the image files a crash left
     unreferenced and resumes the image jobs it left unfinished (G6, G8). The API key
     is read here, never passed around or shown. `store` is the DuckDB file or the
     PostgreSQL URL (CONTINUITY_DATABASE_URL wins). A DuckDB file another process
-    holds raises `core.DatabaseBusyError`, which `get_desk` shows as one error."""
+    holds raises `core.DatabaseBusyError`, which `get_desk` shows as one error.
+    `image_root` may be a bucket (s3://bucket/prefix) on `s3_endpoint_url`."""
     desk = core.open_desk(db_path=store, image_root=image_root, provider=provider,
-                          api_key=_settings().api_key, model=model)
+                          api_key=_settings().api_key, model=model,
+                          s3_endpoint_url=s3_endpoint_url)
     if not desk.projects():
         seed_demo(desk, only_if_empty=True)
     desk.resume_jobs()
@@ -43,7 +46,7 @@ def get_desk() -> core.Desk:
     settings = _settings()
     try:
         return _open(settings.database_url or settings.db_path, settings.image_root,
-                     settings.provider, settings.model)
+                     settings.provider, settings.model, settings.s3_endpoint_url)
     except core.DeskError as exc:
         show_error(exc)
         st.stop()

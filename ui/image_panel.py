@@ -124,13 +124,13 @@ def _attempts_strip(desk: core.Desk, actor: str, inst: core.Instance) -> None:
     if not attempts:
         st.caption("No images yet: generate one, upload your own or use the master image.")
         return
+    pngs = desk.image_bytes_many(a.image_key for a in attempts)
     for start in range(0, len(attempts), STRIP_COLUMNS):
         cols = st.columns(STRIP_COLUMNS)
         for col, a in zip(cols, attempts[start:start + STRIP_COLUMNS], strict=False):
             with col.container(key=f"ip_att_{a.id}", gap="xxsmall"):
-                path = desk.image_path(a.image_key)
-                if path is not None and path.is_file():
-                    st.image(str(path), width="stretch")
+                if a.image_key in pngs:
+                    st.image(pngs[a.image_key], width="stretch")
                 flag = " :orange-badge[stale]" if a.stale else ""
                 st.caption(f"{KIND_LABEL.get(a.kind, a.kind)}  \n{a.created_at:%d %b %H:%M}")
                 if a.selected:
@@ -165,10 +165,10 @@ def render_image_panel(desk: core.Desk, actor: str, inst: core.Instance,
 
         left, right = st.columns([1, 1], gap="medium")
         with left:
-            path = desk.image_path(inst.image_key)
-            if path is not None and path.is_file():
+            png = desk.image_bytes(inst.image_key)
+            if png is not None:
                 with st.container(key=key("sel_img", iid)):
-                    st.image(str(path), width="stretch")
+                    st.image(png, width="stretch")
             else:
                 st.markdown("<div class='ip-empty'>No image yet</div>", unsafe_allow_html=True)
         with right:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -29,14 +28,14 @@ def add_term(query: str, term: str) -> str:
     return (query.rstrip() + " " + term).strip()
 
 
-def thumbnail_uri(path: Path | str | None, size: int = THUMB_PX) -> str | None:
-    """A small PNG of an image file as a data URI (None if there is no readable file)."""
-    if path is None:
+def thumbnail_uri(png: bytes | None, size: int = THUMB_PX) -> str | None:
+    """A small PNG of an image's bytes as a data URI (None if there are none readable)."""
+    if png is None:
         return None
     try:
         from PIL import Image
 
-        with Image.open(path) as im:
+        with Image.open(io.BytesIO(png)) as im:
             im = im.convert("RGB")
             im.thumbnail((size, size))
             out = io.BytesIO()

@@ -6,9 +6,7 @@ global masters, and any added later)."""
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 from core.images.store import ImageStore
 
@@ -50,34 +48,11 @@ def orphans(cur, keys: list[str]) -> list[str]:
 
 def sweep(db, store: ImageStore, grace: float = GRACE_SECONDS) -> list[str]:
     """Delete the files under the image root's `project_*/` folders that are older
-    than `grace` seconds (by mtime) and that no row refers to — unreferenced images
-    and stale `.part` temp files of a write a crash cut short. Returns their keys."""
-    old = _files_older_than(store.root, time.time() - grace)
-    gone = db.transaction(lambda cur: orphans(cur, list(old)))
-    for key in gone:
-        Path(old[key]).unlink(missing_ok=True)
+    than `grace` seconds (by modification time) and that no row refers to —
+    unreferenced images and stale `.part` temp files of a write a crash cut short.
+    Returns their keys."""
+    cutoff = time.time() - grace
+    old = [k for k, mtime in store.modified("project_").items() if mtime <= cutoff]
+    gone = db.transaction(lambda cur: orphans(cur, old))
+    store.delete_many(gone)
     return gone
-
-
-def _files_older_than(root: Path, cutoff: float) -> dict[str, str]:
-    """{key: path} of the regular files under `root/project_*/` last modified at or
-    before `cutoff`; symbolic links are neither followed nor listed."""
-    found: dict[str, str] = {}
-    if not root.is_dir():
-        return found
-    skip = len(str(root)) + 1
-    with os.scandir(root) as tops:
-        folders = [e.path for e in tops
-                   if e.name.startswith("project_") and e.is_dir(follow_symlinks=False)]
-    while folders:
-        try:
-            with os.scandir(folders.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(entry.path)
-                    elif entry.is_file(follow_symlinks=False) \
-                            and entry.stat(follow_symlinks=False).st_mtime <= cutoff:
-                        found[entry.path[skip:].replace(os.sep, "/")] = entry.path
-        except FileNotFoundError:       # removed meanwhile (e.g. a failed import's folder)
-            continue
-    return found

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 from core.images import attempts, jobs, orphans
 from core.images.providers import ImageProvider
@@ -19,11 +18,11 @@ _RUNNERS_LOCK = threading.Lock()
 
 
 class ImageService:
-    def __init__(self, db: Database, image_root: Path, provider: ImageProvider,
+    def __init__(self, db: Database, store: ImageStore, provider: ImageProvider,
                  workers: int = 4, lease_seconds: float = LEASE_SECONDS,
                  poll_seconds: float = POLL_SECONDS):
         self.db = db
-        self.store = ImageStore(image_root)
+        self.store = store
         self.provider = provider
         self.workers = workers
         self.lease_seconds, self.poll_seconds = lease_seconds, poll_seconds
@@ -126,14 +125,10 @@ class ImageService:
         places, in one query."""
         keys = []
         for project_id, branch_id, scene_id, asset_id in places:
-            folder = self.store.root / (f"project_{project_id}/branch_{branch_id}/"
-                                        f"scene_{scene_id}/scene-assets")
-            pattern = f"{asset_id}_*.png" if asset_id else "*.png"
-            keys += [p.relative_to(self.store.root).as_posix() for p in folder.glob(pattern)]
+            prefix = (f"project_{project_id}/branch_{branch_id}/scene_{scene_id}/"
+                      f"scene-assets/{f'{asset_id}_' if asset_id else ''}")
+            keys += [k for k in self.store.modified(prefix)
+                     if k.endswith(".png") and "/" not in k[len(prefix):]]
         gone = self.db.transaction(lambda cur: orphans.orphans(cur, keys))
-        for key in gone:
-            self.store.delete(key)
+        self.store.delete_many(gone)
         return len(gone)
-
-    def image_path(self, key: str | None) -> Path | None:
-        return self.store.path(key) if key else None

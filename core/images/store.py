@@ -1,11 +1,14 @@
 """The image store (G5): scene-specific keys made of ids only, files verified
-with Pillow and written atomically under the image root."""
+with Pillow and written atomically under the image root — a local folder, or an
+S3-compatible bucket (`s3://bucket/prefix`, core.images.bucket). Nothing outside
+the store touches the files: callers name them by key."""
 
 from __future__ import annotations
 
 import io
 import os
 import secrets
+import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,23 +81,101 @@ def to_png(data: bytes, what: str = "The image", max_bytes: int = MAX_UPLOAD_BYT
         raise ValidationError(f"{what} is not a readable PNG, JPEG or WebP image.") from exc
 
 
+BUCKET_SCHEME = "s3://"
+
+
+def check_key(key) -> str:
+    """The key itself, if it is one: plain printable text (no NUL, controls or lone
+    surrogates), relative, made of "/"-separated names, none empty, "." or "..";
+    ValidationError otherwise. One rule for both backends."""
+    if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH \
+            or not key.isprintable() or key.startswith(("/", "\\")) or "\\" in key \
+            or any(part in ("", ".", "..") for part in key.split("/")):
+        raise ValidationError(f"Refused an unsafe image key {str(key)[:80]!r}.")
+    return key
+
+
+def check_prefix(prefix) -> str:
+    """A key prefix ("" for every key, "project_" or "project_1/" …): what a key may
+    start with, under the same rule."""
+    if prefix == "":
+        return prefix
+    check_key(prefix[:-1] if isinstance(prefix, str) and prefix.endswith("/") else prefix)
+    return prefix
+
+
 class ImageStore:
+    """Image files by key under `root`: a folder, or `s3://bucket/prefix` (then
+    `s3_endpoint_url` names an S3-compatible server; credentials come from the
+    standard AWS variables, never through here)."""
+
+    def __init__(self, root: str | Path, *, s3_endpoint_url: str | None = None):
+        if str(root).startswith(BUCKET_SCHEME):
+            from core.images.bucket import BucketFiles  # noqa: PLC0415 - s3fs only when used
+            self.files = BucketFiles(str(root), s3_endpoint_url)
+        else:
+            self.files = FolderFiles(root)
+        self.location = self.files.location
+
+    def check(self, key: str) -> str:
+        return check_key(key)
+
+    def write(self, key: str, png: bytes) -> None:
+        """Store `png` under `key`, atomically: readers see the whole file or none."""
+        self.files.write(check_key(key), png)
+
+    def read(self, key: str) -> bytes:
+        """The bytes of `key`; FileNotFoundError when there is none."""
+        return self.files.read(check_key(key))
+
+    def read_many(self, keys) -> dict[str, bytes]:
+        """{key: bytes} of those `keys` that are stored (fetched concurrently from a bucket)."""
+        return self.files.read_many([check_key(k) for k in dict.fromkeys(keys)])
+
+    def exists(self, key: str) -> bool:
+        return self.files.exists(check_key(key))
+
+    def copy(self, source_key: str, target_key: str) -> None:
+        self.files.copy(check_key(source_key), check_key(target_key))
+
+    def delete(self, key: str) -> None:
+        self.delete_many([key])
+
+    def delete_many(self, keys) -> None:
+        """Delete these keys (missing ones are no error)."""
+        keys = [check_key(k) for k in keys]
+        if keys:
+            self.files.delete_many(keys)
+
+    def modified(self, prefix: str = "") -> dict[str, float]:
+        """{key: last modification (Unix time)} of every stored key that starts with
+        `prefix` — temp files of unfinished writes included, symbolic links not."""
+        return self.files.modified(check_prefix(prefix))
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Delete every key under the folder `prefix` (ending in "/")."""
+        if not check_prefix(prefix).endswith("/"):
+            raise ValidationError(f"Refused to delete the image keys under {prefix[:80]!r}: "
+                                  "not a folder.")
+        self.files.delete_prefix(prefix)
+
+
+class FolderFiles:
+    """The files of an image store in a local folder (the default)."""
+
     def __init__(self, root: str | Path):
         self.root = Path(root).resolve()
+        self.location = str(self.root)
 
     def path(self, key: str) -> Path:
-        """The file for a key; refuses anything that could leave the root, and any
-        key that is not plain printable text (NUL, controls, lone surrogates)."""
-        if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH \
-                or not key.isprintable() or key.startswith(("/", "\\")) or "\\" in key \
-                or any(part in ("", ".", "..") for part in key.split("/")):
-            raise ValidationError(f"Refused an unsafe image key {str(key)[:80]!r}.")
+        """The file of a checked key; refuses one that resolves outside the root
+        (through a symbolic link)."""
         path = (self.root / key).resolve()
         if self.root not in path.parents:
             raise ValidationError(f"Refused an image key outside the image store ({key[:80]!r}).")
         return path
 
-    def write(self, key: str, png: bytes) -> Path:
+    def write(self, key: str, png: bytes) -> None:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
@@ -107,10 +188,18 @@ class ImageStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return path
 
     def read(self, key: str) -> bytes:
         return self.path(key).read_bytes()
+
+    def read_many(self, keys: list[str]) -> dict[str, bytes]:
+        out = {}
+        for key in keys:
+            try:
+                out[key] = self.read(key)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue
+        return out
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
@@ -118,5 +207,30 @@ class ImageStore:
     def copy(self, source_key: str, target_key: str) -> None:
         self.write(target_key, self.read(source_key))
 
-    def delete(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
+    def delete_many(self, keys: list[str]) -> None:
+        for key in keys:
+            self.path(key).unlink(missing_ok=True)
+
+    def modified(self, prefix: str) -> dict[str, float]:
+        head, _, stem = prefix.rpartition("/")
+        found: dict[str, float] = {}
+        skip = len(str(self.root)) + 1
+        folders = [(self.path(head) if head else self.root, stem)]
+        while folders:
+            folder, start = folders.pop()
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if not entry.name.startswith(start):
+                            continue
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append((entry.path, ""))
+                        elif entry.is_file(follow_symlinks=False):
+                            found[entry.path[skip:].replace(os.sep, "/")] = \
+                                entry.stat(follow_symlinks=False).st_mtime
+            except (FileNotFoundError, NotADirectoryError):  # absent, or removed meanwhile
+                continue
+        return found
+
+    def delete_prefix(self, prefix: str) -> None:
+        shutil.rmtree(self.path(prefix.rstrip("/")), ignore_errors=True)

@@ -39,13 +39,11 @@ import csv
 import hashlib
 import io
 import json
-import shutil
 import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from core import validation as v
 from core.catalog import asset_bulk
@@ -68,6 +66,7 @@ FORMAT_VERSION = 1
 MAX_ZIP_ENTRIES = 100_000
 MAX_UNPACKED = 4 * 1024 ** 3          # bytes decompressed from one project file, in total
 MAX_MANIFEST = 256 * 1024 ** 2        # project.json, decompressed (spooled to disk)
+EXPORT_BATCH = 32                     # images read at once (concurrently from a bucket)
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -346,11 +345,7 @@ def import_library_csv(cur, data, actor: str, dry_run: bool) -> CsvReport:
 
 # --- files ------------------------------------------------------------------------------
 
-def write_atomic(root: Path, key: str, data: bytes) -> Path:
-    return ImageStore(root).write(key, data)
-
-
-def set_master_image(db, image_root: Path, asset_id: str, data: bytes, *,
+def set_master_image(db, store: ImageStore, asset_id: str, data: bytes, *,
                      expected_version: int, actor: str):
     """Store a verified master image at `project_{pid}/masters/{assetId}_{random}.png`
     (atomic write) and point the asset at it; versioned like any asset edit."""
@@ -361,7 +356,7 @@ def set_master_image(db, image_root: Path, asset_id: str, data: bytes, *,
         raise ConflictError(f"{asset.name} was changed by someone else; the image was not "
                             "saved.", current=asset)
     key = master_key(asset.project_id, asset.id)
-    path = write_atomic(image_root, key, png)
+    store.write(key, png)
 
     def work(cur):
         appearances.lock_chain(cur, asset_id)      # before the version check
@@ -377,7 +372,7 @@ def set_master_image(db, image_root: Path, asset_id: str, data: bytes, *,
     try:
         return db.transaction(work)
     except BaseException:
-        path.unlink(missing_ok=True)
+        store.delete(key)
         raise
 
 
@@ -407,13 +402,13 @@ def project_rows(cur, project_id: str) -> dict[str, tuple[list[str], list[tuple]
     return out
 
 
-def _file_keys(cur, root: Path, project_id: str) -> list[str]:
+def _file_keys(cur, store: ImageStore, project_id: str) -> list[str]:
     """The project's files that some row refers to (never a file a crash left behind)."""
-    return sorted(k for k in orphans.referenced_keys(cur, project_id)
-                  if (Path(root) / k).is_file())
+    return sorted(orphans.referenced_keys(cur, project_id)
+                  & store.modified(f"project_{project_id}/").keys())
 
 
-def export_project(cur, image_root: Path, project_id: str) -> bytes:
+def export_project(cur, store: ImageStore, project_id: str) -> bytes:
     project = get_project(cur, project_id)
     tables = cur.dialect.table_columns(cur)
     rows = project_rows(cur, project_id)
@@ -430,11 +425,14 @@ def export_project(cur, image_root: Path, project_id: str) -> bytes:
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for key in _file_keys(cur, image_root, project_id):
-            data = (Path(image_root) / key).read_bytes()
-            manifest["files"].append({"key": key, "sha256": hashlib.sha256(data).hexdigest(),
-                                      "size": len(data)})
-            zf.writestr("files/" + key, data, compress_type=zipfile.ZIP_STORED)
+        keys = _file_keys(cur, store, project_id)
+        for start in range(0, len(keys), EXPORT_BATCH):
+            batch = store.read_many(keys[start:start + EXPORT_BATCH])
+            for key, data in batch.items():
+                manifest["files"].append({"key": key,
+                                          "sha256": hashlib.sha256(data).hexdigest(),
+                                          "size": len(data)})
+                zf.writestr("files/" + key, data, compress_type=zipfile.ZIP_STORED)
         zf.writestr("project.json", json.dumps(manifest, ensure_ascii=False))
     return buf.getvalue()
 
@@ -524,7 +522,7 @@ def _manifest_files(manifest: dict, store: ImageStore, project_id) -> dict[str, 
         digest = entry.get("sha256") if isinstance(entry, dict) else None
         if not isinstance(key, str) or not isinstance(digest, str) or key in out:
             raise _damaged(f"image {n} of its list has no key and checksum of its own")
-        store.path(key)
+        store.check(key)
         if not key.startswith(f"project_{project_id}/"):
             raise ValidationError(f"The project file's image {key[:200]!r} lies outside its "
                                   "project's folder; refused.")
@@ -532,7 +530,7 @@ def _manifest_files(manifest: dict, store: ImageStore, project_id) -> dict[str, 
     return out
 
 
-def import_project(db, image_root: Path, data: bytes, actor: str,
+def import_project(db, store: ImageStore, data: bytes, actor: str,
                    name: str | None = None) -> ProjectImport:
     """A new project from an export (S2, S3): every row checked with the Desk's rules,
     every id new, every image verified; all or nothing."""
@@ -546,13 +544,12 @@ def import_project(db, image_root: Path, data: bytes, actor: str,
     tables_in = _manifest_tables(manifest)
     cols, rows = tables_in["projects"]
     old_pid = rows[0][cols.index("id")]
-    store = ImageStore(image_root)
     files = _manifest_files(manifest, store, old_pid)
     checked = check_rows(tables_in, old_pid, set(files), new_id)
     if new_name:
         checked.rows["projects"][0]["name"] = new_name
     new_pid = checked.id_map[old_pid]
-    folder = store.root / f"project_{new_pid}"
+    folder = f"project_{new_pid}/"
     written = []
     try:
         for key, digest in files.items():
@@ -566,11 +563,11 @@ def import_project(db, image_root: Path, data: bytes, actor: str,
             written.append(new_key)
         counts = db.transaction(lambda cur: insert_rows(cur, checked.rows))
     except db.dialect.error as exc:
-        shutil.rmtree(folder, ignore_errors=True)
+        store.delete_prefix(folder)
         raise ValidationError(f"The project file could not be imported: the database refused "
                               f"it ({str(exc).splitlines()[0][:200]}).") from None
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        store.delete_prefix(folder)
         raise
     project = db.transaction(lambda cur: get_project(cur, new_pid))
     return ProjectImport(project.id, project.name, checked.id_map, counts, written)

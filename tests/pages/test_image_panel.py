@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from html import unescape
 
 import pytest
@@ -15,6 +16,7 @@ from dashboard_support import check as _check
 from dashboard_support import run_page, use_copy
 from image_support import Offline, bare_template, elements, inst, texts, the_desk, use_provider
 from PIL import Image
+from s3_server import BUCKET
 
 from core.images.providers import ProviderFailure
 
@@ -151,3 +153,18 @@ def test_download_local_context_is_offered_as_json():
     # The JSON the button serves is the scene's local context (R2).
     context = json.loads(json.dumps(the_desk().local_context(brick.scene_id)))
     assert {a["name"] for a in context["assets"]} >= {"Brick", "Dot"}
+
+
+def test_a_bucket_store_shows_its_images_from_bytes(monkeypatch, s3_endpoint):
+    """G5 with the images in an S3-compatible bucket: the panel shows the selected image
+    and the strip every attempt, read from the bucket (no file to point at)."""
+    monkeypatch.setenv("CONTINUITY_IMAGE_ROOT", f"s3://{BUCKET}/{uuid.uuid4().hex}")
+    st.cache_resource.clear()
+    at, brick = open_brick()
+    desk = the_desk()
+    assert desk.image_root.startswith("s3://")
+    desk.upload_image(brick.id, png(), "first.png", actor="ana")
+    desk.upload_image(brick.id, png((200, 40, 40)), "second.png", actor="ana")
+    at.run()
+    assert "**Attempts** <span class='ip-note'>· 2</span>" in texts(check(at))
+    assert len(elements(at, "image")) == 3            # the selected image and two attempts

@@ -19,6 +19,6 @@ def queue_desk(database: str | Path, image_root: str | Path, provider, *, worker
     """`make_desk(database, image_root, provider)` with a runner of `workers` threads,
     a `lease`-second lease and a `poll`-second poll of the shared queue."""
     desk = make_desk(database, image_root=image_root, provider=provider)
-    desk.images = ImageService(desk.db, Path(image_root), provider, workers=workers,
+    desk.images = ImageService(desk.db, desk.images.store, provider, workers=workers,
                                lease_seconds=lease, poll_seconds=poll)
     return desk

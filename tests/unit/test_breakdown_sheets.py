@@ -169,7 +169,7 @@ def test_thumbnails_of_the_stored_images_and_a_missing_file(story):
     assert len(re.findall(rb"/Subtype /Image", data)) == 2
     assert _words(pdf_text(data)).count("no image") == 2      # Porsche: cell and flag
     # A file gone from the image store shows as "no image"; nothing fails.
-    desk.image_path(desk.get_instance(patio.id).image_key).unlink()
+    desk.images.store.delete(desk.get_instance(patio.id).image_key)
     data = _scene_pdf(desk, story.scenes[4].id)
     assert len(re.findall(rb"/Subtype /Image", data)) == 1
     load = sheet_pdf.thumbnails(desk.images.store)

@@ -16,8 +16,8 @@ from core.images.providers import ProviderFailure, RetryableError
 
 
 class Film:
-    def __init__(self, tmp_path: Path, provider):
-        self.root = tmp_path / "images"
+    def __init__(self, tmp_path: Path, provider, root: str | Path | None = None):
+        self.root = root or tmp_path / "images"
         self.desk = make_desk(":memory:", image_root=self.root, provider=provider)
         self.provider = provider
         d = self.desk
@@ -39,8 +39,9 @@ class Film:
 
 
 @pytest.fixture
-def film(tmp_path):
-    f = Film(tmp_path, FakeProvider())
+def film(tmp_path, image_root):
+    """The film with its images in a folder, and again in a bucket."""
+    f = Film(tmp_path, FakeProvider(), image_root)
     yield f
     f.desk.close()
 
@@ -138,7 +139,7 @@ def test_G6_upload_png_jpeg_webp_by_content(film, fmt):
     film.desk.upload_image(inst.id, png_bytes(fmt=fmt), "whatever.bin", actor="ana")
     got = film.desk.get_instance(inst.id)
     assert got.image_key.endswith(".png") and not got.image_stale
-    assert film.desk.image_path(got.image_key).read_bytes().startswith(b"\x89PNG")
+    assert film.desk.image_bytes(got.image_key).startswith(b"\x89PNG")
 
 
 def test_G6_upload_refuses_non_images_and_big_files(film):
@@ -173,7 +174,7 @@ def test_G6_prunes_past_eight_unselected_files_included(film):
         film.desk.upload_image(inst.id, png_bytes((k, k, k)), f"{k}.png", actor="ana")
     kept = film.desk.attempts(inst.id)
     assert len(kept) == 9 and sum(a.selected for a in kept) == 1
-    files = [q for q in film.root.rglob("*.png")]
+    files = [k for k in film.desk.images.store.modified("") if k.endswith(".png")]
     assert len(files) == 9
 
 
@@ -252,16 +253,16 @@ def test_G6_removing_an_instance_removes_its_attempts_but_keeps_history(film):
     assert left == 0
     assert any(h.field == "image" for h in film.desk.history(inst.id))
     # its own copy is gone; the copies other scenes hold stay (G6)
-    assert not film.desk.image_path(inst.image_key).exists()
-    assert film.desk.image_path(film.at(1).image_key).exists()
+    assert not film.desk.images.store.exists(inst.image_key)
+    assert film.desk.images.store.exists(film.at(1).image_key)
 
 
 def test_G6_deleting_a_scene_deletes_its_unused_files(film):
     film.generate(film.at(1), film.at(2), film.at(3))
     keys = [film.at(2).image_key, film.at(2, film.cup).image_key]
     film.desk.delete_scene(film.scenes[2].id, actor="ana")
-    assert not any(film.desk.image_path(k).exists() for k in keys if k)
-    assert film.desk.image_path(film.at(3).image_key).exists()
+    assert not any(film.desk.images.store.exists(k) for k in keys if k)
+    assert film.desk.images.store.exists(film.at(3).image_key)
 
 
 def test_B1_a_branch_copies_the_attempts(film):

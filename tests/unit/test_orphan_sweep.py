@@ -86,7 +86,7 @@ def test_G6_startup_sweep_removes_only_old_unreferenced_files(film, snapshot):
     assert files(root) == referenced | kept
     assert snapshot(desk) == before                           # the database is untouched
     for key in referenced:                                    # and every image still shows
-        assert desk.image_path(key).read_bytes()
+        assert desk.image_bytes(key)
     assert not (old_orphans & files(root))
     desk.close()
 

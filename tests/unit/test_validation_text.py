@@ -208,4 +208,4 @@ def test_S4_final_draft_hidden_characters_are_stripped(desk):
                                  "project_x/\x1b[31m.png", b"project_x/a.png", None, 7])
 def test_S4_image_keys_must_be_printable_text(tmp_path, key):
     with pytest.raises(core.ValidationError, match="unsafe image key"):
-        ImageStore(tmp_path).path(key)
+        ImageStore(tmp_path).read(key)
