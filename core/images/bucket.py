@@ -12,7 +12,7 @@ import functools
 import s3fs
 
 from core.errors import ImageStoreError, ValidationError
-from core.images.store import BUCKET_SCHEME, check_key
+from core.images.keys import BUCKET_SCHEME, check_key
 
 # A bucket that does not answer must not hang a page for minutes.
 _CLIENT = {"connect_timeout": 5, "read_timeout": 30, "retries": {"max_attempts": 3}}

@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import ValidationError
+from core.images.keys import BUCKET_SCHEME, check_key, check_prefix
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP"}
@@ -25,7 +26,6 @@ ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP"}
 MAX_IMAGE_PIXELS = 4096 * 4096
 IMAGE_LIMITS = (f"PNG, JPEG or WebP, at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB and "
                 f"{MAX_IMAGE_PIXELS / 1e6:.1f} megapixels (e.g. 4096 × 4096)")
-MAX_KEY_LENGTH = 1024
 # A stored file may be larger than an upload: an uploaded JPEG becomes PNG. Within the
 # pixel budget a PNG stays under its raw RGBA size (64 MB), so a project backup of any
 # image the desk accepted imports again.
@@ -79,29 +79,6 @@ def to_png(data: bytes, what: str = "The image", max_bytes: int = MAX_UPLOAD_BYT
                               f"{MAX_IMAGE_PIXELS / 1e6:.1f} megapixels are accepted.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(f"{what} is not a readable PNG, JPEG or WebP image.") from exc
-
-
-BUCKET_SCHEME = "s3://"
-
-
-def check_key(key) -> str:
-    """The key itself, if it is one: plain printable text (no NUL, controls or lone
-    surrogates), relative, made of "/"-separated names, none empty, "." or "..";
-    ValidationError otherwise. One rule for both backends."""
-    if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH \
-            or not key.isprintable() or key.startswith(("/", "\\")) or "\\" in key \
-            or any(part in ("", ".", "..") for part in key.split("/")):
-        raise ValidationError(f"Refused an unsafe image key {str(key)[:80]!r}.")
-    return key
-
-
-def check_prefix(prefix) -> str:
-    """A key prefix ("" for every key, "project_" or "project_1/" …): what a key may
-    start with, under the same rule."""
-    if prefix == "":
-        return prefix
-    check_key(prefix[:-1] if isinstance(prefix, str) and prefix.endswith("/") else prefix)
-    return prefix
 
 
 class ImageStore:
