@@ -143,9 +143,9 @@ def test_S2_a_project_round_trip_carries_its_images(desk, monkeypatch):
     # An import that fails after its images were written leaves none of them behind.
     before = {k: store.read(k) for k in store.modified()}
 
-    def refused(cur, rows):
+    def refused(cur, rows, **kw):
         raise core.ValidationError("refused late")
-    monkeypatch.setattr(transfer, "_insert", refused)
+    monkeypatch.setattr(transfer, "insert_rows", refused)
     with pytest.raises(core.ValidationError, match="refused late"):
         desk.import_project(data, actor="t")
     assert {k: store.read(k) for k in store.modified()} == before
