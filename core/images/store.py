@@ -185,8 +185,17 @@ class FolderFiles:
         self.write(target_key, self.read(source_key))
 
     def delete_many(self, keys: list[str]) -> None:
+        """Delete the files, and the folders that leaves empty (a bucket has none)."""
         for key in keys:
-            self.path(key).unlink(missing_ok=True)
+            path = self.path(key)
+            path.unlink(missing_ok=True)
+            for folder in path.parents:
+                if folder == self.root:
+                    break
+                try:
+                    folder.rmdir()
+                except OSError:             # not empty: other files live there
+                    break
 
     def modified(self, prefix: str) -> dict[str, float]:
         head, _, stem = prefix.rpartition("/")

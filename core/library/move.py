@@ -95,7 +95,9 @@ def move_project(source: Database, source_images: str | Path, target: Database,
     found, tables, keys = source.transaction(read)
     with target.cursor() as cur:
         _refuse_if_there(cur, found)         # before any file is copied
-    src, dst = ImageStore(source_images), ImageStore(target_images)
+    endpoint = config.from_env().s3_endpoint_url
+    src, dst = (ImageStore(source_images, s3_endpoint_url=endpoint),
+                ImageStore(target_images, s3_endpoint_url=endpoint))
     written: list[str] = []
     try:
         present, missing = _copy_files(src, dst, keys, written)
@@ -114,7 +116,7 @@ def move_project(source: Database, source_images: str | Path, target: Database,
     if missing:
         moved.warnings.append(
             f"{len(missing)} image file(s) the project refers to are missing from the source "
-            f"image folder {src.root} (the first: {missing[0]}); they could not be moved.")
+            f"image folder {src.location} (the first: {missing[0]}); they could not be moved.")
     return moved
 
 
@@ -130,8 +132,8 @@ def _copy_files(src: ImageStore, dst: ImageStore, keys: list[str], written: list
                 ) -> tuple[int, list[str]]:
     """Copy each key's file (checked after writing); (files there already, keys whose
     source file is missing). `written` collects the keys written, for the undo."""
-    missing = [k for k in keys if not src.path(k).is_file()]
-    if src.root == dst.root:
+    missing = [k for k in keys if not src.exists(k)]
+    if src.location == dst.location:
         return len(keys) - len(missing), missing
     present = 0
     for key in sorted(set(keys) - set(missing)):
@@ -140,7 +142,7 @@ def _copy_files(src: ImageStore, dst: ImageStore, keys: list[str], written: list
         if dst.exists(key):
             if hashlib.sha256(dst.read(key)).hexdigest() != digest:
                 raise ValidationError(
-                    f"The target image folder {dst.root} already holds another file at "
+                    f"The target image folder {dst.location} already holds another file at "
                     f"{key} (no project of the target refers to it); remove it, or choose "
                     "another folder. Nothing was moved.")
             present += 1
@@ -148,23 +150,14 @@ def _copy_files(src: ImageStore, dst: ImageStore, keys: list[str], written: list
         dst.write(key, data)
         written.append(key)
         if hashlib.sha256(dst.read(key)).hexdigest() != digest:
-            raise ValidationError(f"The copy of {key} in {dst.root} does not match the "
+            raise ValidationError(f"The copy of {key} in {dst.location} does not match the "
                                   "original (checksum mismatch). Nothing was moved.")
     return present, missing
 
 
 def _remove(dst: ImageStore, written: list[str]) -> None:
-    """Remove the files written, and the folders that leaves empty."""
-    for key in written:
-        path = dst.path(key)
-        path.unlink(missing_ok=True)
-        for folder in path.parents:
-            if folder == dst.root:
-                break
-            try:
-                folder.rmdir()
-            except OSError:             # not empty: other files live there
-                break
+    """Remove the files written (and the folders that leaves empty)."""
+    dst.delete_many(written)
 
 
 def _write(cur, project: Project, tables) -> tuple[dict[str, int], bool]:
