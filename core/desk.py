@@ -49,6 +49,12 @@ class Desk:
         self.images = ImageService(db, self.image_root, provider)
 
     @property
+    def store_label(self) -> str:
+        """Which store this Desk runs on, in words ("DuckDB file …", "PostgreSQL team
+        server host:port/database"): never a password."""
+        return self.db.label
+
+    @property
     def provider(self) -> ImageProvider:
         return self.images.provider
 
