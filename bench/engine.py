@@ -103,3 +103,11 @@ def hand_frame(desk, sql: str, branch: str | None = None):
             raw.execute(sql.replace("%", "%%").replace("$branch", "%s"), [branch])
         return pd.DataFrame.from_records(raw.fetchall(),
                                          columns=[d.name for d in raw.description])
+
+
+def settle(desk) -> None:
+    """After a generated film's bulk load: PostgreSQL's planner statistics, as autovacuum
+    would gather them shortly after (DuckDB keeps its own as it writes)."""
+    if ENGINE == "postgresql":
+        with desk.db.cursor() as cur:
+            cur.execute("ANALYZE")

@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-from engine import ENGINE, SQL, describe, open_store  # noqa: E402
+from engine import ENGINE, SQL, describe, open_store, settle  # noqa: E402
 
 TAG_RUNS = ["", "muddy", "muddy,wet", "bloody", "bloody,torn", "torn", "", "wet", "dusty",
             "clean", "", "sweaty,dirty", "cracked", "broken,weathered", ""]
@@ -120,6 +120,7 @@ def build(desk, scenes: int, assets: int):
             WHERE i.branch_id = ?
             """, [bid])
     desk.db.transaction(work)
+    settle(desk)
     return p, [a.id for a in desk.assets(p.id)]
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
 import pandas as pd  # noqa: E402
-from engine import ENGINE, SQL, describe, hand_frame, open_store  # noqa: E402
+from engine import ENGINE, SQL, describe, hand_frame, open_store, settle  # noqa: E402
 
 from core.images.state import state_hash  # noqa: E402
 
@@ -133,6 +133,7 @@ def build(desk, scenes: int, assets: int):
         desk.db.transaction(lambda cur: cur.execute(insert.format(
             project="?", rows="unnest(?::VARCHAR[], ?::VARCHAR[]) AS r(instance_id, "
             "state_hash)"), [p.id, ids, hashes]))
+    settle(desk)
     return p
 
 
