@@ -1,15 +1,18 @@
 """Benchmark: the continuity checks (C1, `desk.continuity_issues`) and the matrix cells
 (C2, `desk.continuity_cells`) over 1,000 scenes x 100 assets = 100,000 instances,
-against hand-written DuckDB queries reading the same rows, in the same run.
+against hand-written queries reading the same rows, in the same run, on the engine of
+CONTINUITY_BENCH_ENGINE (bench/engine.py: DuckDB by default, or a throwaway PostgreSQL).
 
 The film is the one of bench/search_matrix.py (its `build`: bulk SQL, tags changing
 in runs, story days of ten scenes, 80 % of the instances with a selected image, a few
 locked or awaiting review), so there are many tag drops and surviving wear-off tags.
 
-The floors are what any implementation has to read, as DataFrames (`.df()`):
+The floors are what any implementation has to read, as DataFrames (DuckDB's `.df()`,
+PostgreSQL's rows into `DataFrame.from_records`):
 - checks: (1) every instance of the branch in scene order with its scene, asset and
   selected image, its previous appearance's tags, carry-forward and story day (a `lag`
-  window) and the tags dropped since then (a `list_filter`); (2) the history rows of
+  window) and the tags dropped since then (DuckDB's `list_filter`, PostgreSQL's
+  `ARRAY(SELECT … unnest …)`); (2) the history rows of
   the tag fields of the branch (what explains a drop or a kept tag);
 - cells: the cells' own SELECT (instance, scene, asset, project, previous appearance,
   selected image) with the dropped tags computed in SQL, and the same history rows.
@@ -32,17 +35,16 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-from search_matrix import build, duck  # noqa: E402
-
-import core  # noqa: E402
+from engine import SQL, describe, hand_frame, open_store  # noqa: E402
+from search_matrix import build  # noqa: E402
 
 warnings.filterwarnings("ignore", message="The inplace keyword")  # pandas, inside .df()
 
 TYPE_ORDER = "CASE a.asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END"
 
-CHECKS_FLOOR = """
-    SELECT *, CASE WHEN prev_carry THEN list_filter(prev_tags, lambda t: NOT list_contains(
-                  status_tags, t)) END AS dropped,
+CHECKS_FLOOR = f"""
+    SELECT *, CASE WHEN prev_carry THEN {SQL["minus"].format(a="prev_tags", b="status_tags")}
+                  END AS dropped,
            prev_day IS NOT NULL AND story_day > prev_day AS new_day
     FROM (
         SELECT i.id AS instance_id, s.id AS scene_id, s.scene_number, s.story_day,
@@ -57,7 +59,7 @@ CHECKS_FLOOR = """
         JOIN project_assets a ON a.id = i.project_asset_id
         LEFT JOIN image_attempts att ON att.instance_id = i.id AND att.selected
         WHERE i.branch_id = $branch
-        WINDOW w AS (PARTITION BY i.project_asset_id ORDER BY s.scene_number))
+        WINDOW w AS (PARTITION BY i.project_asset_id ORDER BY s.scene_number)) AS rows
     ORDER BY scene_number, CASE asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1
              ELSE 2 END, lower(asset_name)
 """
@@ -76,8 +78,8 @@ CELLS_FLOOR = f"""
            i.upstream_description_changed OR i.upstream_tags_changed AS upstream,
            i.inherited_from_instance_id, p.effective_description AS prev_description,
            p.status_tags AS prev_tags,
-           list_filter(i.status_tags, lambda t: NOT list_contains(p.status_tags, t)) AS added,
-           list_filter(p.status_tags, lambda t: NOT list_contains(i.status_tags, t)) AS dropped,
+           {SQL["minus"].format(a="i.status_tags", b="p.status_tags")} AS added,
+           {SQL["minus"].format(a="p.status_tags", b="i.status_tags")} AS dropped,
            att.image_key, att.state_hash, a.master_image_hash, pr.visual_style
     FROM scene_asset_instances i
     JOIN scenes s ON s.id = i.scene_id
@@ -98,7 +100,8 @@ def timed(fn) -> tuple[float, object]:
 
 def main(scenes: int = 1000, assets: int = 100, repeats: int = 5) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        desk = core.open_desk(Path(tmp) / "bench.duckdb", image_root=Path(tmp) / "images")
+        desk = open_store(Path(tmp) / "bench.duckdb", image_root=Path(tmp) / "images")
+        print(describe())
         t0 = time.perf_counter()
         p = build(desk, scenes, assets)
         branch = p.main_branch_id
@@ -109,8 +112,7 @@ def main(scenes: int = 1000, assets: int = 100, repeats: int = 5) -> None:
 
         def floor(*sqls):
             def run():
-                with desk.db.cursor() as cur:
-                    return [duck(cur).execute(sql, {"branch": branch}).df() for sql in sqls]
+                return [hand_frame(desk, sql, branch) for sql in sqls]
             return run
 
         cases = [

@@ -22,9 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from engine import describe, open_store  # noqa: E402
 from import_screenplay import screenplay  # noqa: E402
 
-import core  # noqa: E402
 from core.intake.screenplay import parse_screenplay  # noqa: E402
 
 IMAGES = tempfile.mkdtemp(prefix="continuity-bench-populate-")
@@ -37,7 +37,7 @@ def median(fn, repeats: int) -> float:
 
 def importing(text: str, populate: bool, dry_run: bool = False, counts: list | None = None):
     def run() -> float:
-        desk = core.open_desk(":memory:", image_root=IMAGES)
+        desk = open_store(":memory:", image_root=IMAGES)
         try:
             p = desk.create_project("Bench", actor="bench")
             start = time.perf_counter()
@@ -54,7 +54,7 @@ def importing(text: str, populate: bool, dry_run: bool = False, counts: list | N
 
 def filling(text: str):
     def run() -> float:
-        desk = core.open_desk(":memory:", image_root=IMAGES)
+        desk = open_store(":memory:", image_root=IMAGES)
         try:
             p = desk.create_project("Bench", actor="bench")
             desk.import_screenplay(p.id, text, actor="bench", populate=False)
@@ -77,6 +77,7 @@ def parsing(text: str):
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    print(describe())
     small, big = screenplay(20), screenplay(n)
     median(importing(small, True), 1)                      # warm caches and imports
 

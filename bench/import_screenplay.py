@@ -19,9 +19,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-import core  # noqa: E402
+from engine import describe, open_store  # noqa: E402
+
 from core.intake.screenplay import parse_screenplay  # noqa: E402
 
 PLACES = ["HARBOUR OFFICE", "BRICK'S PATIO", "ROOFTOP", "MOTEL ROOM 12", "PIER", "DINER",
@@ -59,7 +60,7 @@ def timed(fn, repeats: int) -> float:
 
 
 def import_once(text: str) -> None:
-    desk = core.open_desk(":memory:", image_root="/tmp/continuity-bench-images")
+    desk = open_store(":memory:", image_root="/tmp/continuity-bench-images")
     try:
         p = desk.create_project("Bench", actor="bench")
         desk.import_screenplay(p.id, text, actor="bench")
@@ -78,6 +79,7 @@ def peak(fn) -> float:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    print(describe())
     small_text, big_text = screenplay(20), screenplay(n)
     import_once(small_text)                                  # warm caches and imports
 
@@ -86,7 +88,7 @@ def main() -> None:
     import_small = timed(lambda: import_once(small_text), repeats)
     import_big = timed(lambda: import_once(big_text), repeats)
 
-    desk = core.open_desk(":memory:", image_root="/tmp/continuity-bench-images")
+    desk = open_store(":memory:", image_root="/tmp/continuity-bench-images")
     p = desk.create_project("Bench", actor="bench")
     preview = timed(lambda: desk.import_screenplay(p.id, big_text, actor="bench",
                                                    dry_run=True), repeats)

@@ -1,7 +1,8 @@
 """Benchmark: are the imports linear? A CSV asset import (`desk.import_assets_csv`) of
 1,000 and of 4,000 rows, and a Fountain screenplay import (`desk.import_screenplay`,
 the generated screenplay of bench/import_screenplay.py) of 250 and of 1,000 scenes,
-each into an empty project of a fresh temporary DuckDB file. Prints the time per row
+each into an empty project of a fresh temporary DuckDB file (with
+CONTINUITY_BENCH_ENGINE=postgresql a fresh schema, bench/engine.py). Prints the time per row
 (per scene) and the ratio of the per-row cost at the larger size against the smaller
 one: 1.0 is linear, 4.0 quadratic.
 
@@ -25,9 +26,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
+from engine import ENGINE, describe, open_store  # noqa: E402
 from import_screenplay import screenplay  # noqa: E402
-
-import core  # noqa: E402
 
 TYPES = ("character", "location", "prop")
 
@@ -46,7 +46,8 @@ def asset_csv(rows: int) -> str:
 def fresh(tmp: str, tag: str):
     path = Path(tmp) / f"{tag}.duckdb"
     path.unlink(missing_ok=True)
-    desk = core.open_desk(path, image_root=Path(tmp) / "images")
+    # On PostgreSQL a path names one schema for good: ":memory:" is a new, empty one.
+    desk = open_store(path if ENGINE == "duckdb" else ":memory:", image_root=Path(tmp) / "images")
     return desk, desk.create_project("Bench", actor="bench")
 
 
@@ -92,6 +93,7 @@ def main(csv_sizes: str = "1000,4000", fountain_sizes: str = "250,1000",
     scenes = [int(x) for x in fountain_sizes.split(",") if x]
     csv_t: dict[int, list[float]] = {n: [] for n in rows}
     fountain_t: dict[int, list[float]] = {n: [] for n in scenes}
+    print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         time_csv(tmp, 10)                        # warm imports and caches
         time_fountain(tmp, 5)

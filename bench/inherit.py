@@ -3,12 +3,14 @@ against a hand-written `INSERT ... SELECT` of the same instance rows and history
 and the per-scene cost as the film grows (one more scene in films of 10, 100 and 1,000
 scenes).
 
-Each film is its own temporary DuckDB file (the schema from `core.open_desk`, the
-project from the API) whose earlier scenes are written by bulk SQL, shaped like a
-settled chain so that inheriting one more scene changes nothing upstream: every asset
-in every scene, its tags changing in runs of 3 to 9 scenes (own edits) and carried
-forward, its description overridden every 25 scenes and followed in between, one
-history row per field of each instance.
+Each film is its own temporary DuckDB file, or with CONTINUITY_BENCH_ENGINE=postgresql
+its own schema on a throwaway PostgreSQL server (bench/engine.py): the tables from
+`core.open_desk`, the project from the API, the earlier scenes written by bulk SQL
+(the engine's few own pieces from bench/engine.py), shaped like a settled chain so
+that inheriting one more scene changes nothing upstream: every asset in every scene,
+its tags changing in runs of 3 to 9 scenes (own edits) and carried forward, its
+description overridden every 25 scenes and followed in between, one history row per
+field of each instance.
 
 Per repeat and per film, interleaved so that both see the same machine load:
 - core: add scene N+1 (not timed), then `desk.inherit_scene(scene, asset_ids)` with
@@ -32,9 +34,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-import core  # noqa: E402
+from engine import ENGINE, SQL, describe, open_store, settle  # noqa: E402
 
 TAG_RUNS = ["", "muddy", "muddy,wet", "bloody", "bloody,torn", "torn", "", "wet", "dusty",
             "clean", "", "sweaty,dirty", "cracked", "broken,weathered", ""]
@@ -52,9 +54,9 @@ HISTORY = ("instance_id, project_id, branch_id, scene_id, project_asset_id, fiel
 
 def _tags(expr: str) -> str:
     """The tag run of asset k at scene number `expr` (a list, '' entries dropped)."""
-    runs = "[" + ", ".join(f"'{t}'" for t in TAG_RUNS) + "]"
-    return (f"list_filter(string_split({runs}[1 + ((({expr}) // (3 + k % 7) + k) "
-            f"% {len(TAG_RUNS)})::INTEGER], ','), lambda t: t <> '')")
+    runs = SQL["list"].format(", ".join(f"'{t}'" for t in TAG_RUNS))
+    return SQL["tags"].format(f"({runs})[1 + ((({expr}) {SQL['div']} (3 + k % 7) + k) "
+                              f"% {len(TAG_RUNS)})::INTEGER]")
 
 
 def build(desk, scenes: int, assets: int):
@@ -63,21 +65,22 @@ def build(desk, scenes: int, assets: int):
 
     def work(cur):
         cur.execute(
-            """
+            f"""
             INSERT INTO scenes (id, project_id, branch_id, scene_number, label, heading,
                                 script_excerpt, end_state_summary, story_day, created_at)
             SELECT gen_random_uuid()::VARCHAR, ?, ?, n, NULL, 'INT. ROOM ' || n || ' - DAY',
-                   'Scene ' || n || ' happens.', '', (n - 1) // 10 + 1, now()
-            FROM range(1, ? + 1) r(n)
+                   'Scene ' || n || ' happens.', '', (n - 1) {SQL["div"]} 10 + 1, now()
+            FROM {SQL["series"]} r(n)
             """, [p.id, bid, scenes])
         cur.execute(
-            """
+            f"""
             INSERT INTO project_assets (id, project_id, name, aliases, asset_type, description,
                                         approved, created_at, updated_at)
-            SELECT gen_random_uuid()::VARCHAR, ?, 'Asset ' || lpad(n::VARCHAR, 3, '0'), [],
+            SELECT gen_random_uuid()::VARCHAR, ?, 'Asset ' || lpad(n::VARCHAR, 3, '0'),
+                   {SQL["empty"]},
                    CASE n % 3 WHEN 0 THEN 'character' WHEN 1 THEN 'location' ELSE 'prop' END,
                    'Master description of asset ' || n, TRUE, now(), now()
-            FROM range(1, ? + 1) r(n)
+            FROM {SQL["series"]} r(n)
             """, [p.id, assets])
         cur.execute(
             """
@@ -89,8 +92,8 @@ def build(desk, scenes: int, assets: int):
             WHERE s.branch_id = ? AND a.project_id = ?
             """, [bid, p.id])
         # E(n): the master up to scene 25, then an override every 25 scenes, followed.
-        eff = ("CASE WHEN {n} <= 25 THEN master ELSE name || ', state ' || (({n}) - 1) // 25 "
-               "END")
+        eff = ("CASE WHEN {n} <= 25 THEN master ELSE name || ', state ' || (({n}) - 1) "
+               + SQL["div"] + " 25 END")
         cur.execute(
             f"""
             INSERT INTO scene_asset_instances ({COLUMNS})
@@ -98,7 +101,7 @@ def build(desk, scenes: int, assets: int):
                    CASE WHEN n > 1 AND (n - 1) % 25 = 0 THEN {eff.format(n='n')} END,
                    CASE WHEN n > 1 THEN {eff.format(n='n - 1')} END,
                    {eff.format(n='n')},
-                   CASE WHEN n > 1 THEN {_tags('n - 1')} ELSE []::VARCHAR[] END,
+                   CASE WHEN n > 1 THEN {_tags('n - 1')} ELSE {SQL["empty"]} END,
                    {_tags('n')}, TRUE,
                    lag(id) OVER (PARTITION BY asset_id ORDER BY n),
                    FALSE, FALSE, FALSE, FALSE, 1, 0, NULL, NULL, now(), now()
@@ -117,7 +120,23 @@ def build(desk, scenes: int, assets: int):
             WHERE i.branch_id = ?
             """, [bid])
     desk.db.transaction(work)
+    settle(desk)
     return p, [a.id for a in desk.assets(p.id)]
+
+
+# Each asset's latest appearance before the scene: DuckDB's arg_max, PostgreSQL's DISTINCT ON.
+LATEST = {
+    "duckdb": """SELECT i.project_asset_id, arg_max(i.id, s.scene_number) AS id
+                 FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id
+                 WHERE i.branch_id = ? AND s.scene_number < ?
+                   AND i.project_asset_id = ANY(?::VARCHAR[])
+                 GROUP BY i.project_asset_id""",
+    "postgresql": """SELECT DISTINCT ON (i.project_asset_id) i.project_asset_id, i.id
+                     FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id
+                     WHERE i.branch_id = ? AND s.scene_number < ?
+                       AND i.project_asset_id = ANY(?::VARCHAR[])
+                     ORDER BY i.project_asset_id, s.scene_number DESC""",
+}
 
 
 def hand_inherit(desk, p, scene_id: str, scene_number: int, asset_ids: list[str],
@@ -141,12 +160,9 @@ def hand_inherit(desk, p, scene_id: str, scene_number: int, asset_ids: list[str]
             SELECT gen_random_uuid()::VARCHAR, ?, ?, ?, src.project_asset_id, NULL,
                    src.effective_description, src.effective_description,
                    src.status_tags, src.status_tags, TRUE, src.id, FALSE,
-                   len(src.status_tags) > 0, FALSE, FALSE, 1, 0, NULL, NULL, now(), now()
-            FROM (SELECT i.project_asset_id, arg_max(i.id, s.scene_number) AS id
-                  FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id
-                  WHERE i.branch_id = ? AND s.scene_number < ?
-                    AND i.project_asset_id = ANY(?::VARCHAR[])
-                  GROUP BY i.project_asset_id) latest
+                   {SQL["len"].format("src.status_tags")} > 0, FALSE, FALSE, 1, 0, NULL, NULL,
+                   now(), now()
+            FROM ({LATEST[ENGINE]}) latest
             JOIN scene_asset_instances src ON src.id = latest.id
             """, [p.id, p.main_branch_id, scene_id, p.main_branch_id, scene_number, asset_ids])
         cur.execute(
@@ -156,7 +172,7 @@ def hand_inherit(desk, p, scene_id: str, scene_number: int, asset_ids: list[str]
                 SELECT id, project_id, branch_id, scene_id, project_asset_id, f.field, NULL,
                        CASE f.field {case} END AS v, 'bench', 'inheritance', NULL, now()
                 FROM scene_asset_instances, (SELECT unnest(?::VARCHAR[]) AS field) f
-                WHERE scene_id = ?)
+                WHERE scene_id = ?) AS rows
             WHERE v IS NOT NULL AND v NOT IN ('[]', 'false', 'null')  -- as a blank row
             """, [fields, scene_id])
     start = time.perf_counter()
@@ -171,7 +187,7 @@ def count(desk, sql: str, params) -> int:
 
 class Film:
     def __init__(self, tmp: str, scenes: int, assets: int):
-        self.desk = core.open_desk(Path(tmp) / f"film{scenes}.duckdb",
+        self.desk = open_store(Path(tmp) / f"film{scenes}.duckdb",
                                    image_root=Path(tmp) / f"img{scenes}")
         t0 = time.perf_counter()
         self.project, self.asset_ids = build(self.desk, scenes, assets)
@@ -216,6 +232,7 @@ class Film:
 
 def main(assets: int = 60, sizes: str = "10,100,1000", repeats: int = 3) -> None:
     scene_counts = [int(x) for x in str(sizes).split(",")]
+    print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         films = [Film(tmp, n, assets) for n in scene_counts]
         for _ in range(repeats):

@@ -2,7 +2,9 @@
 the same rows written by one hand-written UPDATE plus a history INSERT ... SELECT.
 
 Prints the median time of each and their ratio (both measured in this run, on
-the same database file), so the number means something on a noisy machine.
+the same store), so the number means something on a noisy machine. The store is a
+DuckDB file, or with CONTINUITY_BENCH_ENGINE=postgresql a schema on a throwaway
+PostgreSQL server (bench/engine.py); the hand-written statements run on both.
 Run: .venv/bin/python bench/propagation.py [scenes] [repeats]
 """
 
@@ -14,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
-import core  # noqa: E402
+from engine import describe, open_store  # noqa: E402
 
 
 def build(desk, scenes: int):
@@ -66,7 +68,8 @@ def hand_written(desk, asset_id: str, k: int) -> float:
 
 def main(scenes: int = 500, repeats: int = 7) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        desk = core.open_desk(Path(tmp) / "bench.duckdb")
+        desk = open_store(Path(tmp) / "bench.duckdb")
+        print(describe())
         t0 = time.perf_counter()
         _, asset, first = build(desk, scenes)
         print(f"built {scenes} scenes in {time.perf_counter() - t0:.1f} s")

@@ -52,6 +52,12 @@ class Desk:
         return self.images.store.location
 
     @property
+    def store_label(self) -> str:
+        """Which store this Desk runs on, in words ("DuckDB file …", "PostgreSQL team
+        server host:port/database"): never a password."""
+        return self.db.label
+
+    @property
     def provider(self) -> ImageProvider:
         return self.images.provider
 

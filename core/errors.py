@@ -43,8 +43,10 @@ class DatabaseBusyError(DatabaseOpenError):
     def __init__(self, path: str, pid: int | None):
         holder = f" (process {pid})" if pid is not None else ""
         super().__init__(
-            f"Another Continuity Desk or program is using {path}{holder}. "
-            "Stop it, or set CONTINUITY_DB_PATH to another file.")
+            f"Another Continuity Desk or program is using {path}{holder}. A DuckDB file "
+            "serves one app process: stop the other one, or set CONTINUITY_DB_PATH to "
+            "another file. Several app processes need the PostgreSQL team server: set "
+            "CONTINUITY_DATABASE_URL (see the README, \"Team server\").")
         self.path = path
         self.pid = pid
 

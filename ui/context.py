@@ -12,6 +12,7 @@ import streamlit as st
 import core
 from core.config import from_env
 from core.demo import seed_demo
+from ui.safe import esc
 from ui.widgets import show_error
 
 FAVICON = Path(__file__).parent / "favicon.png"
@@ -61,10 +62,12 @@ class Context:
 
 
 def sidebar(desk: core.Desk) -> Context | None:
-    """Project and branch pickers and the producer's name, shared by all pages."""
+    """Project and branch pickers and the producer's name, shared by all pages, and
+    which store the app runs on."""
     projects = desk.projects()
     if not projects:
         st.sidebar.info("No projects yet.")
+        _store_caption(desk)
         return None
     ids = [p.id for p in projects]
     wanted = st.query_params.get("project")
@@ -87,7 +90,12 @@ def sidebar(desk: core.Desk) -> Context | None:
         "Branch", bids, format_func=lambda i: bby[i].name, key="branch_id")]
     st.session_state.setdefault("actor", "producer")
     actor = st.sidebar.text_input("Your name (for the audit log)", key="actor").strip()
+    _store_caption(desk)
     return Context(desk, project, branch, actor or "producer")
+
+
+def _store_caption(desk: core.Desk) -> None:
+    st.sidebar.caption(esc(f"Store: {desk.store_label}"))
 
 
 def navigation():

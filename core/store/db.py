@@ -77,6 +77,16 @@ class Database:
         self.path, self._con = self.dialect.connect(str(target))
         migrate(self)
 
+    @property
+    def engine(self) -> str:
+        """"duckdb" or "postgresql"."""
+        return self.dialect.name
+
+    @property
+    def label(self) -> str:
+        """The store in words (engine and where), without a password: for the app."""
+        return self.dialect.describe(self.path)
+
     def close(self) -> None:
         self.dialect.close(self._con)
 

@@ -50,6 +50,10 @@ class DuckDB:
     migration_lock = None           # one process opens the file
     skip_locked = ""                # no row locks: a claim that races gets a write conflict
 
+    def describe(self, path: str) -> str:
+        """The store in words, for the app to show: the file it runs on."""
+        return "DuckDB in memory" if path == ":memory:" else f"DuckDB file {path}"
+
     def connect(self, shown: str) -> tuple[str, duckdb.DuckDBPyConnection]:
         """(resolved path, connection) of the file; a domain error naming `shown` (the
         path as configured) when it cannot be opened. DuckDB's own message names the

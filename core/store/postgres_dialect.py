@@ -113,6 +113,13 @@ class Postgres:
     def close(self, pool: ConnectionPool) -> None:
         pool.close()
 
+    def describe(self, url: str) -> str:
+        """The store in words, for the app to show: server and database, never the
+        user, password or options."""
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+        return f"PostgreSQL team server {parts.hostname or 'localhost'}{port}{parts.path}"
+
     def sql(self, text: str) -> str:
         """Canonical SQL with parameters in psycopg's style (`?` -> `%s`, `%` -> `%%`)."""
         return _translate(text)

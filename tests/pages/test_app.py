@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from desk_factory import app_env, make_desk
+from desk_factory import ENGINE, app_env, make_desk
 from streamlit.testing.v1 import AppTest
 
 from core.demo import ASSETS, PROJECT_NAME, SCENES
@@ -65,6 +65,19 @@ def test_app_shows_the_seeded_demo(db_path: Path) -> None:
         assert f">Scene {spec['number']}</a>" in html, spec["number"]
     assert ">Scene 6</a>" not in html
     assert not at.error
+
+
+def test_the_sidebar_names_the_store_the_app_runs_on(db_path: Path) -> None:
+    """Issue 14: the engine and where it is, as plain text (S1), never a password."""
+    at = run_app()
+    (shown,) = [c.value for c in at.sidebar.caption if "Store" in html.unescape(c.value)]
+    text = html.unescape(shown)
+    if ENGINE == "duckdb":
+        assert text == f"Store: DuckDB file {db_path.resolve()}"
+    else:
+        assert text.startswith("Store: PostgreSQL team server 127.0.0.1:")
+        assert "search_path" not in text and "@" not in text
+    assert shown == esc(text)                      # escaped: a path's `_` is no markup
 
 
 def test_second_start_does_not_seed_again(db_path: Path) -> None:

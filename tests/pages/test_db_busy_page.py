@@ -37,4 +37,5 @@ def test_S4_app_shows_the_database_held_by_another_process(tmp_path, monkeypatch
     shown = html.unescape(error.value)         # S1: the message is shown as plain text
     assert str(db) in shown and f"process {pid}" in shown
     assert "CONTINUITY_DB_PATH" in shown and sys.executable not in shown
+    assert "PostgreSQL team server" in shown and "CONTINUITY_DATABASE_URL" in shown
     assert not at.title                      # the page stopped; nothing else was drawn

@@ -21,6 +21,8 @@ def test_S4_database_held_by_another_process_is_a_domain_error(tmp_path):
     message = str(info.value)
     assert str(db) in message and f"process {pid}" in message
     assert "CONTINUITY_DB_PATH" in message
+    # One process a file: several app processes are the team server's job (issue 14).
+    assert "CONTINUITY_DATABASE_URL" in message and 'README, "Team server"' in message
     for interpreter in {sys.executable, os.path.realpath(sys.executable)}:
         assert interpreter not in message
     assert "IO Error" not in message and "lock" not in message
