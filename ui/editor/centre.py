@@ -166,7 +166,8 @@ def _instance_actions(snap: Snapshot, inst: core.Instance, describe, do) -> None
                            "and its next appearance re-links to the previous one."))
             st.button("Remove", key=k("remove", iid), type="primary", on_click=remove,
                       args=(desk, actor, iid, inst.version, inst.asset_name))
-        edit_actions.undo_last_save(desk, actor, inst, describe, do)
+        edit_actions.undo_button(inst)
+    edit_actions.undo_confirm(desk, actor, inst, describe, do)
 
 
 def render_centre(snap: Snapshot, inst: core.Instance) -> None:

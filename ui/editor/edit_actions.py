@@ -37,20 +37,28 @@ def _preview(call: Callable[[], core.UpdateResult], describe: Describe) -> bool:
 
 
 # --- item 7: undo the session's last save -------------------------------------------------
-def undo_last_save(desk: core.Desk, actor: str, inst: core.Instance, describe: Describe,
-                   act: Act) -> None:
-    """"Undo this save" for the session's last save, when it was of this instance: asked
-    first, then its preview with Confirm / Cancel (the preview is read only when asked)."""
+def _last_save(inst: core.Instance) -> str | None:
+    """The change id of the session's last save, when it was of this instance."""
     last = ss.get("ed_last_save")
-    if not last or last[0] != inst.id or not last[1]:
-        return
-    change_id = last[1]
-    asked = ss.get("ed_undo_ask") == (inst.id, change_id)
-    if not asked:
+    return last[1] if last and last[0] == inst.id and last[1] else None
+
+
+def undo_button(inst: core.Instance) -> None:
+    """"Undo this save" for the session's last save of this instance: it asks first
+    (`undo_confirm` then shows the preview; it is read only when asked)."""
+    change_id = _last_save(inst)
+    if change_id and ss.get("ed_undo_ask") != (inst.id, change_id):
         st.button("Undo this save", key=f"ed_undo_ask_{inst.id}", icon=":material/undo:",
                   help="Restores every field your last save changed here, as one audited "
                        "change. Shows what it will do first.",
                   on_click=ss.__setitem__, args=("ed_undo_ask", (inst.id, change_id)))
+
+
+def undo_confirm(desk: core.Desk, actor: str, inst: core.Instance, describe: Describe,
+                 act: Act) -> None:
+    """The asked undo's preview with Confirm / Cancel."""
+    change_id = _last_save(inst)
+    if not change_id or ss.get("ed_undo_ask") != (inst.id, change_id):
         return
     with st.container(border=True):
         st.markdown("**Undo your last save?**")
