@@ -150,17 +150,7 @@ class DuckDB:
     def table_columns(self, cur) -> dict[str, list[tuple[str, str, str | None]]]:
         """table -> [(column, canonical type, default)] of every base table of the
         current schema but the migrations log, in column order."""
-        rows = cur.execute(
-            "SELECT c.table_name, c.column_name, c.data_type, c.column_default "
-            "FROM information_schema.columns c JOIN information_schema.tables t "
-            "ON t.table_name = c.table_name AND t.table_schema = c.table_schema "
-            "WHERE t.table_type = 'BASE TABLE' AND c.table_schema = current_schema() "
-            "ORDER BY c.table_name, c.ordinal_position").fetchall()
-        out: dict[str, list] = {}
-        for table, col, kind, default in rows:
-            if table != "schema_migrations":
-                out.setdefault(table, []).append((col, _CANONICAL[kind], default))
-        return out
+        return table_columns(cur, _CANONICAL)
 
     def sequence_past(self, sequence: str) -> str:
         """A statement (one `?`: a number) after which `sequence` gives numbers above
@@ -180,6 +170,22 @@ class DuckDB:
         """The executed statement's result as columns (name -> list of values, NULL as
         None), without a Python object per row."""
         return {name: values.tolist() for name, values in raw.fetchnumpy().items()}
+
+
+def table_columns(cur, canonical: dict[str, str]) -> dict[str, list[tuple[str, str, str | None]]]:
+    """`Dialect.table_columns` from the standard information_schema; `canonical` maps
+    the engine's type names to the canonical ones."""
+    rows = cur.execute(
+        "SELECT c.table_name, c.column_name, c.data_type, c.column_default "
+        "FROM information_schema.columns c JOIN information_schema.tables t "
+        "ON t.table_name = c.table_name AND t.table_schema = c.table_schema "
+        "WHERE t.table_type = 'BASE TABLE' AND c.table_schema = current_schema() "
+        "ORDER BY c.table_name, c.ordinal_position").fetchall()
+    out: dict[str, list] = {}
+    for table, col, kind, default in rows:
+        if table != "schema_migrations":
+            out.setdefault(table, []).append((col, canonical[kind], default))
+    return out
 
 
 DUCKDB = DuckDB()

@@ -20,6 +20,7 @@ from psycopg import errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from core.errors import DatabaseOpenError, ValidationError
+from core.store.dialect import table_columns
 
 LOCK_TIMEOUT = "2s"           # a blocked edit gives up soon and is rerun (then a conflict)
 POOL_SIZE = 8                 # connections per process: page reads, the image worker
@@ -187,17 +188,7 @@ class Postgres:
 
     def table_columns(self, cur) -> dict[str, list[tuple[str, str, str | None]]]:
         """See `DuckDB.table_columns` (a default as the engine writes it)."""
-        rows = cur.execute(
-            "SELECT c.table_name, c.column_name, c.data_type, c.column_default "
-            "FROM information_schema.columns c JOIN information_schema.tables t "
-            "ON t.table_name = c.table_name AND t.table_schema = c.table_schema "
-            "WHERE t.table_type = 'BASE TABLE' AND c.table_schema = current_schema() "
-            "ORDER BY c.table_name, c.ordinal_position").fetchall()
-        out: dict[str, list] = {}
-        for table, col, kind, default in rows:
-            if table != "schema_migrations":
-                out.setdefault(table, []).append((col, _CANONICAL[kind], default))
-        return out
+        return table_columns(cur, _CANONICAL)
 
     def sequence_past(self, sequence: str) -> str:
         """See `DuckDB.sequence_past`."""
