@@ -189,6 +189,11 @@ def save_screenshot(page, name: str) -> Path:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
     path = SCREENSHOT_DIR / f"{safe}.png"
     page.screenshot(path=str(path), full_page=True)
+    # A full-page shot resizes the viewport and back: let the layout settle before the
+    # next click, or it can land where a button was during the shot.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                  "requestAnimationFrame(r)))")
+    page.wait_for_timeout(200)
     return path
 
 

@@ -220,5 +220,6 @@ def test_two_tabs_edit_the_same_instance_and_the_second_gets_the_conflict(
     settle(second)
     screenshot(second, "editor_conflict")
     second.get_by_role("button", name="Load current version").click()
+    expect(second.get_by_text("Your unsaved text, to copy back")).to_be_visible()
     expect(second.get_by_label(DESCRIPTION)).to_have_value(first_text)
     second.close()
