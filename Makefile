@@ -16,12 +16,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	$(VENV)/bin/streamlit run app.py --server.headless=true
 
-# Every test on DuckDB, then the core suite again on PostgreSQL (a throwaway server
-# the tests start; see tests/pg_server.py).
+# Every test on DuckDB and, beside it, the core suite again on PostgreSQL (a throwaway
+# server the tests start; see tests/pg_server.py). The PostgreSQL pass runs niced in
+# the time the browser tests spend waiting; its output follows the DuckDB pass's.
 test: venv
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q -n 2
-	CONTINUITY_TEST_ENGINE=postgresql $(PY) -m pytest -q -n 2 tests/unit
+	@pglog=$$(mktemp); \
+	CONTINUITY_TEST_ENGINE=postgresql nice -n 10 $(PY) -m pytest -q -n 1 tests/unit \
+		>$$pglog 2>&1 & pg=$$!; \
+	$(PY) -m pytest -q -n 2; duck=$$?; \
+	wait $$pg; pgrc=$$?; \
+	echo "== tests/unit on PostgreSQL"; cat $$pglog; rm -f $$pglog; \
+	test $$duck = 0 && test $$pgrc = 0
 
 lint: venv
 	$(VENV)/bin/ruff check .
