@@ -171,13 +171,14 @@ def update_instance(cur, instance_id, expected_version, ctx: Context, *,
                     description_override=UNSET, status_tags=UNSET,
                     carry_forward=UNSET) -> UpdateResult:
     requested = _requested(description_override, status_tags, carry_forward)
-    row = instances.load_row(cur, instance_id)
+    row = instances.load_to_decide(cur, instance_id)   # the full row only where it is shown
     if row["version"] != expected_version:
+        row = instances.load_row(cur, instance_id)
         requested = _merge(cur, row, expected_version, requested)
     _refuse_locked(row)
     changes = _differing(row, requested)
     if not changes:
-        return _unchanged(row)
+        return _unchanged(instances.load_row(cur, instance_id))
     return _apply(cur, row, _set_fields(changes), ctx)
 
 

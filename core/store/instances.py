@@ -89,6 +89,23 @@ def load_row(cur, instance_id: str) -> dict:
     return _to_dict(r)
 
 
+_DECIDE_FIELDS = tuple(f for f in ROW_FIELDS if f not in ("created_at", "updated_at"))
+_DECIDE_SELECT = (
+    "SELECT " + ", ".join(f"i.{c}" for c in _DECIDE_FIELDS) + ", s.scene_number, a.name "
+    "FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id "
+    "JOIN project_assets a ON a.id = i.project_asset_id WHERE i.id = ?")
+
+
+def load_to_decide(cur, instance_id: str) -> dict:
+    """The instance's stored state with its scene number and asset name: what an edit
+    decides on before it takes the chain lock, without the joins of the full row
+    (source, image, style), which the chain read brings."""
+    r = cur.execute(_DECIDE_SELECT, [instance_id]).fetchone()
+    if r is None:
+        raise NotFoundError(f"Asset instance {instance_id} does not exist.")
+    return dict(zip((*_DECIDE_FIELDS, "scene_number", "asset_name"), r, strict=True))
+
+
 def load_rows(cur, instance_ids: list[str]) -> list[dict]:
     """Many rows in one query, in the order given; NotFoundError names a missing id."""
     if not instance_ids:
