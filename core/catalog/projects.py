@@ -58,9 +58,13 @@ def branches(cur, project_id: str) -> list[Branch]:
 
 def resolve_branch(cur, project_id: str, branch_id: str | None) -> str:
     """The branch to use: the given one (checked to belong to the project) or Main."""
-    project = get_project(cur, project_id)
     if branch_id is None:
-        return project.main_branch_id
+        r = cur.execute("SELECT main_branch_id FROM projects WHERE id = ?",
+                        [project_id]).fetchone()
+        if r is None:
+            raise NotFoundError(f"Project {project_id} does not exist.")
+        return r[0]
+    get_project(cur, project_id)
     r = cur.execute("SELECT project_id FROM branches WHERE id = ?", [branch_id]).fetchone()
     if r is None:
         raise NotFoundError(f"Branch {branch_id} does not exist.")

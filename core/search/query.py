@@ -334,8 +334,8 @@ def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd
         got = {k: list(compress(v, keep)) for k, v in got.items()}
     got["upstream_changed"] = [d or t for d, t in zip(
         got["upstream_description_changed"], got["upstream_tags_changed"], strict=True)]
-    frame = pd.DataFrame({k: pd.Series(got[_FIELD_OF.get(k, k)], dtype=object)
-                          for k in COLUMNS}, columns=COLUMNS)
+    frame = pd.DataFrame({k: got[_FIELD_OF.get(k, k)] for k in COLUMNS}, columns=COLUMNS,
+                         dtype=object)
     if len(frame):
         frame["scene_number"] = frame["scene_number"].astype(int)
     return frame
