@@ -279,7 +279,7 @@ _TEXT_HAS = ("(strpos(lower(i.effective_description), lower(?)) > 0 "
 def where_clause(q: Query, branch_id: str) -> tuple[str, list]:
     """The SQL condition of a parsed query (over `i` instances, `s` scenes, `a` assets,
     `att` the selected attempt) and its parameters. Staleness is decided in Python
-    (`read_model.is_stale`): the state hash is one rule, kept in `images.state`."""
+    (`read_model`): the state hash is one rule, kept in `images.state`."""
     where, params = ["i.branch_id = ?"], [branch_id]
     if q.empty_range:
         where.append("FALSE")
@@ -323,12 +323,13 @@ _FIELD_OF = {"instance_id": "id", "asset_id": "project_asset_id"}
 
 def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd.DataFrame:
     """T4: the instances of the branch (default Main) the query matches, in scene order
-    then type and name, one row each (`COLUMNS`). Read as columns: the instances, the
-    branch's scenes and the project's assets (`read_model.branch_columns`)."""
+    then type and name, one row each (`COLUMNS`), read as columns in one query
+    (`read_model.light_columns`: a result is mostly a small part of the branch, so its
+    rows carry their scene and asset fields rather than looking them up).
+    """
     branch_id = resolve_branch(cur, project_id, branch_id)
     q = parse(query)
-    got = read_model.branch_columns(cur, project_id, branch_id, *where_clause(q, branch_id),
-                                    order=read_model.SCENE_ORDER)
+    got = read_model.light_columns(cur, *where_clause(q, branch_id))
     if q.stale is not None:
         keep = [s == q.stale for s in got["image_stale"]]
         got = {k: list(compress(v, keep)) for k, v in got.items()}

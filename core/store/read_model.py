@@ -123,8 +123,8 @@ def light_columns(cur, where: str, params: list, order: str = SCENE_ORDER
     c = list(cur.execute(_LIGHT.format(where=where, order=order), params).columns().values())
     with bulk():
         tags = [t.split(TAG_SEP) if t else [] for t in c[10]]
-        stale = [h is not None and is_stale(h, n, t, d, g, m, y) for h, n, t, d, g, m, y
-                 in zip(c[19], c[7], c[8], c[9], tags, c[20], c[21], strict=True)]
+        assets = dict(zip(c[6], zip(c[7], c[8], c[20], c[21], strict=True), strict=True))
+        stale = _stale(c[19], c[6], c[9], c[10], tags, assets)
     return dict(zip(Summary._fields, [*c[:10], tags, *c[11:19], stale], strict=True))
 
 
@@ -225,8 +225,9 @@ _CURRENT_MAX = 1 << 15
 
 
 def _stale(selected, asset_ids, descriptions, joined_tags, tags, assets) -> list[bool]:
-    """G7 per row (`is_stale`), the current state's hash computed once per distinct
-    state and looked up by (description, joined tags) within its asset."""
+    """G7 per row: the selected image (`selected`: its state hash, or None) shows
+    another state than the current one. The current state's hash is computed once per
+    distinct state and looked up by (description, joined tags) within its asset."""
     if len(_CURRENT) > _CURRENT_MAX:
         _CURRENT.clear()
     known = {a: _CURRENT.setdefault(dims, {}) for a, dims in assets.items()}
@@ -271,12 +272,3 @@ def _state_hash(name, asset_type, description, tags: tuple, master_hash, style) 
 def state_hash(name, asset_type, description, tags, master_hash, style) -> str:
     """`images.state.state_hash`, memoized (instances that inherit a state share it)."""
     return _state_hash(name, asset_type, description, tuple(tags), master_hash, style)
-
-
-def is_stale(selected_hash, name, asset_type, description, tags, master_hash, style) -> bool:
-    """G7 for one row: the selected image shows another state than the current one.
-    Memoized: instances that inherit an unchanged state share one hash."""
-    if selected_hash is None:
-        return False
-    return selected_hash != _state_hash(name, asset_type, description, tuple(tags),
-                                        master_hash, style)
