@@ -323,13 +323,19 @@ _FIELD_OF = {"instance_id": "id", "asset_id": "project_asset_id"}
 
 def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd.DataFrame:
     """T4: the instances of the branch (default Main) the query matches, in scene order
-    then type and name, one row each (`COLUMNS`), read as columns in one query
-    (`read_model.light_columns`: a result is mostly a small part of the branch, so its
-    rows carry their scene and asset fields rather than looking them up).
-    """
+    then type and name, one row each (`COLUMNS`), read as columns. Mostly a result is
+    a small part of the branch: one query brings its rows whole
+    (`read_model.light_columns`). Staleness is decided in Python, after the query, so
+    `stale:` reads every row with an image: thin rows then, their scene and asset
+    fields looked up (`read_model.branch_columns`)."""
     branch_id = resolve_branch(cur, project_id, branch_id)
     q = parse(query)
-    got = read_model.light_columns(cur, *where_clause(q, branch_id))
+    if q.stale is None:
+        got = read_model.light_columns(cur, *where_clause(q, branch_id))
+    else:
+        got = read_model.branch_columns(cur, project_id, branch_id,
+                                        *where_clause(q, branch_id),
+                                        order=read_model.SCENE_ORDER)
     if q.stale is not None:
         keep = [s == q.stale for s in got["image_stale"]]
         got = {k: list(compress(v, keep)) for k, v in got.items()}

@@ -167,6 +167,20 @@ def test_search_frame_columns_and_flags(world):
     assert set(desk.search(p.id, "image:yes")["asset_name"]) == {"Brick", "Porsche"}
 
 
+def test_G7_every_result_row_says_whether_its_image_is_stale(world):
+    """Not only a stale: query: any result tells a stale image from a current one, as
+    the instance read does."""
+    desk, p, _ = world
+    expected = {i.id: i.image_stale for i in desk.branch_instances(p.id)}
+    frame = desk.search(p.id, "")
+    assert dict(zip(frame["instance_id"], frame["image_stale"], strict=True)) == expected
+    assert sorted(set(expected.values())) == [False, True]
+    images = desk.search(p.id, "image:yes")
+    assert {i: s for i, s in zip(images["instance_id"], images["image_stale"],
+                                 strict=True)} == {
+        i.id: i.image_stale for i in desk.branch_instances(p.id) if i.image_key}
+
+
 def test_alias_apostrophes_percent_and_quotes_are_plain_data(world):
     desk, p, _ = world
     assert set(desk.search(p.id, "asset:o'hara")["asset_name"]) == {"Brick"}
