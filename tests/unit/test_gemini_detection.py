@@ -227,7 +227,7 @@ def test_against_a_local_fake_server(desk, film):
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         detector = GeminiDetector("test-key", "gemini-test", http_options=types.HttpOptions(
@@ -274,7 +274,7 @@ class EchoKey(BaseHTTPRequestHandler):
 def echo_server():
     server = HTTPServer(("127.0.0.1", 0), EchoKey)
     server.script = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.shutdown()
