@@ -331,16 +331,16 @@ def search(cur, project_id: str, query: str, branch_id: str | None = None) -> pd
     branch_id = resolve_branch(cur, project_id, branch_id)
     q = parse(query)
     if q.stale is None:
-        got = read_model.light_columns(cur, *where_clause(q, branch_id))
+        got = read_model.light_columns(cur, *where_clause(q, branch_id), found=True)
     else:
         got = read_model.branch_columns(cur, project_id, branch_id,
                                         *where_clause(q, branch_id),
                                         order=read_model.SCENE_ORDER)
-    if q.stale is not None:
         keep = [s == q.stale for s in got["image_stale"]]
         got = {k: list(compress(v, keep)) for k, v in got.items()}
-    got["upstream_changed"] = [d or t for d, t in zip(
-        got["upstream_description_changed"], got["upstream_tags_changed"], strict=True)]
+        got["upstream_changed"] = [d or t for d, t in zip(
+            got["upstream_description_changed"], got["upstream_tags_changed"],
+            strict=True)]
     frame = pd.DataFrame({k: got[_FIELD_OF.get(k, k)] for k in COLUMNS}, columns=COLUMNS,
                          dtype=object)
     if len(frame):

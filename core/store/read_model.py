@@ -97,16 +97,24 @@ class Summary(NamedTuple):
 TAG_SEP = "\x1f"
 
 _LIGHT = f"""
-    SELECT i.id, i.scene_id, s.scene_number, s.label, s.heading, s.story_day,
-           i.project_asset_id, a.name, a.asset_type, i.effective_description,
-           array_to_string(i.status_tags, chr(31)) AS tags, i.carry_forward, i.locked,
-           i.pending_review, i.upstream_description_changed, i.upstream_tags_changed,
-           i.version, i.inherited_from_instance_id, att.image_key, att.state_hash,
-           a.master_image_hash, pr.visual_style
+    SELECT i.id AS id, i.scene_id AS scene_id, s.scene_number AS scene_number,
+           s.label AS scene_label, s.heading AS heading, s.story_day AS story_day,
+           i.project_asset_id AS project_asset_id, a.name AS asset_name,
+           a.asset_type AS asset_type, i.effective_description AS effective_description,
+           array_to_string(i.status_tags, chr(31)) AS joined_tags,
+           i.carry_forward AS carry_forward, i.locked AS locked,
+           i.pending_review AS pending_review, {{flags}}, att.image_key AS image_key,
+           att.state_hash AS image_hash, a.master_image_hash AS master_image_hash,
+           pr.visual_style AS visual_style
     {JOINS}
     WHERE {{where}}
     ORDER BY {{order}}
 """
+_SUMMARY_FLAGS = ("i.upstream_description_changed AS upstream_description_changed, "
+                  "i.upstream_tags_changed AS upstream_tags_changed, i.version AS version, "
+                  "i.inherited_from_instance_id AS inherited_from_instance_id")
+_FOUND_FLAGS = ("i.upstream_description_changed OR i.upstream_tags_changed "
+                "AS upstream_changed")
 SCENE_ORDER = f"s.scene_number, {BY_TYPE_AND_NAME}"
 """Light rows in scene order, then type and name (the default)."""
 CHAIN_ORDER = f"{BY_TYPE_AND_NAME}, a.id, s.scene_number"
@@ -117,15 +125,24 @@ def split_tags(joined: str | None) -> list[str]:
     return joined.split(TAG_SEP) if joined else []
 
 
-def light_columns(cur, where: str, params: list, order: str = SCENE_ORDER
-                  ) -> dict[str, list]:
-    """`light` as one list per `Summary` field, without an object per row."""
-    c = list(cur.execute(_LIGHT.format(where=where, order=order), params).columns().values())
+def light_columns(cur, where: str, params: list, order: str = SCENE_ORDER, *,
+                  found: bool = False) -> dict[str, list]:
+    """`light` as one list per `Summary` field, without an object per row. `found`:
+    only what a search result shows (no version or source, one `upstream_changed` for
+    both upstream flags): fewer columns to fetch for a large result."""
+    sql = _LIGHT.format(flags=_FOUND_FLAGS if found else _SUMMARY_FLAGS, where=where,
+                        order=order)
+    got = cur.execute(sql, params).columns()
     with bulk():
-        tags = [t.split(TAG_SEP) if t else [] for t in c[10]]
-        assets = dict(zip(c[6], zip(c[7], c[8], c[20], c[21], strict=True), strict=True))
-        stale = _stale(c[19], c[6], c[9], c[10], tags, assets)
-    return dict(zip(Summary._fields, [*c[:10], tags, *c[11:19], stale], strict=True))
+        joined, hashes = got.pop("joined_tags"), got.pop("image_hash")
+        masters, styles = got.pop("master_image_hash"), got.pop("visual_style")
+        got["status_tags"] = [t.split(TAG_SEP) if t else [] for t in joined]
+        assets = dict(zip(got["project_asset_id"], zip(
+            got["asset_name"], got["asset_type"], masters, styles, strict=True), strict=True))
+        got["image_stale"] = _stale(hashes, got["project_asset_id"],
+                                    got["effective_description"], joined, got["status_tags"],
+                                    assets)
+    return got
 
 
 def light(cur, where: str, params: list, order: str = SCENE_ORDER) -> list[Summary]:
@@ -133,7 +150,7 @@ def light(cur, where: str, params: list, order: str = SCENE_ORDER) -> list[Summa
     with staleness decided (G7)."""
     got = light_columns(cur, where, params, order)
     with bulk():
-        return list(map(Summary._make, zip(*got.values(), strict=True)))
+        return list(map(Summary._make, zip(*(got[f] for f in Summary._fields), strict=True)))
 
 
 def as_columns(rows: list[Summary]) -> dict[str, tuple]:

@@ -121,6 +121,8 @@ def test_branch_columns_agree_with_the_light_projection(films):
         read_scenes = read_model.branch_columns(cur, p.id, p.main_branch_id)
         light = read_model.light_columns(cur, "i.branch_id = ?", [p.main_branch_id],
                                          read_model.CHAIN_ORDER)
+        found = read_model.light_columns(cur, "i.branch_id = ?", [p.main_branch_id],
+                                         read_model.CHAIN_ORDER, found=True)
         tags_only = read_model.branch_columns(cur, p.id, p.main_branch_id, scenes=scene_list,
                                               images=False)
         one = read_model.branch_light(cur, p.id, p.main_branch_id, scene_list,
@@ -129,6 +131,12 @@ def test_branch_columns_agree_with_the_light_projection(films):
     assert read_scenes == branch
     assert {k: list(v) for k, v in branch.items()} == {k: list(v) for k, v in light.items()}
     assert any(branch["image_stale"]) or any(k is None for k in branch["image_key"])
+    flags = ("upstream_description_changed", "upstream_tags_changed", "version",
+             "inherited_from_instance_id")
+    assert found.pop("upstream_changed") == [d or t for d, t in zip(
+        branch["upstream_description_changed"], branch["upstream_tags_changed"], strict=True)]
+    assert {k: list(v) for k, v in found.items()} == {
+        k: list(v) for k, v in branch.items() if k not in flags}
     assert set(tags_only) == set(branch) - {"image_key", "image_stale"}
     assert all(tags_only[k] == branch[k] for k in tags_only)
     assert [r.id for r in one] == [i for i, a in zip(branch["id"], branch["project_asset_id"],
