@@ -9,16 +9,11 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from .test_editor_journeys import editor_server  # noqa: F401  (a fixture of this module)
+from .waits import settle
 
 TALL = {"width": 1400, "height": 1400}
 ASSET_PX, IN_FILM_PX, PENDING_PX, SCENE_PX = 150, 54, 64, 46     # pages/breakdown.py
 HEAD_PX, ROW_PX = 36, 35
-
-
-def settle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-    expect(page.locator("[data-stale=true]")).to_have_count(0, timeout=30_000)
 
 
 def toggle(page: Page, grid: int, row: int, column: int) -> None:

@@ -8,16 +8,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-LOAD = 60_000
+from .waits import LOAD, settle
+
 TALL = {"width": 1400, "height": 1500}
-
-
-def settle(page: Page) -> None:
-    """Wait until Streamlit finished the current rerun (no running status, no stale
-    elements left from the previous run)."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-    expect(page.locator("[data-stale=true]")).to_have_count(0, timeout=30_000)
 
 
 def only_first_scene(page: Page) -> None:

@@ -8,14 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
-LOAD = 60_000   # the first request to a fresh server seeds the demo film
-
-
-def wait_idle(page: Page) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD)
-    page.wait_for_timeout(300)
+from .waits import LOAD, settle
 
 
 def test_overview_matrix_cell_opens_the_editor(app_server: str, page: Page, screenshot) -> None:
@@ -28,7 +21,7 @@ def test_overview_matrix_cell_opens_the_editor(app_server: str, page: Page, scre
     expect(cell).to_contain_text("bloody")
     expect(cell).to_have_class(re.compile(r"\bcd-changed\b"))
     expect(page.locator("a.cd-cell")).to_have_count(42)
-    wait_idle(page)
+    settle(page)
     screenshot(page, "dashboard_overview")
     page.get_by_text("Open issues").scroll_into_view_if_needed()
     page.wait_for_timeout(300)
@@ -44,7 +37,7 @@ def test_overview_matrix_cell_opens_the_editor(app_server: str, page: Page, scre
                         '[data-testid="stMainBlockContainer"] h2, '
                         '[data-testid="stMainBlockContainer"] h3').first).to_be_visible(
         timeout=LOAD)
-    wait_idle(page)
+    settle(page)
     screenshot(page, "dashboard_overview_to_editor")
 
 
@@ -53,7 +46,7 @@ def test_scenes_choose_a_scene_and_see_the_rearview(app_server: str, page: Page,
     page.goto(f"{app_server}/scenes")
     expect(page.get_by_role("heading", name=re.compile(r"^Scene 1 · "))).to_be_visible(
         timeout=LOAD)
-    wait_idle(page)
+    settle(page)
     # Pick scene 5 (the fifth row) in the scene table.
     grid = page.locator('[data-testid="stDataFrame"]').first
     box = grid.bounding_box()
@@ -68,7 +61,7 @@ def test_scenes_choose_a_scene_and_see_the_rearview(app_server: str, page: Page,
     expect(page.locator("span.cd-badge", has_text="description changed")).to_be_visible()
     page.get_by_text("Script excerpt").click()
     expect(page.locator(".cd-cue", has_text="DOT")).to_be_visible()
-    wait_idle(page)
+    settle(page)
     screenshot(page, "dashboard_scenes")
     page.get_by_text("Rearview mirror").scroll_into_view_if_needed()
     page.wait_for_timeout(300)
@@ -98,14 +91,14 @@ def test_history_filters_narrow_the_log(app_server: str, page: Page, screenshot)
     page.get_by_role("option", name="user", exact=True).click()
     expect(count).not_to_have_text(re.compile(rf"^{brick} "), timeout=LOAD)
     assert int(count.inner_text().split()[0]) < brick
-    wait_idle(page)
+    settle(page)
     # Select the newest row: its full values appear below the table.
     grid = page.locator('[data-testid="stDataFrame"]').first
     box = grid.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
     expect(page.locator(".cd-value").first).to_be_visible(timeout=LOAD)
-    wait_idle(page)
+    settle(page)
     page.locator(".cd-value").first.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     screenshot(page, "dashboard_history")

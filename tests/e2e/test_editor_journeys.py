@@ -21,6 +21,8 @@ import pytest
 from desk_factory import app_env
 from playwright.sync_api import Page, expect
 
+from .waits import settle
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -90,14 +92,6 @@ def choose_asset(page: Page, name: str) -> None:
     row.first.click()
     expect(page.get_by_role("heading", name=re.compile(rf"{re.escape(name)}$"))).to_be_visible()
     settle(page)
-
-
-def settle(page: Page) -> None:
-    """Wait until Streamlit finished the current rerun (no running status, no stale
-    elements left from the previous run)."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-    expect(page.locator("[data-stale=true]")).to_have_count(0, timeout=30_000)
 
 
 def test_edit_a_description_see_the_preview_save_and_reload(editor_server: str, page: Page,

@@ -20,6 +20,8 @@ import pytest
 from desk_factory import app_env
 from playwright.sync_api import Page, expect
 
+from .waits import LOAD, settle
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "pages"))  # the hostile film, shared with AppTest
 
@@ -39,7 +41,6 @@ from hostile_support import (  # noqa: E402
     seed,
 )
 
-LOAD = 60_000
 JOINER = "\u2060"   # ui.safe breaks bare URLs with an invisible word joiner
 
 DOM_CHECK = """() => {
@@ -54,13 +55,6 @@ DOM_CHECK = """() => {
     headings: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
       .filter(e => e.textContent.trim() === 'heading').map(e => e.outerHTML.slice(0, 160)),
   };
-}"""
-
-
-IDLE = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return app && app.dataset.testScriptState === 'notRunning'
-    && !document.querySelector('[data-testid="stSkeleton"]');
 }"""
 
 
@@ -117,13 +111,6 @@ def tab(browser, site):
     context.close()
 
 
-def _idle(page: Page) -> None:
-    """Wait until the script run is over and every element is drawn (no skeletons)."""
-    page.wait_for_timeout(300)          # a click's rerun starts after a moment
-    page.wait_for_function(IDLE, timeout=LOAD)
-    page.wait_for_timeout(300)
-
-
 def _check(page: Page) -> str:
     """Assert that no element came from the hostile text, that every request went to
     the app and that no Deploy button shows; return the visible text (word joiners
@@ -142,7 +129,7 @@ def _check(page: Page) -> str:
 def _visit(page: Page, url: str, ready: str, screenshot, name: str) -> str:
     page.goto(url)
     expect(page.get_by_text(ready, exact=False).first).to_be_attached(timeout=LOAD)
-    _idle(page)
+    settle(page)
     screenshot(page, f"hostile_{name}")
     return _check(page)
 
@@ -183,7 +170,7 @@ def test_asset_editor(tab, site, screenshot):
     tab.get_by_text("Inheritance chain ·").first.click()
     tab.get_by_text("Scene text and the previous").first.click()
     tab.get_by_role("tab", name="Global library").click()
-    _idle(tab)
+    settle(tab)
     screenshot(tab, "hostile_editor_open")
     text = _check(tab)
     _shows(text, ASSET, OVERRIDE, END_STATE, REASON, LIBRARY, MASTER, f"Scene {LABEL_1}")
@@ -215,11 +202,11 @@ def test_library_and_upload_limits(tab, site, screenshot):
     _shows(text, PROJECT, "Screenplay file (at most 5 MB)", "5MB per file")
     assert "200MB per file" not in text
     tab.get_by_role("tab", name="Project assets").click()
-    _idle(tab)
+    settle(tab)
     text = _check(tab)
     _shows(text, "PNG, JPEG or WebP, at most 5 MB", "5MB per file")
     tab.get_by_role("tab", name="Export / import project").click()
-    _idle(tab)
+    settle(tab)
     screenshot(tab, "hostile_library_project")
     text = _check(tab)
     _shows(text, "Project export to import (at most 200 MB)", "200MB per file")

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
-LOAD = 60_000   # the first request to a fresh server seeds the demo film
+from .waits import LOAD, settle
 
 # Where the first scene's header and the last asset's name are, against the box, and
 # whether each is what the browser shows at its own centre (not covered by a cell).
@@ -27,19 +27,13 @@ GEOMETRY = """() => {
 }"""
 
 
-def wait_idle(page: Page) -> None:
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD)
-    page.wait_for_timeout(300)
-
-
 def test_the_header_row_and_asset_column_stay_in_view(app_server: str, page: Page,
                                                       screenshot) -> None:
     page.set_viewport_size({"width": 1000, "height": 600})   # the box must scroll
     page.goto(app_server)
     wrap = page.locator(".cd-wrap")
     expect(page.locator("table.cd-matrix")).to_be_visible(timeout=LOAD)
-    wait_idle(page)
+    settle(page)
     sizes = wrap.evaluate("e => [e.scrollHeight, e.clientHeight, e.scrollWidth, "
                           "e.clientWidth]")
     assert sizes[0] > sizes[1] + 50 and sizes[2] > sizes[3] + 50, sizes   # bounded box
@@ -65,13 +59,13 @@ def test_a_filter_lands_in_the_url_and_the_link_reopens_it(app_server: str,
                                                            page: Page) -> None:
     page.goto(app_server)
     expect(page.locator("table.cd-matrix")).to_be_visible(timeout=LOAD)
-    wait_idle(page)
+    settle(page)
     page.get_by_role("button", name="Props", exact=True).click()
     # The filter's rerun must end before the next click: a click that lands while a
     # fragment reruns shows in the widget but can be dropped by the server (CI saw
     # "Compact" checked over the detailed view).
     expect(page.locator("table.cd-matrix tr.cd-group")).to_have_count(1, timeout=LOAD)
-    wait_idle(page)
+    settle(page)
     page.get_by_text("Compact", exact=True).click()
     expect(page.locator("table.cd-compact")).to_be_visible(timeout=LOAD)
     page.wait_for_function("() => location.search.includes('matrix_view')", timeout=LOAD)

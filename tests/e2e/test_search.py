@@ -12,14 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
-LOAD = 60_000   # the first request to a fresh server seeds the demo film
-
-
-def wait_idle(page: Page) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD)
-    page.wait_for_timeout(400)
+from .waits import LOAD, settle
 
 
 def test_search_bloody_open_in_editor_and_view_the_timeline(app_server: str, page: Page,
@@ -33,7 +26,7 @@ def test_search_bloody_open_in_editor_and_view_the_timeline(app_server: str, pag
     box.press("Enter")
     expect(page.get_by_role("heading", name="1 result")).to_be_visible(timeout=LOAD)
     page.wait_for_url(re.compile(r"[?&]q=tag(%3A|:)bloody"), timeout=LOAD)
-    wait_idle(page)
+    settle(page)
     screenshot(page, "search_bloody")
 
     # Open the result in the editor.
@@ -47,7 +40,7 @@ def test_search_bloody_open_in_editor_and_view_the_timeline(app_server: str, pag
     expect(main.get_by_role("heading", name=re.compile(r"Brick$"))).to_be_visible(
         timeout=LOAD)
     expect(main.get_by_text(re.compile(r"character · scene 5\b")).first).to_be_visible()
-    wait_idle(page)
+    settle(page)
     screenshot(page, "search_result_in_editor")
 
     # Back to the search through the navigation: the query is kept, with Brick's timeline.
@@ -58,7 +51,7 @@ def test_search_bloody_open_in_editor_and_view_the_timeline(app_server: str, pag
     chart = page.locator('[data-testid="stVegaLiteChart"]')
     expect(chart).to_be_visible(timeout=LOAD)
     expect(page.get_by_text("Description changes")).to_be_visible()
-    wait_idle(page)
+    settle(page)
     chart.scroll_into_view_if_needed()
     screenshot(page, "search_timeline_brick")
 
@@ -69,7 +62,7 @@ def test_search_bloody_open_in_editor_and_view_the_timeline(app_server: str, pag
     expect(page.get_by_text("Breaks (1)")).to_be_visible(timeout=LOAD)
     expect(page.get_by_text(re.compile("Pike is still “muddy” on story day 2"))).to_be_visible()
     page.wait_for_url(re.compile(r"asset=Pike"), timeout=LOAD)
-    wait_idle(page)
+    settle(page)
     page.get_by_role("heading", name="Timeline · Pike").scroll_into_view_if_needed()
     screenshot(page, "search_timeline_pike")
 
@@ -79,5 +72,5 @@ def test_a_malformed_query_shows_where_it_is_wrong(app_server: str, page: Page,
     page.goto(f"{app_server}/search?q=tag%3Abloody+scene%3Ax")
     expect(page.get_by_text(re.compile("“scene:x” at position 12"))).to_be_visible(
         timeout=LOAD)
-    wait_idle(page)
+    settle(page)
     screenshot(page, "search_malformed")

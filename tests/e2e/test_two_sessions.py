@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, Page, expect
 import core
 
 from .conftest import VIEWPORT
-from .test_editor_journeys import DESCRIPTION, TALL, choose_scene, settle
+from .test_editor_journeys import DESCRIPTION, TALL, choose_scene
+from .waits import settle
 
 REPO = Path(__file__).resolve().parents[2]
 
