@@ -3,7 +3,8 @@
 - Never runs `playwright install`: the browser is /usr/bin/chromium (CI installs it with apt).
   If it is missing the tests fail (they are not skipped).
 - `app_server` is session-scoped, i.e. one server per xdist worker, each with its own free port,
-  DuckDB file and image root (one process owns a DuckDB file).
+  DuckDB file and image root (one process owns a DuckDB file). Every server starts through
+  `servers.streamlit_app`; every journey waits for a rerun through `waits.settle`.
 - Use the `screenshot` fixture (`screenshot(page, "name")`) rather than importing this module:
   `conftest` is not a unique module name across test directories.
 - CONTINUITY_E2E_APP may point at another Streamlit script (default: <repo>/app.py); the server
@@ -13,18 +14,13 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from desk_factory import app_env
 from playwright.sync_api import expect
+
+from .servers import streamlit_app
 
 # Assertions wait for reruns; on 2 shared, loaded cores a rerun can take well over
 # Playwright's default 5 s (seen: a preview drawn late in a full run, fine alone).
@@ -42,7 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STARTUP_TIMEOUT_S = 60.0
 VIEWPORT = {"width": 1400, "height": 900}
 
 
@@ -53,93 +48,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:
-            return resp.status == 200 and resp.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-
-
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start the app with a fresh database; yield its base URL (http://127.0.0.1:PORT)."""
     app = Path(os.environ.get("CONTINUITY_E2E_APP", REPO_ROOT / "app.py")).resolve()
     if not app.is_file():
         pytest.fail(f"e2e: Streamlit app not found at {app}", pytrace=False)
-    tmp = tmp_path_factory.mktemp("e2e-app")
-    env = {
-        **os.environ,
-        **app_env(tmp / "e2e.duckdb", tmp / "images"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    problems = []
-    for attempt in range(3):
-        port = _free_port()
-        log_path = tmp / f"streamlit-{attempt}.log"
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "streamlit",
-                    "run",
-                    str(app),
-                    "--server.headless=true",
-                    "--server.address=127.0.0.1",
-                    f"--server.port={port}",
-                    "--browser.gatherUsageStats=false",
-                    "--server.fileWatcherType=none",
-                ],
-                cwd=app.parent,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while proc.poll() is None and time.monotonic() < deadline:
-            if _healthy(f"{base_url}/_stcore/health"):
-                break
-            time.sleep(0.25)
-        else:
-            exited = proc.poll() is not None
-            _stop(proc)
-            output = log_path.read_text(errors="replace")
-            problems.append(
-                f"attempt {attempt + 1} on port {port}: "
-                + ("server exited" if exited else f"no health after {STARTUP_TIMEOUT_S:.0f}s")
-                + f"\n--- streamlit output ---\n{output}"
-            )
-            if exited and ("is not available" in output or "already in use" in output):
-                continue  # another process took the port between probe and bind: retry
-            break
-        try:
-            yield base_url
-        finally:
-            _stop(proc)
-        return
-    msg = "e2e: streamlit did not start\n" + "\n".join(problems)
-    print(msg, file=sys.stderr)
-    pytest.fail(msg, pytrace=False)
+    with streamlit_app(tmp_path_factory.mktemp("e2e-app"), app=app) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

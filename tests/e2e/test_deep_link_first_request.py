@@ -4,21 +4,17 @@ page, on the right scene. Its own server, since the shared one has served pages.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from desk_factory import app_env, make_desk
+from desk_factory import make_desk
 from playwright.sync_api import Page, expect
 
 from core.demo import seed_demo
+
+from .servers import streamlit_app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,45 +23,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A server nobody has visited yet, on the demo film; yields (url, scene 4's id)."""
     tmp = tmp_path_factory.mktemp("deep-link")
-    desk = make_desk(tmp / "e2e.duckdb", image_root=tmp / "images",
-                          provider="offline")
+    desk = make_desk(tmp / "e2e.duckdb", image_root=tmp / "images", provider="offline")
     project = seed_demo(desk)
     scene = next(s for s in desk.scenes(project.id) if s.scene_number == 4)
     desk.close()
-    port = _free_port()
-    env = {**os.environ, **app_env(tmp / "e2e.duckdb", tmp / "images")}
-    with open(tmp / "streamlit.log", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
-             "--server.headless=true", "--server.address=127.0.0.1",
-             f"--server.port={port}", "--server.fileWatcherType=none"],
-            cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(url):           # the health check runs no script
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail((tmp / "streamlit.log").read_text(errors="replace"))
-            time.sleep(0.25)
-        yield url, scene.id
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-            return resp.status == 200
-    except OSError:
-        return False
+    with streamlit_app(tmp) as server:
+        yield server.url, scene.id
 
 
 def test_a_deep_link_first_shows_the_sidebar_and_its_page(fresh_server, page: Page,

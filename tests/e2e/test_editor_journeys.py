@@ -7,66 +7,25 @@ conftest.py. Within the module each journey uses assets the others do not touch.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from desk_factory import app_env
 from playwright.sync_api import Page, expect
 
+from .servers import streamlit_app
 from .waits import settle
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:
-            return resp.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run app.py` on a free port with a fresh demo database of its own."""
-    tmp = tmp_path_factory.mktemp("editor-e2e")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, **app_env(tmp / "e2e.duckdb", tmp / "images"), "PYTHONUNBUFFERED": "1"}
-    log = open(tmp / "streamlit.log", "wb")   # closed when the server stops
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-         "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("editor e2e: streamlit did not start\n"
-                            + (tmp / "streamlit.log").read_text(errors="replace"),
-                            pytrace=False)
-            time.sleep(0.25)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
+    with streamlit_app(tmp_path_factory.mktemp("editor-e2e")) as server:
+        yield server.url
+
 
 DESCRIPTION = "Description at the start of this scene"
 TALL = {"width": 1400, "height": 2100}   # the app scrolls inside its own container

@@ -8,18 +8,13 @@ hostile film before it starts; one browser page that visits every page in turn."
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from desk_factory import app_env
 from playwright.sync_api import Page, expect
 
+from .servers import streamlit_app
 from .waits import LOAD, settle
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,39 +59,8 @@ def site(tmp_path_factory):
     .streamlit/config.toml applies, no command-line overrides of it)."""
     tmp = tmp_path_factory.mktemp("hostile")
     ids = seed(tmp / "hostile.duckdb", tmp / "images")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, **app_env(tmp / "hostile.duckdb", tmp / "images")}
-    log = open(tmp / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-         "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
-         "--server.fileWatcherType=none"],
-        cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit did not start:\n"
-                            + (tmp / "streamlit.log").read_text(errors="replace"))
-            time.sleep(0.25)
-        yield base, ids
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with streamlit_app(tmp, db_name="hostile.duckdb") as server:
+        yield server.url, ids
 
 
 @pytest.fixture(scope="module")

@@ -5,88 +5,26 @@ process owns a DuckDB file)."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from desk_factory import app_env, make_desk
 from playwright.sync_api import Browser, Page, expect
 
-import core
-
 from .conftest import VIEWPORT
+from .servers import Server, streamlit_app
 from .test_editor_journeys import DESCRIPTION, TALL, choose_scene
 from .waits import settle
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-@dataclass
-class Server:
-    url: str
-    db_path: Path
-    image_root: Path
-    proc: subprocess.Popen
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-
-    def open_desk(self) -> core.Desk:
-        """The database as the server left it (stop the server first)."""
-        return make_desk(self.db_path, image_root=self.image_root,
-                              provider="offline")
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:
-            return resp.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     """`streamlit run app.py` with a fresh demo database of its own."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    db_path, image_root = tmp_path / "two.duckdb", tmp_path / "images"
-    env = {**os.environ, **app_env(db_path, image_root), "PYTHONUNBUFFERED": "1"}
-    log = open(tmp_path / "streamlit.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-         "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    srv = Server(f"http://127.0.0.1:{port}", db_path, image_root, proc)
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(f"{srv.url}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("two sessions e2e: streamlit did not start\n"
-                            + (tmp_path / "streamlit.log").read_text(errors="replace"),
-                            pytrace=False)
-            time.sleep(0.25)
+    with streamlit_app(tmp_path, db_name="two.duckdb") as srv:
         yield srv
-    finally:
-        srv.stop()
-        log.close()
 
 
 @pytest.fixture
