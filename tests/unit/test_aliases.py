@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from core.catalog.assets import join_aliases, split_aliases
 
+pytestmark = pytest.mark.engine_free   # opens no store (tests/conftest.py)
+
 
 @pytest.mark.parametrize(("text", "aliases"), [
     ("Seagull; Bird", ["Seagull", "Bird"]),

@@ -6,6 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.engine_free   # opens no store (tests/conftest.py)
+
 CORE = Path(__file__).resolve().parents[2] / "core"
 
 

@@ -9,6 +9,8 @@ from import_support import HERE, SAMPLE
 from core.errors import ValidationError
 from core.intake.screenplay import display_name, parse_heading, parse_screenplay, split_cue
 
+pytestmark = pytest.mark.engine_free   # opens no store (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def sample():

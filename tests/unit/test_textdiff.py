@@ -3,8 +3,12 @@ rendering in ui.textdiff."""
 
 from __future__ import annotations
 
+import pytest
+
 from core.editing.textdiff import DELETED, INSERTED, SAME, around_change, side, word_diff
 from ui.textdiff import diff_html, side_html
+
+pytestmark = pytest.mark.engine_free   # opens no store (tests/conftest.py)
 
 LONG = ("Long camel trench coat, belt knotted, collar up against the wind, buttons of "
         "dark horn, the left pocket torn at the seam and")

@@ -19,6 +19,8 @@ from ui import dashboard
 from ui.safe import SPECIAL, WORD_JOINER, esc
 from ui.widgets import tag_chips
 
+pytestmark = pytest.mark.engine_free   # opens no store (tests/conftest.py)
+
 REFERENCE = re.compile(r"&#\d+;")
 # The characters a Markdown or HTML parser could act on, and the URL-ish ones.
 SYNTAX = "<>&\"'`*_[]()!$#{}|~\\:+-.=^@%\n\r\t"
