@@ -14,7 +14,7 @@ import core
 from ui.context import page_context
 from ui.feedback import attempt, flash, show_flash
 from ui.safe import esc
-from ui.widgets import project_line, show_error, tag_chips
+from ui.widgets import NO_VALUE, project_line, show_error, tag_chips
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -236,8 +236,8 @@ def render_preview(chosen: list, scenes: list[core.Scene]) -> None:
     rows = [{"Scene": labels.get(i.scene_id, str(i.scene_number)), "Asset": i.asset_name,
              "Type": i.asset_type, "Image": image_state(i),
              "Tags": ", ".join(i.status_tags)} for i in chosen]
-    st.dataframe(rows, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 286),
-                 key="bulk_preview",
+    st.dataframe(rows, placeholder=NO_VALUE, hide_index=True, width="stretch",
+                 height=min(38 + 35 * len(rows), 286), key="bulk_preview",
                  column_config={
                      "Scene": st.column_config.TextColumn(width="small"),
                      "Asset": st.column_config.TextColumn(width="medium"),

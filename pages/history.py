@@ -12,7 +12,7 @@ from core.editing.textdiff import around_change
 from core.store.history import SOURCES
 from ui import dashboard as ui
 from ui.context import page_context
-from ui.widgets import FIELD_LABELS, project_line
+from ui.widgets import FIELD_LABELS, NO_VALUE, project_line
 
 LIMIT = 1000
 BOOKKEEPING = {"inherited_description", "inherited_tags", "inherited_from_instance_id"}
@@ -101,8 +101,9 @@ more = " (the latest; narrow the filters to see older ones)" if len(log) >= LIMI
 st.caption(f"{len(table)} change{'s' if len(table) != 1 else ''}{more} · select a row to "
            "see the full values")
 event = st.dataframe(
-    table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 520),
-    key="history_table", on_select="rerun", selection_mode="single-row",
+    table, placeholder=NO_VALUE, hide_index=True, width="stretch",
+    height=min(38 + 35 * len(table), 520), key="history_table", on_select="rerun",
+    selection_mode="single-row",
     column_config={
         "Open": st.column_config.LinkColumn(display_text="Open ↗", width=50,
                                             help="Open this instance in the editor"),

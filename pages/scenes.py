@@ -11,7 +11,7 @@ from ui import dashboard as ui
 from ui.context import page_context
 from ui.feedback import attempt, flash, show_flash
 from ui.sheets import file_stem, sheet_downloads
-from ui.widgets import project_line
+from ui.widgets import NO_VALUE, project_line
 
 ctx = page_context()
 st.title("Scenes")
@@ -84,7 +84,7 @@ status = pd.DataFrame({
     "Heading": [s.heading for s in scenes],
     "Time": [s.time_of_day or "" for s in scenes],                   # N1: the heading's data
     "Qualifiers": [", ".join(s.qualifiers) for s in scenes],
-    "Day": pd.array([s.story_day for s in scenes], dtype="Int64"),   # no day: an empty cell
+    "Day": pd.array([s.story_day for s in scenes], dtype="Int64"),   # no day: NO_VALUE
     "Assets": list(summaries["assets"]),
     "Images": [f"{w} / {n}" for w, n in zip(summaries["with_images"], summaries["assets"],
                                              strict=True)],
@@ -96,7 +96,7 @@ status = pd.DataFrame({
                for ready, n in zip(summaries["ready"], summaries["blockers"], strict=True)],
 })
 event = st.dataframe(
-    status, key=table_key, hide_index=True, width="stretch",
+    status, placeholder=NO_VALUE, key=table_key, hide_index=True, width="stretch",
     height=min(38 + 35 * len(scenes), 320),
     on_select="rerun", selection_mode="single-row-required",
     selection_default={"selection": {"rows": [default_row]}},

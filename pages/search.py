@@ -15,7 +15,7 @@ from ui import search as sui
 from ui.context import page_context
 from ui.feedback import attempt, flash, show_flash
 from ui.sheets import file_stem, sheet_downloads
-from ui.widgets import notice, project_line
+from ui.widgets import NO_VALUE, notice, project_line
 
 SHOWN = 500          # rows in the table (the CSV has them all)
 THUMBS = 200         # rows that get a thumbnail
@@ -149,7 +149,7 @@ if n:
         "Image": images,
         "Scene": [label or str(num) for label, num in
                   zip(shown["scene_label"], shown["scene_number"], strict=True)],
-        "Day": pd.array(list(shown["story_day"]), dtype="Int64"),   # no day: an empty cell
+        "Day": pd.array(list(shown["story_day"]), dtype="Int64"),   # no day: NO_VALUE
         "Asset": shown["asset_name"],
         "Type": shown["asset_type"],
         "Tags": shown["status_tags"],
@@ -158,7 +158,7 @@ if n:
     })
     has_images = any(images)
     event = st.dataframe(
-        table, hide_index=True, width="stretch", key="results",
+        table, placeholder=NO_VALUE, hide_index=True, width="stretch", key="results",
         height=min(38 + (58 if has_images else 35) * len(table), 560),
         row_height=56 if has_images else None,
         on_select="rerun", selection_mode="single-row",

@@ -8,6 +8,10 @@ import core
 from core.tags.vocabulary import colour_of
 from ui.safe import esc
 
+# What a read-only table shows in a cell with no value (a scene without a story day):
+# st.dataframe's own default is a grey "None". Pass as `placeholder=NO_VALUE`.
+NO_VALUE = "—"
+
 
 def tag_chips(tags: list[str]) -> str:
     """HTML chips coloured by vocabulary category (T2); use with unsafe_allow_html."""

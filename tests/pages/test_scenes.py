@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard_support import check, demo_template, html_of, open_desk, run_page, use_copy
 
 from ui.safe import esc
+from ui.widgets import NO_VALUE
 
 PAGE = "pages/scenes.py"
 
@@ -43,6 +44,22 @@ def test_scene_list_with_status(db):
     assert header(at) == "Scene 1 · EXT. BRICK'S PATIO - DAY"
     assert at.query_params["scene"] == db[1]
     assert any("first scene of the branch" in i.value for i in at.info)
+
+
+def test_a_scene_without_a_story_day_shows_no_value_not_none(tmp_path, monkeypatch):
+    path = use_copy(demo_template(), tmp_path, monkeypatch)
+    desk = open_desk(path)
+    try:
+        desk.add_scene(desk.projects()[0].id, 10, "EXT. DOCK - NIGHT")    # no story day
+    finally:
+        desk.close()
+    at = run_page(PAGE)
+    [frame] = at.dataframe
+    table = frame.value
+    assert table[table["Scene"] == "10"]["Day"].isna().all()
+    assert table[table["Scene"] != "10"]["Day"].notna().all()
+    assert frame.proto.placeholder == NO_VALUE          # the grid's own default is "None"
+    st.cache_resource.clear()
 
 
 def test_rearview_shows_what_changed_for_brick_in_scene_5(db):
