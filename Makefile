@@ -19,6 +19,7 @@ run: venv
 # Every test on DuckDB and, beside it, the core suite again on PostgreSQL (a throwaway
 # server the tests start; see tests/pg_server.py). The PostgreSQL pass runs niced in
 # the time the browser tests spend waiting; its output follows the DuckDB pass's.
+# Interrupted (Ctrl-C), both passes stop and leave no server or folder behind.
 # The DuckDB pass keeps xdist's `load` (tests/conftest.py: a module with a module-scoped
 # fixture stays on one worker); `--dist worksteal` measured no faster (255-340 s
 # against 303-308 s) and sets such fixtures up on both workers.
@@ -27,6 +28,7 @@ test: venv
 	@pglog=$$(mktemp); \
 	CONTINUITY_TEST_ENGINE=postgresql nice -n 10 $(PY) -m pytest -q -n 1 tests/unit \
 		>$$pglog 2>&1 & pg=$$!; \
+	trap 'kill -TERM $$pg 2>/dev/null; wait $$pg; rm -f $$pglog; exit 130' INT TERM; \
 	$(PY) -m pytest -q -n 2; duck=$$?; \
 	wait $$pg; pgrc=$$?; \
 	echo "== tests/unit on PostgreSQL"; cat $$pglog; rm -f $$pglog; \

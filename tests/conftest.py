@@ -22,6 +22,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import uuid
@@ -48,6 +49,9 @@ def pytest_configure(config: pytest.Config) -> None:
     directory = tempfile.mkdtemp(prefix="continuity-tests-")
     os.environ[SHARED_ENV] = directory
     config.stash[_owned] = directory
+    # A TERM (`make test` interrupted) ends the run as Ctrl-C does, so the unconfigure
+    # below still stops the PostgreSQL server and removes the directory.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if desk_factory.ENGINE == "postgresql" and not os.environ.get(desk_factory.PG_URL_ENV):
         os.environ[desk_factory.PG_URL_ENV], config.stash[_pg_folder] = pg_server.start()
 

@@ -4,7 +4,9 @@ stop it. `.streamlit/config.toml` applies, as under `make run`."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -46,6 +48,15 @@ class Server:
         return make_desk(self.db_path, image_root=self.image_root, provider="offline")
 
 
+def _die_with_parent() -> None:
+    """In the server's process before it starts: a TERM when the test process that
+    started it dies, however it dies (Linux `PR_SET_PDEATHSIG`), so an interrupted run
+    leaves no server behind. The server has a session of its own (Ctrl-C reaches the
+    tests, which then stop it)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # 1: PR_SET_PDEATHSIG
+    os.setsid()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -77,7 +88,7 @@ def streamlit_app(folder: Path, *, db_name: str = "e2e.duckdb",
                  "--server.headless=true", "--server.address=127.0.0.1",
                  f"--server.port={port}", "--server.fileWatcherType=none"],
                 cwd=app.parent, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True)
+                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         server = Server(f"http://127.0.0.1:{port}", db_path, image_root, proc)
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while proc.poll() is None and time.monotonic() < deadline and not _healthy(server.url):
