@@ -349,10 +349,24 @@ def _cell_title(row, previous: int | None, stale: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _groups(by_asset: dict[str, dict]) -> list[tuple[str, str]]:
-    """(asset type, title) in type order, then any other type present, by name."""
-    return [*TYPE_GROUPS, *[(t, t.title()) for t in sorted({e["type"] for e in by_asset.values()}
-                                                           - {t for t, _ in TYPE_GROUPS})]]
+def _asset_groups(cells, span: int) -> list[tuple[str, list[dict]]]:
+    """The matrix's rows by asset type, in type order, then any other type by name:
+    [(the group's header row, [{name, type, cells: scene id -> cell row}])]."""
+    by_asset: dict[str, dict] = {}
+    for row in cells.itertuples(index=False):
+        entry = by_asset.setdefault(row.asset_id, {"name": row.asset_name,
+                                                   "type": row.asset_type, "cells": {}})
+        entry["cells"][row.scene_id] = row
+    present = {e["type"] for e in by_asset.values()}
+    groups = [*TYPE_GROUPS, *[(t, t.title()) for t in sorted(present
+                                                             - {t for t, _ in TYPE_GROUPS})]]
+    out = []
+    for asset_type, title in groups:
+        members = [e for e in by_asset.values() if e["type"] == asset_type]
+        if members:
+            out.append((f'<tr class="cd-group"><td class="cd-asset">{esc(title)} '
+                        f'({len(members)})</td><td colspan="{span}"></td></tr>', members))
+    return out
 
 
 def matrix_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: str,
@@ -375,18 +389,9 @@ def matrix_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: st
                    title=f"Open scene {s.display_label} in Scenes")
             + f" {status}</span><span class='cd-head-sub'>{esc(s.heading)}{esc(day)}</span></th>")
     order = [s.id for s in scenes]
-    by_asset: dict[str, dict] = {}
-    for row in cells.itertuples(index=False):
-        entry = by_asset.setdefault(row.asset_id, {"name": row.asset_name,
-                                                   "type": row.asset_type, "cells": {}})
-        entry["cells"][row.scene_id] = row
     body = []
-    for asset_type, title in _groups(by_asset):
-        members = [e for e in by_asset.values() if e["type"] == asset_type]
-        if not members:
-            continue
-        body.append(f'<tr class="cd-group"><td class="cd-asset">{esc(title)} '
-                    f'({len(members)})</td><td colspan="{len(scenes)}"></td></tr>')
+    for group_row, members in _asset_groups(cells, len(scenes)):
+        body.append(group_row)
         for entry in members:
             tds = [f'<td class="cd-asset">{esc(entry["name"])}</td>']
             previous = None
@@ -481,19 +486,10 @@ def compact_html(cells, scenes, blocker_counts: dict[str, int], *, project_id: s
                                   title=f"Scene {s.display_label} · {s.heading} · {state}")
                     + "</th>")
     order = [s.id for s in scenes]
-    by_asset: dict[str, dict] = {}
-    for row in cells.itertuples(index=False):
-        entry = by_asset.setdefault(row.asset_id, {"name": row.asset_name,
-                                                   "type": row.asset_type, "cells": {}})
-        entry["cells"][row.scene_id] = row
     labels = {s.id: s.display_label for s in scenes}
     body = []
-    for asset_type, title in _groups(by_asset):
-        members = [e for e in by_asset.values() if e["type"] == asset_type]
-        if not members:
-            continue
-        body.append(f'<tr class="cd-group"><td class="cd-asset">{esc(title)} '
-                    f'({len(members)})</td><td colspan="{len(scenes)}"></td></tr>')
+    for group_row, members in _asset_groups(cells, len(scenes)):
+        body.append(group_row)
         for entry in members:
             tds = [f'<td class="cd-asset" title="{esc(entry["name"])}">'
                    f'{esc(entry["name"])}</td>']
