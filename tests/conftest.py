@@ -66,8 +66,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The PostgreSQL pass leaves out the modules marked `engine_free` (parsing,
     rendering, text): they open no store, so a second engine would run them unchanged."""

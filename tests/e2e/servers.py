@@ -48,13 +48,15 @@ class Server:
         return make_desk(self.db_path, image_root=self.image_root, provider="offline")
 
 
+_PRCTL = ctypes.CDLL(None).prctl   # looked up here: the child between fork and exec
+PR_SET_PDEATHSIG = 1               # only makes the call (the worker has threads)
+
+
 def _die_with_parent() -> None:
     """In the server's process before it starts: a TERM when the test process that
-    started it dies, however it dies (Linux `PR_SET_PDEATHSIG`), so an interrupted run
-    leaves no server behind. The server has a session of its own (Ctrl-C reaches the
-    tests, which then stop it)."""
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # 1: PR_SET_PDEATHSIG
-    os.setsid()
+    started it dies, however it dies, so an interrupted run leaves no server behind.
+    The server has a session of its own (Ctrl-C reaches the tests, which stop it)."""
+    _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:
@@ -88,12 +90,15 @@ def streamlit_app(folder: Path, *, db_name: str = "e2e.duckdb",
                  "--server.headless=true", "--server.address=127.0.0.1",
                  f"--server.port={port}", "--server.fileWatcherType=none"],
                 cwd=app.parent, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=_die_with_parent)
         server = Server(f"http://127.0.0.1:{port}", db_path, image_root, proc)
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while proc.poll() is None and time.monotonic() < deadline and not _healthy(server.url):
-            time.sleep(0.25)
-        if proc.poll() is None and _healthy(server.url):
+        deadline, up = time.monotonic() + STARTUP_TIMEOUT_S, False
+        while not up and proc.poll() is None and time.monotonic() < deadline:
+            up = _healthy(server.url)
+            if not up:
+                time.sleep(0.25)
+        if up:
             try:
                 yield server
             finally:
