@@ -329,6 +329,12 @@ class Desk:
         `.source_scene_number` (None = the master), `.source` for display."""
         return self._read(editor_queries.fallback_description, instance_id)
 
+    @staticmethod
+    def fallback_of(inst: Instance, asset: Asset):
+        """`fallback_description` of an instance and its asset as a page run read them,
+        without a read."""
+        return editor_queries.fallback_of(inst, asset.description)
+
     def asset_appearances(self, instance_id: str) -> list[Instance]:
         """Every appearance of the instance's asset in its branch, in scene order."""
         return self._read(editor_queries.asset_appearances, instance_id)
@@ -642,8 +648,11 @@ class Desk:
         """Queue the jobs a crash left queued or running (called when the app starts)."""
         return self.images.resume()
 
-    def attempts(self, instance_id: str):
-        return self.images.attempts(instance_id)
+    def attempts(self, instance_id: str, *, state_hash: str | None = None):
+        """The instance's image attempts, newest first, each `stale` when it shows
+        another state than `state_hash` (the caller's read of the instance's state
+        hash; None: the instance is read)."""
+        return self.images.attempts(instance_id, state_hash)
 
     def select_attempt(self, instance_id: str, attempt_id: str, *, actor: str) -> None:
         self.images.select(instance_id, attempt_id, _ctx(actor, "image"))

@@ -118,7 +118,7 @@ def _status(desk: core.Desk, iid: str, jobs: list) -> None:
 
 
 def _attempts_strip(desk: core.Desk, actor: str, inst: core.Instance) -> None:
-    attempts = desk.attempts(inst.id)
+    attempts = desk.attempts(inst.id, state_hash=inst.state_hash)
     st.markdown(f"**Attempts** <span class='ip-note'>· {len(attempts)}</span>",
                 unsafe_allow_html=True)
     if not attempts:

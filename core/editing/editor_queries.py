@@ -26,12 +26,19 @@ class Fallback:
         return f"scene {self.source_scene_number}"
 
 
+def fallback_of(inst: Instance, master: str | None) -> Fallback:
+    """E1 without the override: the inherited description, else `master` (the asset's
+    master description; unused when the instance inherits one)."""
+    if inst.inherited_description is not None:
+        return Fallback(inst.inherited_description, inst.source_scene_number)
+    return Fallback(master, None)
+
+
 def fallback_description(cur, instance_id: str) -> Fallback:
-    """E1 without the override: the inherited description, else the master (live)."""
-    row = instances.load_row(cur, instance_id)
-    if row["inherited_description"] is not None:
-        return Fallback(row["inherited_description"], row["source_scene_number"])
-    return Fallback(master_description(cur, row["project_asset_id"]), None)
+    """`fallback_of` the stored instance, with the master read live."""
+    inst = instances.get(cur, instance_id)
+    return fallback_of(inst, None if inst.inherited_description is not None
+                       else master_description(cur, inst.project_asset_id))
 
 
 def asset_appearances(cur, instance_id: str) -> list[Instance]:

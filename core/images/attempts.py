@@ -36,13 +36,16 @@ class Attempt:
 _COLS = "id, instance_id, kind, image_key, state_hash, job_id, selected, created_at"
 
 
-def list_attempts(cur, instance_id: str) -> list[Attempt]:
-    row = instances.load_row(cur, instance_id)
+def list_attempts(cur, instance_id: str, state_hash: str | None = None) -> list[Attempt]:
+    """Newest first; stale: of another state than `state_hash` (None: the stored
+    instance's)."""
+    if state_hash is None:
+        state_hash = instances.load_row(cur, instance_id)["state_hash"]
     rows = cur.execute(
         f"SELECT {_COLS} FROM image_attempts WHERE instance_id = ? ORDER BY created_at DESC, id",
         [instance_id],
     ).fetchall()
-    return [Attempt(*r, stale=r[4] != row["state_hash"]) for r in rows]
+    return [Attempt(*r, stale=r[4] != state_hash) for r in rows]
 
 
 def add(cur, store: ImageStore, row: dict, kind: str, ctx: Context, *, png: bytes | None = None,

@@ -171,7 +171,7 @@ def progress(cur, job_ids: list[str]) -> RunProgress:
 
 def for_instance(cur, instance_id: str, limit: int = 5) -> list[Job]:
     """The newest jobs that render an image for the instance (it may share them, G4)."""
-    instances.load_row(cur, instance_id)  # NotFoundError for an unknown id
+    instances.chain_key(cur, instance_id)  # NotFoundError for an unknown id
     rows = cur.execute(
         f"SELECT {jobs._COLS} FROM image_jobs WHERE id IN "
         "(SELECT job_id FROM image_job_targets WHERE instance_id = ?) "

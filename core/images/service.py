@@ -101,8 +101,10 @@ class ImageService:
         return self.db.transaction(lambda cur: jobs.for_project(cur, project_id, statuses, limit))
 
     # --- attempts ---------------------------------------------------------
-    def attempts(self, instance_id: str) -> list[attempts.Attempt]:
-        return self.db.transaction(lambda cur: attempts.list_attempts(cur, instance_id))
+    def attempts(self, instance_id: str, state_hash: str | None = None
+                 ) -> list[attempts.Attempt]:
+        return self.db.transaction(
+            lambda cur: attempts.list_attempts(cur, instance_id, state_hash))
 
     def select(self, instance_id: str, attempt_id: str, ctx: Context) -> None:
         self.db.transaction(lambda cur: attempts.select(cur, instance_id, attempt_id, ctx))

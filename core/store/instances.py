@@ -230,8 +230,10 @@ def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
     appearance before that scene number and those from it on (two queries: which
     rows, then those rows). The rows have no state hash and no source columns (the
     chain knows each row's source: `link_sources`)."""
-    where = ["i.project_asset_id = ANY(?::VARCHAR[])"]
-    params: list = [list(asset_ids)]
+    if len(asset_ids) == 1:   # a plain key filter: the engine scans less than for ANY
+        where, params = ["i.project_asset_id = ?"], list(asset_ids)
+    else:
+        where, params = ["i.project_asset_id = ANY(?::VARCHAR[])"], [list(asset_ids)]
     if branch_id is not None:
         where.append("i.branch_id = ?")
         params.append(branch_id)

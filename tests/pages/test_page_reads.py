@@ -68,3 +68,29 @@ def test_tag_search_reads_once_a_run(tmp_path, monkeypatch, desk_calls):
     assert desk_calls["search"] == 1 and desk_calls["asset_timeline"] == 1, desk_calls
     assert repeated(desk_calls) == {}, desk_calls
     st.cache_resource.clear()
+
+
+def test_the_editor_reads_the_chosen_instance_once_with_its_scene(tmp_path, monkeypatch):
+    """The image panel (its attempts' staleness, its jobs) and the fallback of an
+    overridden description use the instance as the scene read brought it: no run reads
+    the instance's row again by id."""
+    from core.store import instances
+    from ui.context import get_desk
+
+    use_copy(demo_template(), tmp_path, monkeypatch)
+    at = run_page()
+    desk = get_desk()
+    target = next(i for i in desk.branch_instances(desk.projects()[0].id)
+                  if i.description_override is not None and i.image_key is not None)
+    loads: Counter = Counter()
+    real = instances.load_row
+    monkeypatch.setattr(instances, "load_row",
+                        lambda cur, iid: loads.update([iid]) or real(cur, iid))
+    at.switch_page("pages/editor.py")
+    at.query_params.update(scene=target.scene_id, instance=target.id)
+    at.run()
+    check(at)
+    assert at.text_area(key=f"ed_desc_{target.id}").value == target.description_override
+    assert "Attempts" in "".join(m.value for m in at.markdown)
+    assert loads == Counter(), loads
+    st.cache_resource.clear()

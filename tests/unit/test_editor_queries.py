@@ -36,20 +36,23 @@ def edit(desk, inst, **changes):
 
 
 def test_first_appearance_falls_back_to_the_master(world):
-    desk, _, made = world
+    desk, brick, made = world
     edit(desk, made[1], description_override="Brick in a clean white shirt")
     fb = desk.fallback_description(made[1].id)
     assert fb.description == MASTER
     assert fb.source_scene_number is None and fb.source == "the master description"
+    assert desk.fallback_of(desk.get_instance(made[1].id), desk.get_asset(brick.id)) == fb
 
 
 def test_inherited_instance_falls_back_to_the_inherited_state_not_the_master(world):
-    desk, _, made = world
+    desk, brick, made = world
     edit(desk, made[1], description_override="Brick, muddy to the knees")
     edit(desk, made[2], description_override="Brick, muddy and bleeding")
     fb = desk.fallback_description(made[2].id)
     assert fb.description == "Brick, muddy to the knees"
     assert fb.source_scene_number == 1 and fb.source == "scene 1"
+    # the page's read of the instance and its asset gives the same, without a read
+    assert desk.fallback_of(desk.get_instance(made[2].id), desk.get_asset(brick.id)) == fb
     # and it is exactly what clearing the override produces (E1)
     r = edit(desk, made[2], description_override=None)
     assert r.instance.effective_description == fb.description

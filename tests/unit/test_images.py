@@ -161,6 +161,10 @@ def test_G6_selection_is_audited_and_keeps_the_version(film):
     got = film.at(1)
     assert got.version == v
     assert [a.id for a in film.desk.attempts(inst.id) if a.selected] == [a1]
+    # staleness against the state the caller read (G7): the instance's own, else not
+    assert film.desk.attempts(inst.id, state_hash=got.state_hash) == film.desk.attempts(inst.id)
+    assert not any(a.stale for a in film.desk.attempts(inst.id))
+    assert all(a.stale for a in film.desk.attempts(inst.id, state_hash="another state"))
     last = film.desk.history(inst.id)[-1]
     assert (last.field, last.source, last.actor, last.new_value) == (
         "image", "image", "bo", got.image_key)

@@ -206,13 +206,13 @@ def render_centre(snap: Snapshot, inst: core.Instance) -> None:
         st.warning("**Locked** since you started editing. Your unsaved edits are kept "
                    "below: unlock to save them, or discard them.", icon=":material/lock:")
 
+    asset = snap.asset_by_id[inst.project_asset_id]
     fallback = None
     if inst.description_override is not None or inst.upstream_description_changed:
-        fallback = desk.fallback_description(iid)
+        fallback = desk.fallback_of(inst, asset)
     if inst.upstream_changed:
         _upstream(snap, inst, fallback, do)
 
-    asset = snap.asset_by_id[inst.project_asset_id]
     with st.container(border=True):
         st.caption("MASTER DESCRIPTION (reference)")
         st.markdown(f"<div style='font-size:0.88rem;padding-bottom:0.35rem'>"
