@@ -214,12 +214,18 @@ class Desk:
     def inheritance_chain(self, instance_id: str) -> list[Instance]:
         return self._read(inheritance.inheritance_chain, instance_id)
 
+    @staticmethod
+    def lineage(appearances: list[Instance], instance_id: str) -> list[Instance]:
+        """`inheritance_chain` from the asset's appearances a page run read
+        (`asset_appearances`), without a read."""
+        return inheritance.lineage(appearances, instance_id)
+
     def get_instance(self, instance_id: str) -> Instance:
         return self._read(instances.get, instance_id)
 
     def scene_instances(self, scene_id: str) -> list[Instance]:
         def work(cur):
-            scenes.get_scene(cur, scene_id)
+            scenes.require_scene(cur, scene_id)
             return instances.for_scene(cur, scene_id)
         return self._read(work)
 

@@ -39,6 +39,12 @@ def _shots(cur, scene_ids: list[str]) -> dict[str, list[str]]:
     return out
 
 
+def require_scene(cur, scene_id: str) -> None:
+    """NotFoundError unless the scene exists (a key lookup, without its shots)."""
+    if cur.execute("SELECT 1 FROM scenes WHERE id = ?", [scene_id]).fetchone() is None:
+        raise NotFoundError(f"Scene {scene_id} does not exist.")
+
+
 def get_scene(cur, scene_id: str) -> Scene:
     r = cur.execute(f"SELECT {_COLS} FROM scenes WHERE id = ?", [scene_id]).fetchone()
     if r is None:

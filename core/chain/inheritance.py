@@ -212,13 +212,19 @@ def inherit(cur, scene_ids: list[str], ctx: Context,
 
 
 def inheritance_chain(cur, instance_id: str) -> list[Instance]:
-    """I6: the instance's lineage, root first. Its links stay inside the asset's chain
-    in the branch (I1), so the chain is read once and walked in memory."""
-    chain = {r["id"]: r for r in instances.load_chain(cur, *instances.chain_key(cur, instance_id))}
+    """I6: the instance's lineage, root first, from its asset's chain in the branch."""
+    return lineage([instances.to_instance(r) for r in instances.load_chain(
+        cur, *instances.chain_key(cur, instance_id))], instance_id)
+
+
+def lineage(appearances: list[Instance], instance_id: str) -> list[Instance]:
+    """I6 in memory: the instance's lineage, root first, among its asset's appearances
+    in the branch (its links stay inside that chain, I1)."""
+    by_id = {i.id: i for i in appearances}
     out: list[Instance] = []
     current: str | None = instance_id
-    while current in chain:
-        out.append(instances.to_instance(chain.pop(current)))
+    while current in by_id:
+        out.append(by_id.pop(current))
         current = out[-1].inherited_from_instance_id
     return out[::-1]
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from core import validation as v
 from core.catalog import assets as assets_mod
 from core.catalog.projects import new_id
-from core.catalog.scenes import get_scene
+from core.catalog.scenes import get_scene, require_scene
 from core.chain import inheritance
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.intake import detection
@@ -69,7 +69,7 @@ def get(cur, suggestion_id: str) -> Suggestion:
 
 
 def for_scene(cur, scene_id: str, status: str | None = "pending") -> list[Suggestion]:
-    get_scene(cur, scene_id)
+    require_scene(cur, scene_id)
     return _list(cur, "scene_id = ?", [scene_id], status)
 
 

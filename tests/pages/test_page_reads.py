@@ -73,7 +73,8 @@ def test_tag_search_reads_once_a_run(tmp_path, monkeypatch, desk_calls):
 def test_the_editor_reads_the_chosen_instance_once_with_its_scene(tmp_path, monkeypatch):
     """The image panel (its attempts' staleness, its jobs) and the fallback of an
     overridden description use the instance as the scene read brought it: no run reads
-    the instance's row again by id."""
+    the instance's row again by id; the edit preview and the inheritance chain share one
+    read of the asset's chain."""
     from core.store import instances
     from ui.context import get_desk
 
@@ -93,4 +94,13 @@ def test_the_editor_reads_the_chosen_instance_once_with_its_scene(tmp_path, monk
     assert at.text_area(key=f"ed_desc_{target.id}").value == target.description_override
     assert "Attempts" in "".join(m.value for m in at.markdown)
     assert loads == Counter(), loads
+    # an edit's run (the propagation preview, the inheritance chain) reads the chain once
+    chains: Counter = Counter()
+    real_chain = instances.load_chain
+    monkeypatch.setattr(instances, "load_chain",
+                        lambda cur, *key: chains.update([key]) or real_chain(cur, *key))
+    at.text_area(key=f"ed_desc_{target.id}").set_value("Soaked to the bone.").run()
+    check(at)
+    assert "what saving will do" in "".join(m.value for m in at.markdown)
+    assert list(chains.values()) == [1], chains
     st.cache_resource.clear()

@@ -154,6 +154,8 @@ CASES = [
      lambda f: f.desk.inheritance_chain(MISSING), None),
     ("scene-instances-unknown-scene", core.NotFoundError,
      lambda f: f.desk.scene_instances(MISSING), None),
+    ("suggestions-unknown-scene", core.NotFoundError,
+     lambda f: f.desk.suggestions(MISSING), None),
     # S4: keys and file names
     ("image-key-nul", core.ValidationError,
      lambda f: f.desk.image_bytes("project_x/masters/a\x00b.png"), "unsafe image key"),

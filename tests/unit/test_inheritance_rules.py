@@ -324,6 +324,10 @@ def test_I6_inheritance_chain_is_root_first(film):
     assert [i.id for i in chain] == [x1.id, x2.id, x4.id, x7.id]
     assert [i.scene_number for i in chain] == [1, 2, 4, 7]
     assert [i.id for i in film.desk.inheritance_chain(x1.id)] == [x1.id]
+    # the same walk over the appearances a page read, without a read
+    appearances = film.desk.asset_appearances(x4.id)
+    assert film.desk.lineage(appearances, x7.id) == chain
+    assert [i.id for i in film.desk.lineage(appearances, x2.id)] == [x1.id, x2.id]
 
 
 def test_I6_chain_follows_relinking(film):
@@ -331,3 +335,5 @@ def test_I6_chain_follows_relinking(film):
     film.remove(x2)
     film.remove(x4)
     assert [i.id for i in film.desk.inheritance_chain(x7.id)] == [x1.id, x7.id]
+    assert [i.id for i in film.desk.lineage(film.desk.asset_appearances(x7.id), x7.id)
+            ] == [x1.id, x7.id]

@@ -181,7 +181,7 @@ def render_centre(snap: Snapshot, inst: core.Instance) -> None:
     # A form with unsaved edits is never disabled: Streamlit drops a disabled widget's
     # incoming value, which would lose text typed before a lock made elsewhere (A4).
     frozen = inst.locked and not form_changes(iid)
-    appearances = cache(lambda: desk.asset_appearances(iid))     # read once, if needed
+    appearances = cache(lambda: desk.asset_appearances(iid))     # read once a run
 
     def describe(result: core.UpdateResult) -> str:
         return reach(result, appearances(), snap.labels, done=False)
@@ -223,5 +223,5 @@ def render_centre(snap: Snapshot, inst: core.Instance) -> None:
     _instance_actions(snap, inst, describe, do)
 
     render_image_panel(desk, snap.actor, inst, asset)
-    render_chain(desk, inst, snap.labels)
+    render_chain(desk, inst, snap.labels, appearances())
     render_history(desk, snap.actor, inst, rows, describe, do)

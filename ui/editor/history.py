@@ -61,8 +61,10 @@ def render_history(desk: core.Desk, actor: str, inst: core.Instance,
                 st.caption("No changes to show.")
 
 
-def render_chain(desk: core.Desk, inst: core.Instance, labels: dict[str, str]) -> None:
-    chain = desk.inheritance_chain(inst.id)
+def render_chain(desk: core.Desk, inst: core.Instance, labels: dict[str, str],
+                 appearances: list[core.Instance]) -> None:
+    """I6: `inst`'s lineage, from its asset's `appearances` (the run's read)."""
+    chain = desk.lineage(appearances, inst.id)
     title = " → ".join(labels.get(c.scene_id, str(c.scene_number)) for c in chain)
     with st.expander(f"Inheritance chain · scene {esc(title)}"):
         for step in chain:
