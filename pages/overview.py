@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.review.issue_groups import IMAGE_KINDS
+from core.review.issue_groups import images_to_make
 from ui import dashboard as ui
 from ui.context import page_context
 from ui.matrix_view import matrix_section
@@ -71,7 +71,7 @@ matrix_section(overview, project.id, branch.id)
 # and asset; images are summed up per scene below.
 groups = overview.grouped_issues()
 headings = {s.id: s.heading for s in scenes}
-images = blockers[blockers["kind"].isin(IMAGE_KINDS)]
+images = images_to_make(blockers)
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(f"Open issues ({sum(g.count for g in groups)})")
@@ -87,16 +87,15 @@ with left:
                          icon=GROUP_ICONS.get(group.kind)):
             st.markdown(ui.issue_group_html(group, headings=headings, **ids),
                         unsafe_allow_html=True)
-    if not images.empty:
+    if images:
         per_scene = []
-        for (sid, label), found in images.groupby(["scene_id", "scene_label"], sort=False):
-            missing = int((found["kind"] == "missing_image").sum())
-            old = int((found["kind"] == "stale_image").sum())
-            what = ", ".join(x for x in (f"{missing} missing" if missing else "",
-                                         f"{old} stale" if old else "") if x)
-            per_scene.append(ui.link(ui.scenes_href(sid, **ids), f"Scene {ui.esc(label)}")
-                             + f" ({what})")
-        with st.expander(f"Reference images to make · {len(images)} in {len(per_scene)} "
+        for scene in images:
+            what = ", ".join(x for x in (f"{scene.missing} missing" if scene.missing else "",
+                                         f"{scene.stale} stale" if scene.stale else "") if x)
+            per_scene.append(ui.link(ui.scenes_href(scene.scene_id, **ids),
+                                     f"Scene {ui.esc(scene.scene_label)}") + f" ({what})")
+        total = sum(s.missing + s.stale for s in images)
+        with st.expander(f"Reference images to make · {total} in {len(per_scene)} "
                          f"scene{'s' if len(per_scene) != 1 else ''}",
                          icon=":material/image:"):
             st.markdown(" · ".join(per_scene), unsafe_allow_html=True)

@@ -67,6 +67,28 @@ def open_issues(issues: Iterable[Issue], blockers, instances) -> list[Issue]:
     return sorted(out, key=lambda i: i.scene_number)      # stable: kinds keep their order
 
 
+@dataclass(frozen=True)
+class SceneImages:
+    """The reference images a scene still needs: missing and stale ones (R1)."""
+
+    scene_id: str
+    scene_label: str
+    missing: int
+    stale: int
+
+
+def images_to_make(blockers) -> list[SceneImages]:
+    """Missing and stale images per scene, in the blockers' order (a
+    `readiness.blockers_from` frame): one pass over its columns."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for sid, label, kind in zip(blockers["scene_id"], blockers["scene_label"],
+                                blockers["kind"], strict=True):
+        if kind in IMAGE_KINDS:
+            found.setdefault((sid, label), [0, 0])[kind == "stale_image"] += 1
+    return [SceneImages(sid, label, missing, stale)
+            for (sid, label), (missing, stale) in found.items()]
+
+
 def group_issues(issues: Iterable[Issue]) -> list[IssueGroup]:
     """`issues` by kind (in `GROUP_ORDER`, unknown kinds after, by name), and within a
     kind by asset: the assets with the most issues first, then by name; each asset's

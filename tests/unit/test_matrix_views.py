@@ -4,10 +4,11 @@ returned (BranchOverview.matrix_cells, matrix.filter_cells), reading nothing aga
 
 from __future__ import annotations
 
+import pandas as pd
 from query_count import count_queries
 
 from core.review.checks import Issue
-from core.review.issue_groups import GROUP_ORDER, group_issues
+from core.review.issue_groups import GROUP_ORDER, SceneImages, group_issues, images_to_make
 
 
 def _issue(kind: str, asset: str, scene: int) -> Issue:
@@ -96,3 +97,15 @@ def test_matrix_filters_apply_to_the_read_without_reading_again(film):
     assert sorted(window["scene_number"]) == [2, 4, 4]
     assert list(props_late["asset_name"]) == ["Porsche"]
     assert ov.matrix_cells(asset_types=["location"]).empty
+
+
+def test_images_to_make_counts_missing_and_stale_per_scene_in_scene_order():
+    blockers = pd.DataFrame({
+        "scene_id": ["s1", "s1", "s2", "s3", "s3", "s3"],
+        "scene_label": ["1", "1", "2", "3A", "3A", "3A"],
+        "kind": ["missing_image", "stale_image", "pending_review", "stale_image",
+                 "stale_image", "missing_image"],
+    })
+    assert images_to_make(blockers) == [SceneImages("s1", "1", 1, 1),
+                                        SceneImages("s3", "3A", 1, 2)]
+    assert images_to_make(blockers.iloc[2:3]) == []
