@@ -437,6 +437,12 @@ class Desk:
     def scene_readiness(self, scene_id: str) -> readiness.Readiness:
         return self._read(readiness.readiness, scene_id)
 
+    def scene_readiness_of(self, scene: Scene, instances: list[Instance]
+                           ) -> readiness.Readiness:
+        """`scene_readiness` of a scene and its instances as a page run read them
+        (`scene_instances`): only the last sign-off is read."""
+        return self._read(readiness.readiness_of, scene, instances)
+
     def mark_scene_ready(self, scene_id: str, *, actor: str) -> readiness.Readiness:
         return self._write(readiness.mark_ready, scene_id, v.actor(actor))
 

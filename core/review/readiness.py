@@ -119,13 +119,18 @@ def by_scene(rows) -> dict[str, list]:
 
 def readiness(cur, scene_id: str) -> Readiness:
     scene = get_scene(cur, scene_id)
-    found = _scene_instances(cur, scene_id)
+    return readiness_of(cur, scene, _scene_instances(cur, scene_id))
+
+
+def readiness_of(cur, scene, found) -> Readiness:
+    """R1 of `scene` and its instances `found` as the caller read them (`models.Instance`
+    or `read_model.Summary`, in type and name order): reads only the last sign-off."""
     found_blockers = blockers(scene, found)
     last = cur.execute(
         "SELECT fingerprint, actor, signed_at FROM scene_signoffs WHERE scene_id = ? "
-        "ORDER BY signed_at DESC LIMIT 1", [scene_id]).fetchone()
+        "ORDER BY signed_at DESC LIMIT 1", [scene.id]).fetchone()
     valid = last is not None and not found_blockers and last[0] == _fingerprint(found)
-    return Readiness(scene_id, not found_blockers, found_blockers,
+    return Readiness(scene.id, not found_blockers, found_blockers,
                      SignOff(last[1], last[2]) if valid else None,
                      lapsed=last is not None and not valid)
 

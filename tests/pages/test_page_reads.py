@@ -73,8 +73,9 @@ def test_tag_search_reads_once_a_run(tmp_path, monkeypatch, desk_calls):
 def test_the_editor_reads_the_chosen_instance_once_with_its_scene(tmp_path, monkeypatch):
     """The image panel (its attempts' staleness, its jobs) and the fallback of an
     overridden description use the instance as the scene read brought it: no run reads
-    the instance's row again by id; the edit preview and the inheritance chain share one
-    read of the asset's chain."""
+    the instance's row again by id, nor the gatekeeper the scene's instances; the edit
+    preview and the inheritance chain share one read of the asset's chain."""
+    from core.review import readiness
     from core.store import instances
     from ui.context import get_desk
 
@@ -87,6 +88,9 @@ def test_the_editor_reads_the_chosen_instance_once_with_its_scene(tmp_path, monk
     real = instances.load_row
     monkeypatch.setattr(instances, "load_row",
                         lambda cur, iid: loads.update([iid]) or real(cur, iid))
+    real_scene = readiness._scene_instances        # the gatekeeper's own read (R1)
+    monkeypatch.setattr(readiness, "_scene_instances",
+                        lambda cur, sid: loads.update([sid]) or real_scene(cur, sid))
     at.switch_page("pages/editor.py")
     at.query_params.update(scene=target.scene_id, instance=target.id)
     at.run()

@@ -217,11 +217,17 @@ def test_R1_mark_ready_is_refused_until_clear_then_lapses(film):
     film.generate(film.at(1), film.at(1, film.cup))
     r = film.desk.mark_scene_ready(scene.id, actor="ana")
     assert r.ready and r.signed_off.actor == "ana"
+
+    def as_read():    # what a page run that read the scene and its instances sees
+        return film.desk.scene_readiness_of(film.desk.get_scene(scene.id),
+                                            film.desk.scene_instances(scene.id))
+    assert as_read() == film.desk.scene_readiness(scene.id) and as_read().signed_off
     i = film.at(1)
     film.desk.update_instance(i.id, expected_version=i.version, actor="ana",
                               description_override="Shaved")
     r = film.desk.scene_readiness(scene.id)
     assert r.signed_off is None and r.lapsed and not r.ready
+    assert as_read() == r
 
 
 def test_R2_local_context_is_json(film):

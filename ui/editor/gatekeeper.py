@@ -27,7 +27,7 @@ def mark_ready(desk: core.Desk, actor: str, scene_id: str) -> None:
 
 
 def render_readiness(snap: Snapshot) -> None:
-    rd = snap.desk.scene_readiness(snap.scene.id)
+    rd = snap.desk.scene_readiness_of(snap.scene, snap.insts)
     names = {i.id: i.asset_name for i in snap.insts}
     with st.container(border=True):
         n = len(rd.blockers)
