@@ -11,6 +11,7 @@ from core.catalog.projects import get_project, new_id
 from core.chain import appearances
 from core.errors import ConflictError, NotFoundError
 from core.models import UNSET, Asset, GlobalAsset
+from core.store import read_model
 from core.store.db import utcnow
 from core.store.history import Context
 
@@ -50,13 +51,12 @@ def get_asset(cur, asset_id: str) -> Asset:
 
 
 def list_assets(cur, project_id: str) -> list[Asset]:
-    get_project(cur, project_id)
+    """The project's assets by type, then name (`read_model.BY_TYPE_AND_NAME`)."""
     rows = cur.execute(
-        f"SELECT {_COLS} FROM project_assets WHERE project_id = ? "
-        "ORDER BY CASE asset_type WHEN 'character' THEN 0 WHEN 'location' THEN 1 ELSE 2 END, "
-        "lower(name)",
-        [project_id],
-    ).fetchall()
+        f"SELECT {_COLS} FROM project_assets a WHERE project_id = ? "
+        f"ORDER BY {read_model.BY_TYPE_AND_NAME}", [project_id]).fetchall()
+    if not rows:
+        get_project(cur, project_id)    # NotFoundError for an unknown project
     return [_asset(r) for r in rows]
 
 

@@ -47,12 +47,13 @@ def list_projects(cur) -> list[Project]:
 
 
 def branches(cur, project_id: str) -> list[Branch]:
-    get_project(cur, project_id)
     rows = cur.execute(
         "SELECT id, project_id, name, parent_branch_id, forked_at_scene_number FROM branches "
         "WHERE project_id = ? ORDER BY created_at, name",
         [project_id],
     ).fetchall()
+    if not rows:
+        get_project(cur, project_id)    # NotFoundError for an unknown project
     return [Branch(*r) for r in rows]
 
 
@@ -64,11 +65,14 @@ def resolve_branch(cur, project_id: str, branch_id: str | None) -> str:
         if r is None:
             raise NotFoundError(f"Project {project_id} does not exist.")
         return r[0]
-    get_project(cur, project_id)
-    r = cur.execute("SELECT project_id FROM branches WHERE id = ?", [branch_id]).fetchone()
-    if r is None:
+    known, owner = cur.execute(
+        "SELECT (SELECT count(*) FROM projects WHERE id = ?), "
+        "(SELECT project_id FROM branches WHERE id = ?)", [project_id, branch_id]).fetchone()
+    if not known:
+        raise NotFoundError(f"Project {project_id} does not exist.")
+    if owner is None:
         raise NotFoundError(f"Branch {branch_id} does not exist.")
-    if r[0] != project_id:
+    if owner != project_id:
         raise ValidationError("That branch belongs to another project.")
     return branch_id
 
