@@ -150,7 +150,7 @@ with nav:
     b3.button("Open in editor", type="primary", icon=":material/edit:", width="stretch",
               on_click=_open_editor, args=(scene.id,), key="open_editor")
 
-readiness = desk.scene_readiness(scene.id)
+readiness = desk.scene_readiness_of(scene, list(current.values()))   # R1 of what is shown
 signed = readiness.signed_off
 if readiness.ready:
     st.success("Ready: every asset is reviewed, up to date and has a current image."

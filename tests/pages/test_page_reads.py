@@ -108,3 +108,21 @@ def test_the_editor_reads_the_chosen_instance_once_with_its_scene(tmp_path, monk
     assert "what saving will do" in "".join(m.value for m in at.markdown)
     assert list(chains.values()) == [1], chains
     st.cache_resource.clear()
+
+
+def test_scenes_checks_readiness_on_the_instances_it_shows(tmp_path, monkeypatch):
+    """The Scenes page's R1 box uses the scene's instances the page read for its list."""
+    from core.review import readiness
+
+    use_copy(demo_template(), tmp_path, monkeypatch)
+    at = run_page()
+    reads: Counter = Counter()
+    real = readiness._scene_instances
+    monkeypatch.setattr(readiness, "_scene_instances",
+                        lambda cur, sid: reads.update([sid]) or real(cur, sid))
+    at.switch_page("pages/scenes.py").run()
+    check(at)
+    assert any("blocker" in str(e.value).lower() or "Ready" in str(e.value)
+               for kind in ("success", "warning", "error", "markdown") for e in getattr(at, kind))
+    assert reads == Counter(), reads
+    st.cache_resource.clear()
