@@ -211,6 +211,11 @@ class Desk:
     def inherit_candidates(self, scene_id: str) -> list[str]:
         return self._read(inheritance.candidates, scene_id)
 
+    def inherit_candidates_of(self, scene: Scene, instances: list[Instance]) -> list[str]:
+        """`inherit_candidates` of a scene and its instances as a page run read them
+        (`scene_instances`): neither is read again."""
+        return self._read(inheritance.candidates_of, scene, instances)
+
     def inheritance_chain(self, instance_id: str) -> list[Instance]:
         return self._read(inheritance.inheritance_chain, instance_id)
 

@@ -24,13 +24,14 @@ def watch(ctx, url_path: str) -> None:
     if ctx is None:
         return
     ss.live_seen = (ctx.project.id, ctx.desk.change_marker(ctx.project.id))
+    ss.live_just_read = True       # the fragment's first run is this run: nothing to poll
     _poll(ctx.desk, ctx.project.id, ctx.branch.id, url_path in READ_ONLY)
 
 
 @st.fragment(run_every=POLL_S)
 def _poll(desk: core.Desk, project_id: str, branch_id: str, refresh: bool) -> None:
     seen_project, seen = ss.get("live_seen", (None, None))
-    if seen_project != project_id:
+    if ss.pop("live_just_read", False) or seen_project != project_id:
         return
     now = desk.change_marker(project_id)
     if now == seen:

@@ -53,10 +53,17 @@ def get_scene(cur, scene_id: str) -> Scene:
 
 
 def list_scenes(cur, project_id: str, branch_id: str | None = None) -> list[Scene]:
-    branch_id = resolve_branch(cur, project_id, branch_id)
+    """The branch's scenes (Main when none is named) in story order, in one statement;
+    the project and branch are checked only when it finds no scenes."""
+    branch = "?" if branch_id is not None else \
+        "(SELECT main_branch_id FROM projects WHERE id = ?)"
     rows = cur.execute(
-        f"SELECT {_COLS} FROM scenes WHERE branch_id = ? ORDER BY scene_number", [branch_id]
+        f"SELECT {_COLS} FROM scenes WHERE branch_id = {branch} AND project_id = ? "
+        "ORDER BY scene_number", [branch_id if branch_id is not None else project_id,
+                                  project_id]
     ).fetchall()
+    if not rows:
+        resolve_branch(cur, project_id, branch_id)   # NotFoundError / ValidationError
     shots = _shots(cur, [r[0] for r in rows])
     return [scene_row(r, shots.get(r[0], [])) for r in rows]
 

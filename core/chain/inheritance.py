@@ -51,11 +51,13 @@ def _check_assets(cur, project_id: str, asset_ids: list[str]) -> dict[str, str]:
     return {aid: r[2] for aid, r in found.items()}
 
 
-def _plan(cur, scenes: list[Scene], given: dict[str, list[str] | None]) -> dict[str, list[str]]:
+def _plan(cur, scenes: list[Scene], given: dict[str, list[str] | None],
+          present: dict[str, set[str]] | None = None) -> dict[str, list[str]]:
     """Which assets each scene (story order) gets, as if inherited one at a time: those
     given, or the I5 candidates — the scene's mapped assets, else those of the nearest
     earlier scene with instances (counting the ones planned here), else every approved
-    asset of the project — minus those already in it (I4). A bounded number of queries."""
+    asset of the project — minus those already in it (I4; `present`, per scene, when the
+    caller read them). A bounded number of queries."""
     if not scenes:
         return {}
     first, branch_id = scenes[0], scenes[0].branch_id
@@ -64,12 +66,12 @@ def _plan(cur, scenes: list[Scene], given: dict[str, list[str] | None]) -> dict[
         _as_list(asset_ids)
     names = (_check_assets(cur, first.project_id, [a for ids in lists for a in ids])
              if lists else {})
-    ids = [s.id for s in scenes]
-    present: dict[str, set[str]] = {}
-    for sid, aid in cur.execute(
-            "SELECT scene_id, project_asset_id FROM scene_asset_instances "
-            "WHERE scene_id = ANY(?::VARCHAR[])", [ids]).fetchall():
-        present.setdefault(sid, set()).add(aid)
+    if present is None:
+        present = {}
+        for sid, aid in cur.execute(
+                "SELECT scene_id, project_asset_id FROM scene_asset_instances "
+                "WHERE scene_id = ANY(?::VARCHAR[])", [[s.id for s in scenes]]).fetchall():
+            present.setdefault(sid, set()).add(aid)
     open_ = [s for s in scenes if given.get(s.id) is None]
     mapped: dict[str, list[str]] = {}
     if open_:
@@ -136,6 +138,11 @@ def candidates(cur, scene_id: str) -> list[str]:
     in it: the scene's mapped assets, else those of the nearest earlier scene with
     instances, else every approved asset of the project."""
     return _plan(cur, _scenes(cur, [scene_id]), {})[scene_id]
+
+
+def candidates_of(cur, scene: Scene, instances: list[Instance]) -> list[str]:
+    """`candidates` of a scene and its instances as a page run read them."""
+    return _plan(cur, [scene], {}, {scene.id: {i.project_asset_id for i in instances}})[scene.id]
 
 
 def map_assets(cur, scene_id: str, asset_ids: list[str], source: str) -> None:

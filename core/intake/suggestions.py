@@ -69,8 +69,10 @@ def get(cur, suggestion_id: str) -> Suggestion:
 
 
 def for_scene(cur, scene_id: str, status: str | None = "pending") -> list[Suggestion]:
-    require_scene(cur, scene_id)
-    return _list(cur, "scene_id = ?", [scene_id], status)
+    found = _list(cur, "scene_id = ?", [scene_id], status)
+    if not found:
+        require_scene(cur, scene_id)    # NotFoundError for an unknown scene
+    return found
 
 
 def for_project(cur, project_id: str, status: str | None = "pending") -> list[Suggestion]:

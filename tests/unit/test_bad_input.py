@@ -164,6 +164,8 @@ CASES = [
      lambda f: f.desk.scenes(f.project.id, MISSING), "Branch"),
     ("scenes-unknown-project-known-branch", core.NotFoundError,
      lambda f: f.desk.scenes(MISSING, f.project.main_branch_id), "Project"),
+    ("scenes-unknown-project", core.NotFoundError,
+     lambda f: f.desk.scenes(MISSING), "Project"),
     # S4: keys and file names
     ("image-key-nul", core.ValidationError,
      lambda f: f.desk.image_bytes("project_x/masters/a\x00b.png"), "unsafe image key"),

@@ -94,6 +94,8 @@ class ChainMachine(RuleBasedStateMachine):
     @rule(scene=st.integers(0, 3))
     def inherit_candidates(self, scene):
         expected = self.desk.inherit_candidates(self.scene_ids[scene])
+        sc = self.desk.get_scene(self.scene_ids[scene])    # as a page run read them
+        assert self.desk.inherit_candidates_of(sc, self.desk.scene_instances(sc.id)) == expected
         made = self.desk.inherit_scene(self.scene_ids[scene], None, actor="prop")
         assert [i.project_asset_id for i in made] == expected
         self._note_created(made)

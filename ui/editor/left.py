@@ -78,7 +78,7 @@ def render_inherit(snap: Snapshot, place: str, area: str, expanded: bool) -> Non
     """The inherit expander; `place` ("left", "empty") names its button, `area` its
     messages."""
     scene = snap.scene
-    candidates = snap.desk.inherit_candidates(scene.id)
+    candidates = snap.desk.inherit_candidates_of(scene, snap.insts)
     title = f"Inherit from earlier scenes ({len(candidates)})" if candidates else \
         "Inherit from earlier scenes"
     with st.expander(title, expanded=expanded):
