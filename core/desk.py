@@ -230,8 +230,10 @@ class Desk:
 
     def scene_instances(self, scene_id: str) -> list[Instance]:
         def work(cur):
-            scenes.require_scene(cur, scene_id)
-            return instances.for_scene(cur, scene_id)
+            found = instances.for_scene(cur, scene_id)
+            if not found:
+                scenes.require_scene(cur, scene_id)    # NotFoundError for an unknown scene
+            return found
         return self._read(work)
 
     def branch_instances(self, project_id: str, branch_id: str | None = None) -> list[Instance]:

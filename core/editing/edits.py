@@ -53,14 +53,14 @@ def _refuse_locked(row: dict) -> None:
         raise LockedError(f"{_where(row)} is locked; unlock it to edit.")
 
 
-def _lock(cur, row: dict) -> dict[str, dict]:
-    """Take the chain's lock, then check the row the change was decided on is still
-    current (an engine that blocks lets a concurrent change finish first). Returns
-    the asset's master fields, read under the lock (`appearances.lock_chains`)."""
-    masters = appearances.lock_chain(cur, row["project_asset_id"])
-    if instances.version_of(cur, row["id"]) != row["version"]:
-        raise _stale(instances.load_row(cur, row["id"]), row["version"])
-    return masters
+def _current(cur, rows: list[dict], row: dict) -> dict:
+    """The instance's row in its chain as read under the chain's lock, if it is still
+    the version the change was decided on (`row`, read before the lock: an engine that
+    blocks lets a concurrent change finish first); else ConflictError."""
+    for r in rows:
+        if r["id"] == row["id"] and r["version"] == row["version"]:
+            return r
+    raise _stale(instances.load_row(cur, row["id"]), row["version"])
 
 
 def _load_for_edit(cur, instance_id: str, expected_version: int, *, allow_locked=False) -> dict:
@@ -82,12 +82,10 @@ def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *,
            write=True) -> UpdateResult:
     """Run `change` on the instance's row inside its chain, settle and (maybe) write."""
     target = row["id"]
-    masters = _lock(cur, row) if write else None
+    masters = appearances.lock_chain(cur, row["project_asset_id"]) if write else None
 
     def mutate(rows):
-        for r in rows:
-            if r["id"] == target:
-                change(r)
+        change(_current(cur, rows, row))
         return rows
 
     out = appearances.change_chain(
@@ -195,10 +193,14 @@ def preview_update(cur, instance_id, *, description_override=UNSET, status_tags=
 def remove_instance(cur, instance_id, expected_version, ctx: Context) -> UpdateResult:
     """Remove an asset from a scene; its history stays, its next appearance re-links (I1)."""
     row = _load_for_edit(cur, instance_id, expected_version)
-    masters = _lock(cur, row)
+    masters = appearances.lock_chain(cur, row["project_asset_id"])
+
+    def drop(rows):
+        gone = _current(cur, rows, row)
+        return [r for r in rows if r is not gone]
+
     out = appearances.change_chain(
-        cur, row["project_asset_id"], row["branch_id"],
-        lambda rows: [r for r in rows if r["id"] != instance_id], ctx,
+        cur, row["project_asset_id"], row["branch_id"], drop, ctx,
         propagation_reason=f"{row['asset_name']} removed from scene {row['scene_number']}",
         masters=masters,
     )

@@ -24,7 +24,7 @@ from datetime import datetime
 from core import validation as v
 from core.catalog import assets as assets_mod
 from core.catalog.projects import new_id
-from core.catalog.scenes import get_scene, require_scene
+from core.catalog.scenes import get_scene
 from core.chain import inheritance
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.intake import detection
@@ -69,25 +69,33 @@ def get(cur, suggestion_id: str) -> Suggestion:
 
 
 def for_scene(cur, scene_id: str, status: str | None = "pending") -> list[Suggestion]:
-    found = _list(cur, "scene_id = ?", [scene_id], status)
-    if not found:
-        require_scene(cur, scene_id)    # NotFoundError for an unknown scene
-    return found
+    """The scene's suggestions; the scene joined in, so an unknown one is told apart
+    from one without suggestions in the same statement."""
+    cond, params = _status(status, "g.status")
+    cols = ", ".join(f"g.{c.strip()}" for c in _COLS.split(","))
+    rows = cur.execute(
+        f"SELECT {cols} FROM scenes s LEFT JOIN asset_suggestions g ON g.scene_id = s.id"
+        f"{cond} WHERE s.id = ? "
+        "ORDER BY g.created_at, lower(g.name)", [*params, scene_id]).fetchall()
+    if not rows:
+        raise NotFoundError(f"Scene {scene_id} does not exist.")
+    return [Suggestion(*r) for r in rows if r[0] is not None]
 
 
 def for_project(cur, project_id: str, status: str | None = "pending") -> list[Suggestion]:
-    return _list(cur, "project_id = ?", [project_id], status)
-
-
-def _list(cur, where: str, params: list, status: str | None) -> list[Suggestion]:
-    if status is not None and status not in STATUSES:
-        raise ValidationError(f"Unknown suggestion status {status!r}: use one of {STATUSES}.")
-    sql = f"SELECT {_COLS} FROM asset_suggestions WHERE {where}"
-    if status is not None:
-        sql += " AND status = ?"
-        params = [*params, status]
-    rows = cur.execute(sql + " ORDER BY created_at, lower(name)", params).fetchall()
+    cond, params = _status(status)
+    rows = cur.execute(f"SELECT {_COLS} FROM asset_suggestions WHERE project_id = ?{cond} "
+                       "ORDER BY created_at, lower(name)", [project_id, *params]).fetchall()
     return [Suggestion(*r) for r in rows]
+
+
+def _status(status: str | None, column: str = "status") -> tuple[str, list]:
+    """The SQL condition on `column` (` AND status = ?`, or none) and its parameters."""
+    if status is None:
+        return "", []
+    if status not in STATUSES:
+        raise ValidationError(f"Unknown suggestion status {status!r}: use one of {STATUSES}.")
+    return f" AND {column} = ?", [status]
 
 
 # --- detection -----------------------------------------------------------------------

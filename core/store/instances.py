@@ -118,12 +118,6 @@ def load_rows(cur, instance_ids: list[str]) -> list[dict]:
     return [by_id[i] for i in instance_ids]
 
 
-def version_of(cur, instance_id: str) -> int | None:
-    r = cur.execute("SELECT version FROM scene_asset_instances WHERE id = ?",
-                    [instance_id]).fetchone()
-    return None if r is None else r[0]
-
-
 def chain_key(cur, instance_id: str) -> tuple[str, str]:
     """(branch id, asset id) of the instance's chain, from its own row only."""
     r = cur.execute("SELECT branch_id, project_asset_id FROM scene_asset_instances "

@@ -156,6 +156,8 @@ CASES = [
      lambda f: f.desk.scene_instances(MISSING), None),
     ("suggestions-unknown-scene", core.NotFoundError,
      lambda f: f.desk.suggestions(MISSING), None),
+    ("suggestions-unknown-status", core.ValidationError,
+     lambda f: f.desk.suggestions(f.scenes[4].id, status="maybe"), "maybe"),
     ("assets-unknown-project", core.NotFoundError,
      lambda f: f.desk.assets(MISSING), "Project"),
     ("branches-unknown-project", core.NotFoundError,

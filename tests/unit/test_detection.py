@@ -183,3 +183,4 @@ def test_detect_without_persisting_writes_nothing(desk, film):
     r = desk.detect_assets(scene(desk, film, 9).id, persist=False)
     assert [n.name for n in r.new_assets_required] == ["Diner", "Cook"]
     assert table_snapshot(desk) == before
+    assert desk.suggestions(scene(desk, film, 9).id, status=None) == []   # known, none
