@@ -19,7 +19,17 @@ from core.errors import (
 from core.images.providers import ImageProvider
 from core.images.registry import provider_from_settings
 from core.images.store import ImageStore
-from core.models import UNSET, Asset, Branch, HistoryRow, Instance, Project, Scene, UpdateResult
+from core.models import (
+    UNSET,
+    Asset,
+    Branch,
+    HistoryRow,
+    Instance,
+    Project,
+    Reached,
+    Scene,
+    UpdateResult,
+)
 from core.store.db import Database
 
 
@@ -50,5 +60,6 @@ __all__ = [
     "UNSET", "Asset", "Branch", "BudgetError", "ConflictError", "DatabaseBusyError",
     "DatabaseOpenError", "Desk", "DeskError",
     "HistoryRow", "Instance", "LockedError", "NotFoundError", "Project", "ProviderError",
+    "Reached",
     "Scene", "UpdateResult", "ValidationError", "open_desk",
 ]

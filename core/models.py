@@ -185,18 +185,28 @@ class TagConflict:
 
 
 @dataclass(frozen=True)
+class Reached:
+    """Where a later instance that an edit changed or flagged is (P3)."""
+
+    scene_id: str
+    scene_number: int
+    locked: bool
+
+
+@dataclass(frozen=True)
 class UpdateResult:
     """What an edit did: `propagated` = later instances whose state changed,
-    `flagged` = instances newly flagged upstream-changed; disjoint, in scene order.
-    `conflicts` names the instances that keep their own tags against new upstream
-    tags (T5); `change_id` identifies the save for `undo_change` (None in previews
-    and no-ops)."""
+    `flagged` = instances newly flagged upstream-changed; disjoint, in scene order;
+    `reached` says where each of them is. `conflicts` names the instances that keep
+    their own tags against new upstream tags (T5); `change_id` identifies the save for
+    `undo_change` (None in previews and no-ops)."""
 
     instance: Instance | None
     propagated: list[str]
     flagged: list[str]
     conflicts: list[TagConflict] = field(default_factory=list)
     change_id: str | None = None
+    reached: dict[str, Reached] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

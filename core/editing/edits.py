@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from core import validation as v
 from core.chain import appearances, rules
 from core.errors import ConflictError, LockedError, NotFoundError, ValidationError
-from core.models import UNSET, Instance, TagConflict, UpdateResult
+from core.models import UNSET, Instance, Reached, TagConflict, UpdateResult
 from core.store import history, instances
 from core.store.history import EDITABLE_FIELDS, Context
 from core.tags.normalize import normalize_tags
@@ -97,7 +97,14 @@ def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *,
     settled = out.rows[target]
     instance = instances.to_instance(instances.restate(settled if write else {
         **row, **{k: settled[k] for k in (*rules.STATE_FIELDS, *rules.SEEN_FIELDS)}}))
-    return UpdateResult(instance, out.propagated, out.flagged, out.conflicts, out.change_id)
+    return _result(instance, out)
+
+
+def _result(instance: Instance | None, out: appearances.ChainOutcome) -> UpdateResult:
+    reached = {i: Reached(r["scene_id"], r["scene_number"], bool(r["locked"]))
+               for i in (*out.propagated, *out.flagged) for r in (out.rows[i],)}
+    return UpdateResult(instance, out.propagated, out.flagged, out.conflicts, out.change_id,
+                        reached)
 
 
 def _unchanged(row: dict) -> UpdateResult:
@@ -204,7 +211,7 @@ def remove_instance(cur, instance_id, expected_version, ctx: Context) -> UpdateR
         propagation_reason=f"{row['asset_name']} removed from scene {row['scene_number']}",
         masters=masters,
     )
-    return UpdateResult(None, out.propagated, out.flagged, out.conflicts, out.change_id)
+    return _result(None, out)
 
 
 def _refuse_pending(row: dict) -> None:

@@ -107,6 +107,14 @@ def test_the_editor_reads_the_chosen_instance_once_with_its_scene(tmp_path, monk
     check(at)
     assert "what saving will do" in "".join(m.value for m in at.markdown)
     assert list(chains.values()) == [1], chains
+    # the save's run: its message names the scenes from the save's own result, so only
+    # the page's chain (after the save) is read
+    chains.clear()
+    at.button(key=f"ed_save_{target.id}").click().run()
+    check(at)
+    said = [m.value for m in at.success]
+    assert any("Saved" in m and "Scene " in m for m in said), said   # names where it went
+    assert list(chains.values()) == [1], chains
     st.cache_resource.clear()
 
 

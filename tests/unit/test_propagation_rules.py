@@ -86,6 +86,12 @@ def test_E2_locked_instance_between_two_followers(film):
     assert s5.inherited_description == "Muddy"  # the new upstream value is recorded
     assert s7.effective_description == "Grey stubble, clean shirt"  # flow stopped at the lock
     assert r.propagated == [s3.id] and r.flagged == [s5.id]
+    # P3: where each reached instance is, for the sentence that names the scenes
+    assert r.reached == {s3.id: core.Reached(s3.scene_id, 3, locked=False),
+                         s5.id: core.Reached(s5.scene_id, 5, locked=True)}
+    assert film.desk.preview_update(film.at(1).id, description_override="Dry").reached == {
+        s3.id: core.Reached(s3.scene_id, 3, locked=False),
+        s5.id: core.Reached(s5.scene_id, 5, locked=True)}
 
 
 def test_E2_locked_refuses_edits_review_and_revert(film):

@@ -184,7 +184,7 @@ def render_centre(snap: Snapshot, inst: core.Instance) -> None:
     appearances = cache(lambda: desk.asset_appearances(iid))     # read once a run
 
     def describe(result: core.UpdateResult) -> str:
-        return reach(result, appearances(), snap.labels, done=False)
+        return reach(result, snap.labels, done=False)
 
     do = partial(act, iid)
     rows = desk.history(iid)

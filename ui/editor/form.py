@@ -100,7 +100,6 @@ def save(desk: core.Desk, actor: str, iid: str, labels: dict[str, str]) -> None:
         flash("info", "Nothing to save: the form matches the saved state.", area)
         return
     base = ss[k("base", iid)]
-    appearances = attempt(lambda: desk.asset_appearances(iid), area) or []
     if ss.get(k("seen", iid)) != signature(changes):
         # P3: a change that reaches other scenes is shown before it is saved.
         pv = attempt(lambda: desk.preview_update(iid, **changes), area)
@@ -122,7 +121,7 @@ def save(desk: core.Desk, actor: str, iid: str, labels: dict[str, str]) -> None:
         merged = merged_with(desk.history(iid), base["version"], result.change_id)
     ss.ed_last_save = (iid, result.change_id)              # for "Undo this save" (A3)
     flash("success", (f"Saved, merged with {merged}. " if merged else "Saved. ")
-          + reach(result, appearances, labels, done=True), area)
+          + reach(result, labels, done=True), area)
 
 
 def discard(desk: core.Desk, iid: str) -> None:
@@ -144,7 +143,6 @@ def load_current(iid: str, keep_mine: bool) -> None:
 def clear_override(desk: core.Desk, actor: str, iid: str, labels: dict[str, str]) -> None:
     area = areas.centre(iid)
     base = ss[k("base", iid)]
-    appearances = attempt(lambda: desk.asset_appearances(iid), area) or []
     result = attempt(lambda: _update(desk, actor, iid, base["version"], reason=_reason(iid),
                                      description_override=None), area)
     if result is None:
@@ -154,7 +152,7 @@ def clear_override(desk: core.Desk, actor: str, iid: str, labels: dict[str, str]
     flash("success", "Override cleared: the description follows "
                      + ("the master again. " if result.instance.inherited_description is None
                         else f"scene {result.instance.source_scene_number} again. ")
-                     + reach(result, appearances, labels, done=True), area)
+                     + reach(result, labels, done=True), area)
 
 
 def act(iid: str, desk_call: Callable, done: str) -> None:

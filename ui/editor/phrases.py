@@ -42,18 +42,17 @@ def badges(inst: core.Instance) -> str:
     return " ".join(out)
 
 
-def reach(result: core.UpdateResult, appearances: list[core.Instance],
-          labels: dict[str, str], *, done: bool) -> str:
+def reach(result: core.UpdateResult, labels: dict[str, str], *, done: bool) -> str:
     """P3 in words: which later scenes a change updates, which it only flags."""
-    where = {i.id: i for i in appearances}
+    where = result.reached
 
     def label(iid: str) -> str:
-        inst = where.get(iid)
-        return labels.get(inst.scene_id, str(inst.scene_number)) if inst else "?"
+        r = where[iid]
+        return labels.get(r.scene_id, str(r.scene_number))
 
     updated = [label(i) for i in result.propagated]
-    locked = [label(i) for i in result.flagged if where.get(i) and where[i].locked]
-    own = [label(i) for i in result.flagged if not (where.get(i) and where[i].locked)]
+    locked = [label(i) for i in result.flagged if where[i].locked]
+    own = [label(i) for i in result.flagged if not where[i].locked]
     parts = []
     if updated:
         parts.append(("also updated " if done else "will also update ") + scenes_phrase(updated))
