@@ -13,7 +13,7 @@ from core.chain import rules
 from core.errors import NotFoundError
 from core.models import TagConflict
 from core.store import history, instances, read_model
-from core.store.db import utcnow
+from core.store.db import any_of, utcnow
 from core.store.history import EDITABLE_FIELDS, Context
 
 
@@ -49,10 +49,10 @@ def lock_chains(cur, asset_ids: list[str]) -> dict[str, dict]:
     a change is checked against (DESIGN "Storage seam"); taking it twice is harmless.
     Returns the assets' master fields as `read_masters` does, read under the lock."""
     asset_ids = list(asset_ids)
+    where, params = any_of("id", asset_ids)
     return _masters(cur.execute(
         "UPDATE project_assets SET chain_revision = chain_revision + 1 "
-        f"WHERE id = ANY(?::VARCHAR[]) RETURNING {', '.join(_ASSET_COLUMNS)}",
-        [asset_ids]).fetchall(), asset_ids)
+        f"WHERE {where} RETURNING {', '.join(_ASSET_COLUMNS)}", params).fetchall(), asset_ids)
 
 
 def lock_chain(cur, asset_id: str) -> dict[str, dict]:
@@ -64,9 +64,9 @@ def read_masters(cur, asset_ids: list[str]) -> dict[str, dict]:
     `master_image_hash`, `master_image_key`, `project_id`); NotFoundError names a
     missing asset."""
     asset_ids = list(asset_ids)
+    where, params = any_of("id", asset_ids)
     return _masters(cur.execute(f"SELECT {', '.join(_ASSET_COLUMNS)} FROM project_assets "
-                                "WHERE id = ANY(?::VARCHAR[])", [asset_ids]).fetchall(),
-                    asset_ids)
+                                f"WHERE {where}", params).fetchall(), asset_ids)
 
 
 def master_descriptions(cur, asset_ids: list[str]) -> dict[str, str]:

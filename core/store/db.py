@@ -36,6 +36,14 @@ def dialect_for(target: str) -> object:
     return POSTGRES if str(target).startswith(_POSTGRES_SCHEMES) else DUCKDB
 
 
+def any_of(column: str, ids: list[str]) -> tuple[str, list]:
+    """`column` is one of `ids`: (sql, params). One id is a plain key filter, which the
+    engine answers by a key lookup where `= ANY(...)` scans."""
+    if len(ids) == 1:
+        return f"{column} = ?", list(ids)
+    return f"{column} = ANY(?::VARCHAR[])", [list(ids)]
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -10,6 +10,7 @@ from core.errors import NotFoundError
 from core.images import state as images_state
 from core.models import Instance
 from core.store import read_model
+from core.store.db import any_of
 
 ROW_FIELDS = (
     "id", "project_id", "branch_id", "scene_id", "project_asset_id", *STATE_FIELDS,
@@ -221,30 +222,27 @@ def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
                 from_scene: int | None = None) -> dict[tuple[str, str], list[dict]]:
     """Many assets' appearances, by (branch, asset), each in scene order (I1): in
     `branch_id` (None: every branch); with `from_scene`, only each chain's latest
-    appearance before that scene number and those from it on (two queries: which
-    rows, then those rows). The rows have no state hash and no source columns (the
-    chain knows each row's source: `link_sources`)."""
-    if len(asset_ids) == 1:   # a plain key filter: the engine scans less than for ANY
-        where, params = ["i.project_asset_id = ?"], list(asset_ids)
-    else:
-        where, params = ["i.project_asset_id = ANY(?::VARCHAR[])"], [list(asset_ids)]
+    appearance before that scene number and those from it on (one statement: a chain's
+    scene numbers are unique, so that is its rows from the anchor's number on). The
+    rows have no state hash and no source columns (the chain knows each row's source:
+    `link_sources`)."""
+    one, params = any_of("i.project_asset_id", list(asset_ids))
+    where = [one]
     if branch_id is not None:
         where.append("i.branch_id = ?")
         params.append(branch_id)
+    where = " AND ".join(where)
     if from_scene is None:
-        sql, params = f"{_CHAIN_SELECT} WHERE {' AND '.join(where)}", params
+        sql = f"{_CHAIN_SELECT} WHERE {where}"
     else:
-        ids = []
-        for anchor, tail in cur.execute(
-                f"SELECT {cur.dialect.latest('i.id', 's.scene_number', 's.scene_number < ?')}, "
-                "array_agg(i.id) FILTER (WHERE s.scene_number >= ?) "
-                "FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id "
-                f"WHERE {' AND '.join(where)} GROUP BY i.branch_id, i.project_asset_id",
-                [from_scene, from_scene, *params]).fetchall():
-            ids += ([anchor] if anchor else []) + list(tail or [])
-        if not ids:
-            return {}
-        sql, params = _by_ids(_CHAIN_SELECT, ids)
+        sql = ("WITH anchor AS (SELECT i.branch_id, i.project_asset_id, "
+               "max(s.scene_number) AS scene_number FROM scene_asset_instances i "
+               f"JOIN scenes s ON s.id = i.scene_id WHERE {where} AND s.scene_number < ? "
+               "GROUP BY i.branch_id, i.project_asset_id) "
+               + _CHAIN_SELECT + " LEFT JOIN anchor ON anchor.branch_id = i.branch_id "
+               "AND anchor.project_asset_id = i.project_asset_id "
+               f"WHERE {where} AND s.scene_number >= coalesce(anchor.scene_number, ?)")
+        params = [*params, from_scene, *params, from_scene]
     rows = cur.execute(f"{sql} ORDER BY i.branch_id, i.project_asset_id, s.scene_number",
                        params).fetchall()
     out: dict[tuple[str, str], list[dict]] = {}
