@@ -21,8 +21,17 @@ def compact(value, limit: int = 90) -> str:
     return short(str(value), limit)
 
 
+SCENES_LISTED = 12    # a longer list names the first of them and the last scene
+
+
 def scenes_phrase(labels: list[str]) -> str:
-    return ("scene " if len(labels) == 1 else "scenes ") + ", ".join(labels)
+    """`labels` (in scene order) in words: "scene 4", "scenes 2, 3", and past
+    `SCENES_LISTED`, "46 scenes: 5, 23, …, 193"."""
+    if len(labels) == 1:
+        return f"scene {labels[0]}"
+    if len(labels) <= SCENES_LISTED:
+        return "scenes " + ", ".join(labels)
+    return f"{len(labels)} scenes: " + ", ".join(labels[:SCENES_LISTED - 1]) + f", …, {labels[-1]}"
 
 
 def badges(inst: core.Instance) -> str:
