@@ -29,6 +29,7 @@ from core.models import (
     Reached,
     Scene,
     UpdateResult,
+    scene_label,
 )
 from core.store.db import Database
 
@@ -61,5 +62,5 @@ __all__ = [
     "DatabaseOpenError", "Desk", "DeskError",
     "HistoryRow", "Instance", "LockedError", "NotFoundError", "Project", "ProviderError",
     "Reached",
-    "Scene", "UpdateResult", "ValidationError", "open_desk",
+    "Scene", "UpdateResult", "ValidationError", "open_desk", "scene_label",
 ]

@@ -37,6 +37,11 @@ class Branch:
     forked_at_scene_number: int | None
 
 
+def scene_label(label: str | None, number: int) -> str:
+    """How a scene is named to a person: its label ("12A"), else its number."""
+    return label or str(number)
+
+
 @dataclass(frozen=True)
 class Scene:
     id: str
@@ -55,7 +60,7 @@ class Scene:
 
     @property
     def display_label(self) -> str:
-        return self.label or str(self.scene_number)
+        return scene_label(self.label, self.scene_number)
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def _candidate_choices(first, digest: str) -> dict[str, str]:
     cands = [c for c, _ in first.candidates]
     voices = [c for c in cands if c.kind != "prop"]
     props = sorted((c for c in cands if c.kind == "prop"), key=lambda c: c.scenes[:1])
-    label = {s.index: s.label or str(s.scene_number) for s in first.scenes}
+    label = {s.index: core.scene_label(s.label, s.scene_number) for s in first.scenes}
     if voices:
         st.markdown("##### Voices and crowds")
         st.caption("Cues that are heard, not seen: not characters unless you tick them.")

@@ -147,7 +147,7 @@ if n:
         "Open": [ui.editor_href(s, i, **ids)
                  for s, i in zip(shown["scene_id"], shown["instance_id"], strict=True)],
         "Image": images,
-        "Scene": [label or str(num) for label, num in
+        "Scene": [core.scene_label(label, num) for label, num in
                   zip(shown["scene_label"], shown["scene_number"], strict=True)],
         "Day": pd.array(list(shown["story_day"]), dtype="Int64"),   # no day: NO_VALUE
         "Asset": shown["asset_name"],

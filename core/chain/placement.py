@@ -24,7 +24,7 @@ from core.catalog import scenes as catalog_scenes
 from core.chain import appearances, inheritance
 from core.editing import edits
 from core.errors import ConflictError, NotFoundError, ValidationError
-from core.models import Asset, Scene
+from core.models import Asset, Scene, scene_label
 from core.store.history import Context
 
 Pair = tuple[str, str]          # (asset id, scene id)
@@ -245,8 +245,8 @@ def place_assets(cur, branch_id: str, add, remove, ctx: Context,
             "SELECT id, branch_id, scene_number, label FROM scenes "
             "WHERE id = ANY(?::VARCHAR[])", [scene_ids]).fetchall():
         if branch != branch_id:
-            raise ValidationError(f"Scene {label or number} is not in this branch.")
-        labels[sid] = label or str(number)
+            raise ValidationError(f"Scene {scene_label(label, number)} is not in this branch.")
+        labels[sid] = scene_label(label, number)
     for sid in scene_ids:
         if sid not in labels:
             raise NotFoundError(f"Scene {sid} does not exist.")

@@ -60,7 +60,7 @@ from core.intake.screenplay import (
     parse_heading,
     place_key,
 )
-from core.models import Asset
+from core.models import Asset, scene_label
 from core.store.db import utcnow
 
 MAPPING_SOURCE = "import"
@@ -266,7 +266,8 @@ def _plan(parsed: ParsedScreenplay, proposals: list[AliasProposal],
 
 def _placeholder(p: _Planned, parsed: ParsedScreenplay) -> str:
     first = parsed.scenes[p.scenes[0] - 1] if p.scenes else None
-    where = f" First in scene {first.label or first.index}: {first.heading}." if first else ""
+    where = (f" First in scene {scene_label(first.label, first.index)}: {first.heading}."
+             if first else "")
     return (f"{p.name} ({p.asset_type}) from the screenplay.{where} "
             "Placeholder: write the master description.")
 
@@ -458,16 +459,16 @@ def _same_place(p: ParsedScene, heading: str) -> bool:
 
 def _excerpt(p: ParsedScene, warnings: list[str]) -> str:
     if len(p.excerpt) > v.MAX_SCRIPT:
-        warnings.append(f"Scene {p.label or p.index}'s text is longer than {v.MAX_SCRIPT} "
-                        "characters and was cut.")
+        warnings.append(f"Scene {scene_label(p.label, p.index)}'s text is longer than "
+                        f"{v.MAX_SCRIPT} characters and was cut.")
         return p.excerpt[: v.MAX_SCRIPT]
     return p.excerpt
 
 
 def _heading(p: ParsedScene, warnings: list[str]) -> str:
     if len(p.heading) > v.MAX_HEADING:
-        warnings.append(f"Scene {p.label or p.index}'s heading was cut to {v.MAX_HEADING} "
-                        "characters.")
+        warnings.append(f"Scene {scene_label(p.label, p.index)}'s heading was cut to "
+                        f"{v.MAX_HEADING} characters.")
         return p.heading[: v.MAX_HEADING]
     return p.heading
 
@@ -540,16 +541,16 @@ def _apply_scenes(cur, project_id, branch_id, parsed: ParsedScreenplay, warnings
         o.scene_number = number[o.scene_id]
     for o, after in late:
         warnings.append(
-            f"New scene {o.label or o.index} “{o.heading}” belongs after scene {after}, but "
-            "making room would renumber scenes that have instances; it was added at the end "
-            f"as scene {o.scene_number}. Move it into place when you are ready.")
+            f"New scene {scene_label(o.label, o.index)} “{o.heading}” belongs after scene "
+            f"{after}, but making room would renumber scenes that have instances; it was added "
+            f"at the end as scene {o.scene_number}. Move it into place when you are ready.")
     used = {sid for sid, _ in matched.values()}
     missing = [MissingScene(s.id, number[s.id], s.label, s.heading, counts.get(s.id, 0))
                for s in existing if s.id not in used]
     if existing and missing:
         warnings.append(
             f"{len(missing)} existing scene(s) are not in this draft; they were kept: "
-            + ", ".join(f"{m.label or m.scene_number}" for m in missing[:20])
+            + ", ".join(f"{scene_label(m.label, m.scene_number)}" for m in missing[:20])
             + ("…" if len(missing) > 20 else "") + ".")
     _keep_prologue(cur, project_id, parsed, warnings)
     return outcomes, missing

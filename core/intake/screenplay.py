@@ -59,6 +59,7 @@ from core.intake import cast
 from core.intake.cast import AliasProposal, Candidate, Introduction, caps_runs, cue_parts
 from core.intake.headings import looks_like_heading, place_key, split_heading
 from core.intake.names import display_name, name_key
+from core.models import scene_label
 
 __all__ = ["AliasProposal", "Candidate", "Introduction", "ParsedCharacter", "ParsedLocation",
            "ParsedScene", "ParsedScreenplay", "caps_runs", "cue_parts", "display_name",
@@ -521,7 +522,7 @@ def _scenes(elements, warnings: list[str]):
         built.append((b.build(), b.cue_forms, b.mentions))
     for s, _, _ in built:
         if s.location is None and not s.prologue:
-            warnings.append(f"Scene {s.label or s.index} “{s.heading}” has no INT./EXT. "
+            warnings.append(f"Scene {scene_label(s.label, s.index)} “{s.heading}” has no INT./EXT. "
                             "prefix, so no location was taken from it.")
     labels = [s.label for s, _, _ in built if s.label]
     dupes = sorted({x for x in labels if labels.count(x) > 1})
@@ -573,7 +574,7 @@ def _locations(scenes: list[ParsedScene]) -> list[ParsedLocation]:
 def _cast(scenes, cues: dict[str, cast.Cue], said: list[cast.Mention],
           locations: list[ParsedLocation]):
     """Characters, alias and look proposals, and candidates (voices, crowds, props)."""
-    label = {s.index: s.label or str(s.index) for s in scenes}
+    label = {s.index: scene_label(s.label, s.index) for s in scenes}
     mentioned = {m.key for m in said}
     voices = {k: vk for k, c in cues.items() if (vk := cast.voice_kind(c, k in mentioned))}
     chars: dict[str, ParsedCharacter] = {

@@ -16,7 +16,7 @@ from core.catalog.assets import get_asset
 from core.catalog.projects import resolve_branch
 from core.catalog.scenes import get_scene
 from core.errors import ValidationError
-from core.models import Asset, Scene
+from core.models import Asset, Scene, scene_label
 from core.review import readiness
 from core.store import read_model
 
@@ -122,12 +122,12 @@ def _entry(row: read_model.Summary, source: read_model.Summary | None) -> SheetE
     before = source.status_tags if source else []
     return SheetEntry(
         instance_id=row.id, scene_id=row.scene_id, scene_number=row.scene_number,
-        scene_label=row.scene_label or str(row.scene_number), heading=row.heading,
+        scene_label=scene_label(row.scene_label, row.scene_number), heading=row.heading,
         story_day=row.story_day, asset_id=row.project_asset_id, asset_name=row.asset_name,
         asset_type=row.asset_type, description=row.effective_description,
         tags=list(row.status_tags),
         previous_scene_label=None if source is None
-        else source.scene_label or str(source.scene_number),
+        else scene_label(source.scene_label, source.scene_number),
         tags_added=[] if source is None else [t for t in row.status_tags if t not in before],
         tags_removed=[t for t in before if t not in row.status_tags],
         description_changed=source is not None
