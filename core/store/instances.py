@@ -226,12 +226,10 @@ def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
     scene numbers are unique, so that is its rows from the anchor's number on). The
     rows have no state hash and no source columns (the chain knows each row's source:
     `link_sources`)."""
-    one, params = any_of("i.project_asset_id", list(asset_ids))
-    where = [one]
+    where, params = any_of("i.project_asset_id", list(asset_ids))
     if branch_id is not None:
-        where.append("i.branch_id = ?")
+        where += " AND i.branch_id = ?"
         params.append(branch_id)
-    where = " AND ".join(where)
     if from_scene is None:
         sql = f"{_CHAIN_SELECT} WHERE {where}"
     else:
