@@ -11,9 +11,10 @@ dialect has placed its parameters:
 
 What the dialect holds: connecting (and the engine's own open errors), the exceptions
 that mean "rerun the transaction" and "a value the engine cannot take", a derived
-table of many rows sent as column arrays (bulk writes), a new uuid in SQL, fetching a
-result as columns, the tables' columns (introspection), moving a sequence on past a
-value, and how the image job queue claims rows (`skip_locked`, `lease_void`).
+table of many rows sent as column arrays (bulk writes), a new uuid in SQL, the latest
+value per group as an aggregate, fetching a result as columns, the tables' columns
+(introspection), moving a sequence on past a value, and how the image job queue claims
+rows (`skip_locked`, `lease_void`).
 """
 
 from __future__ import annotations
@@ -158,6 +159,12 @@ class DuckDB:
         return (f"SELECT setval('{sequence}', greatest(?, (SELECT last_value FROM "
                 f"duckdb_sequences() WHERE sequence_name = '{sequence}' AND schema_name = "
                 "current_schema() AND database_name = current_database())))")
+
+    def latest(self, value: str, by: str, where: str | None = None) -> str:
+        """An aggregate: `value` of the group's row with the largest `by` among those
+        matching `where` ("latest per group" in one pass)."""
+        only = f" FILTER (WHERE {where})" if where else ""
+        return f"arg_max({value}, {by}){only}"
 
     def columns(self, raw) -> dict[str, list]:
         """The executed statement's result as columns (name -> list of values, NULL as

@@ -194,6 +194,11 @@ class Postgres:
         """See `DuckDB.sequence_past`."""
         return f"SELECT setval('{sequence}', greatest(?, (SELECT last_value FROM {sequence})))"
 
+    def latest(self, value: str, by: str, where: str | None = None) -> str:
+        """See `DuckDB.latest` (PostgreSQL has no arg_max: the first of an ordered array)."""
+        only = f" FILTER (WHERE {where})" if where else ""
+        return f"(array_agg({value} ORDER BY {by} DESC){only})[1]"
+
     def columns(self, raw) -> dict[str, list]:
         names = [d.name for d in raw.description]
         rows = raw.fetchall()
