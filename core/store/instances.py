@@ -222,9 +222,10 @@ def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
                 from_scene: int | None = None) -> dict[tuple[str, str], list[dict]]:
     """Many assets' appearances, by (branch, asset), each in scene order (I1): in
     `branch_id` (None: every branch); with `from_scene`, only each chain's latest
-    appearance before that scene number and those from it on (two queries: which
-    rows, then those rows; one statement joining the chains first grows with the
-    film when many assets are read). The rows have no state hash and no source
+    appearance before that scene number and those from it on. That is two queries:
+    which rows, then those rows, by key when they are few, else by the chains'
+    filter and the scene number (one statement joining the chains first grows with
+    the film when many assets are read). The rows have no state hash and no source
     columns (the chain knows each row's source: `link_sources`)."""
     where, params = any_of("i.project_asset_id", list(asset_ids))
     if branch_id is not None:
@@ -233,17 +234,23 @@ def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
     if from_scene is None:
         sql = f"{_CHAIN_SELECT} WHERE {where}"
     else:
-        ids = []
+        anchors, tails = [], []
         for anchor, tail in cur.execute(
                 f"SELECT {cur.dialect.latest('i.id', 's.scene_number', 's.scene_number < ?')}, "
                 "array_agg(i.id) FILTER (WHERE s.scene_number >= ?) "
                 "FROM scene_asset_instances i JOIN scenes s ON s.id = i.scene_id "
                 f"WHERE {where} GROUP BY i.branch_id, i.project_asset_id",
                 [from_scene, from_scene, *params]).fetchall():
-            ids += ([anchor] if anchor else []) + list(tail or [])
-        if not ids:
+            anchors += [anchor] if anchor else []
+            tails += tail or []
+        if not anchors and not tails:
             return {}
-        sql, params = _by_ids(_CHAIN_SELECT, ids)
+        if len(anchors) + len(tails) <= IN_LIST_MAX:
+            sql, params = _by_ids(_CHAIN_SELECT, anchors + tails)
+        else:
+            sql = (f"{_CHAIN_SELECT} WHERE {where} AND (s.scene_number >= ? "
+                   "OR i.id = ANY(?::VARCHAR[]))")
+            params += [from_scene, anchors]
     rows = cur.execute(f"{sql} ORDER BY i.branch_id, i.project_asset_id, s.scene_number",
                        params).fetchall()
     out: dict[tuple[str, str], list[dict]] = {}
