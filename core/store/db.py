@@ -61,7 +61,7 @@ class Cursor:
         if params is None:      # no placeholders: the text goes as it is (a script)
             self.raw.execute(sql)
         else:
-            self.raw.execute(self.dialect.sql(sql), params)
+            self.dialect.execute(self.raw, self.dialect.sql(sql), params)
         return self
 
     def fetchall(self) -> list[tuple]:

@@ -125,6 +125,9 @@ class Postgres:
         """Canonical SQL with parameters in psycopg's style (`?` -> `%s`, `%` -> `%%`)."""
         return _translate(text)
 
+    def execute(self, raw, sql: str, params) -> None:
+        raw.execute(sql, params)
+
     def bad_value(self, exc: BaseException) -> ValidationError | None:
         """S4: a value from outside the engine cannot take, as a domain error."""
         if isinstance(exc, UnicodeEncodeError) or (
