@@ -35,7 +35,7 @@ from core.errors import DatabaseBusyError, DatabaseOpenError, ValidationError
 _DUCKDB_TYPES = {"text": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "bool": "BOOLEAN",
                  "float": "DOUBLE", "timestamptz": "TIMESTAMPTZ", "text[]": "VARCHAR[]"}
 _CANONICAL = {v: k for k, v in _DUCKDB_TYPES.items()} | {"TIMESTAMP WITH TIME ZONE": "timestamptz"}
-ARROW_ROWS = 256                 # `DuckDB.rows` sends this many rows or more as Arrow
+ARROW_VALUES = 2000   # `DuckDB.rows` sends this many varying values or more as Arrow
 _ARROW_TYPES = {"text": pa.string(), "int": pa.int64(), "bigint": pa.int64(),
                 "bool": pa.bool_(), "float": pa.float64(),
                 "timestamptz": pa.timestamp("us", tz="UTC"), "text[]": pa.list_(pa.string())}
@@ -159,16 +159,18 @@ class DuckDB:
         `values` the columns' values, in order (a `text[]` column's values are lists).
         Use it as `INSERT … SELECT … FROM (<sql>) r` or `UPDATE … FROM (<sql>) r`. A
         column with one value in every row (an actor, a project id) is sent once, as a
-        scalar. The others go as one array parameter each; from `ARROW_ROWS` rows on,
-        as one Arrow table instead (`execute` registers it for the statement): binding
-        a list costs about a microsecond a value, converting it to Arrow a tenth."""
+        scalar. The others go as one array parameter each, or, from `ARROW_VALUES`
+        values in all, as one Arrow table (`execute` registers it for the statement):
+        binding a list costs about a microsecond a value, an Arrow table about 2.5 ms
+        whatever its size (measured: 2,000 rows of 5 columns 6 against 12 ms; 256 rows
+        5.3 against 5.0)."""
         columns = [(name, kind, list(column))
                    for (name, kind), column in zip(columns, values, strict=True)]
         varying = [len(c) > 1 and c.count(c[0]) < len(c) for _, _, c in columns]
         if not any(varying):                                    # one row per value
             varying[0] = True
         table = None
-        if len(columns[0][2]) >= ARROW_ROWS:
+        if len(columns[0][2]) * sum(varying) >= ARROW_VALUES:
             table = _ArrowRows([c for c, v in zip(columns, varying, strict=True) if v])
         parts, params, arrow_columns = [], [], iter(range(len(columns)))
         for (name, kind, column), varies in zip(columns, varying, strict=True):
