@@ -257,6 +257,30 @@ def test_revert_from_the_history():
     assert any(m.startswith(f"Reverted to history #{row.id}") for m in messages(at, "success"))
 
 
+
+def test_a_long_history_draws_the_newest_changes_and_older_ones_on_request():
+    """A page run draws at most HISTORY_PAGE changes however long the history is."""
+    from ui.editor.history import HISTORY_PAGE, PRODUCER_FIELDS
+    brick = inst(3, "Brick")
+    desk = the_desk()
+    for n in range(HISTORY_PAGE + 5):
+        brick = desk.update_instance(brick.id, expected_version=brick.version, actor="test",
+                                     description_override=f"Brick, take {n}.").instance
+    at = open_editor(3, "Brick")
+    shown = len([h for h in desk.history(brick.id) if h.field in PRODUCER_FIELDS])
+    assert shown > 2 * HISTORY_PAGE
+
+    def drawn(at):
+        return [m.value for m in at.markdown if "class='ed-hist'" in m.value]
+
+    assert len(drawn(at)) == HISTORY_PAGE
+    assert f"<ins>{HISTORY_PAGE + 4}.</ins>" in unescape(drawn(at)[0])   # newest first
+    assert f"The newest {HISTORY_PAGE} of {shown} changes." in texts(at)
+    click(at, key("hist_more", brick))
+    assert len(drawn(at)) == 2 * HISTORY_PAGE
+    assert f"The newest {2 * HISTORY_PAGE} of {shown} changes." in texts(at)
+
+
 # --- lock, conflicts, upstream ------------------------------------------------------------
 def test_lock_then_edit_is_refused_until_unlocked():
     other = open_editor(2, "Brick")                  # a second tab, opened before the lock

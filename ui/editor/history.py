@@ -15,8 +15,16 @@ from ui.safe import esc
 from ui.textdiff import diff_html
 from ui.widgets import FIELD_LABELS, tag_chips
 
+ss = st.session_state
+
 PRODUCER_FIELDS = (REVERTABLE_FIELDS - {"inherited_description", "inherited_tags"}) | {
     "locked", "pending_review"}
+HISTORY_PAGE = 20   # changes drawn at first and per "older" click: a run's cost stays flat
+                    # however long an instance's history grows
+
+
+def _show_older(iid: str) -> None:
+    ss[k("hist_n", iid)] = ss.get(k("hist_n", iid), HISTORY_PAGE) + HISTORY_PAGE
 
 
 def _change(h: core.HistoryRow) -> str:
@@ -32,9 +40,10 @@ def render_history(desk: core.Desk, actor: str, inst: core.Instance,
                              help="Also show inheritance links and upstream flags.")
         shown = [h for h in reversed(rows) if show_all or h.field in PRODUCER_FIELDS]
         edit_actions.revert_confirm(desk, actor, inst, describe, act)
-        box = st.container(height=320) if len(shown) > 8 else st.container()
+        drawn = shown[:ss.get(k("hist_n", inst.id), HISTORY_PAGE)]
+        box = st.container(height=320) if len(drawn) > 8 else st.container()
         with box:
-            for h in shown:
+            for h in drawn:
                 c1, c2 = st.columns([6, 1.1], vertical_alignment="center")
                 reason = f" · “{esc(short(h.reason, 80))}”" if h.reason else ""
                 c1.markdown(
@@ -59,6 +68,11 @@ def render_history(desk: core.Desk, actor: str, inst: core.Instance,
                     c2.caption("current")
             if not shown:
                 st.caption("No changes to show.")
+            if len(drawn) < len(shown):
+                older = len(shown) - len(drawn)
+                st.caption(f"The newest {len(drawn)} of {len(shown)} changes.")
+                st.button(f"Show {min(HISTORY_PAGE, older)} older", key=k("hist_more", inst.id),
+                          type="tertiary", on_click=_show_older, args=(inst.id,))
 
 
 def render_chain(desk: core.Desk, inst: core.Instance, labels: dict[str, str],
