@@ -222,17 +222,23 @@ def load_chains(cur, asset_ids: list[str], branch_id: str | None = None,
                 from_scene: int | None = None) -> dict[tuple[str, str], list[dict]]:
     """Many assets' appearances, by (branch, asset), each in scene order (I1): in
     `branch_id` (None: every branch); with `from_scene`, only each chain's latest
-    appearance before that scene number and those from it on. That is two queries:
-    which rows, then those rows, by key when they are few, else by the chains'
-    filter and the scene number (one statement joining the chains first grows with
-    the film when many assets are read). The rows have no state hash and no source
-    columns (the chain knows each row's source: `link_sources`)."""
+    appearance before that scene number and those from it on. One chain is one query
+    (its rows from its anchor's scene number on); more are two: which rows, then
+    those rows, by key when they are few, else by the chains' filter and the scene
+    number (one statement joining the chains first grows with the film when many
+    assets are read). The rows have no state hash and no source columns (the chain
+    knows each row's source: `link_sources`)."""
     where, params = any_of("i.project_asset_id", list(asset_ids))
     if branch_id is not None:
         where += " AND i.branch_id = ?"
         params.append(branch_id)
     if from_scene is None:
         sql = f"{_CHAIN_SELECT} WHERE {where}"
+    elif branch_id is not None and len(set(asset_ids)) == 1:   # one chain
+        sql = (f"{_CHAIN_SELECT} WHERE {where} AND s.scene_number >= coalesce(("
+               "SELECT max(s.scene_number) FROM scene_asset_instances i "
+               f"JOIN scenes s ON s.id = i.scene_id WHERE {where} AND s.scene_number < ?), ?)")
+        params = [*params, *params, from_scene, from_scene]
     else:
         anchors, tails = [], []
         for anchor, tail in cur.execute(
