@@ -78,14 +78,20 @@ def _load_for_preview(cur, instance_id: str) -> dict:
     return row
 
 
+_BOOKKEEPING = ("version", "modification_count", "last_modified_field", "modification_reason",
+               "updated_at")
+
+
 def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *,
            write=True) -> UpdateResult:
     """Run `change` on the instance's row inside its chain, settle and (maybe) write."""
-    target = row["id"]
+    target, before = row["id"], {}
     masters = appearances.lock_chain(cur, row["project_asset_id"]) if write else None
 
     def mutate(rows):
-        change(_current(cur, rows, row))
+        current = _current(cur, rows, row)
+        before.update(current)
+        change(current)
         return rows
 
     out = appearances.change_chain(
@@ -95,9 +101,9 @@ def _apply(cur, row: dict, change: Callable[[dict], None], ctx: Context, *,
         masters=masters,
     )
     settled = out.rows[target]
-    instance = instances.to_instance(instances.restate(settled if write else {
-        **row, **{k: settled[k] for k in (*rules.STATE_FIELDS, *rules.SEEN_FIELDS)}}))
-    return _result(instance, out)
+    if not write:   # a preview: the settled state on the instance as it is stored now
+        settled = {**settled, **{f: before[f] for f in _BOOKKEEPING}}
+    return _result(instances.to_instance(instances.restate(settled)), out)
 
 
 def _result(instance: Instance | None, out: appearances.ChainOutcome) -> UpdateResult:
@@ -189,11 +195,14 @@ def update_instance(cur, instance_id, expected_version, ctx: Context, *,
 
 def preview_update(cur, instance_id, *, description_override=UNSET, status_tags=UNSET,
                    carry_forward=UNSET) -> UpdateResult:
-    """P3: what `update_instance` would do, computed the same way, written nowhere."""
-    row = _load_for_preview(cur, instance_id)
+    """P3: what `update_instance` would do, computed the same way, written nowhere
+    (decided on the stored state, as `update_instance` is: the chain read brings the
+    rest of the row)."""
+    row = instances.load_to_decide(cur, instance_id)
+    _refuse_locked(row)
     changes = _differing(row, _requested(description_override, status_tags, carry_forward))
     if not changes:
-        return _unchanged(row)
+        return _unchanged(instances.load_row(cur, instance_id))
     return _apply(cur, row, _set_fields(changes), PREVIEW, write=False)
 
 
