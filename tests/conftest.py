@@ -14,6 +14,11 @@ Fixtures for the image store's two backends: `image_root` gives a test's images 
 once per backend — a folder under tmp_path, and a prefix of its own in a bucket on a
 local S3-compatible server (`s3_endpoint`, tests/s3_server.py, started once per process
 when a test first needs it).
+
+Every new AppTest scans the metadata of every installed package for Streamlit component
+manifests (0.2-0.3 s each; tests/pages took 246 CPU-seconds with it, 181 without). The
+installed packages do not change during a run, so each process scans once
+(`_scan_components_once`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from streamlit.components.v2 import manifest_scanner
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `core`, `ui` and app.py live at the repository root
@@ -39,6 +45,15 @@ import desk_factory  # noqa: E402  (tests/ is on sys.path under pytest's rootdir
 import pg_server  # noqa: E402
 import s3_server  # noqa: E402
 
+
+def _scan_components_once() -> None:
+    """AppTest looks `scan_component_manifests` up when it runs: cache it for the process.
+    Fails loudly (AttributeError) if a Streamlit upgrade renames it."""
+    manifest_scanner.scan_component_manifests = functools.cache(
+        manifest_scanner.scan_component_manifests)
+
+
+_scan_components_once()
 _owned = pytest.StashKey[str]()  # set in the process that created the directory
 _pg_folder = pytest.StashKey[Path]()  # the server that process started
 
@@ -67,8 +82,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The PostgreSQL pass leaves out the modules marked `engine_free` (parsing,
-    rendering, text): they open no store, so a second engine would run them unchanged."""
+    """The PostgreSQL pass leaves out the tests marked `engine_free`: they open no store
+    (parsing, rendering, text) or name the engine they test (DuckDB's file lock), so
+    the second pass would run them unchanged."""
     if desk_factory.ENGINE != "postgresql":
         return
     free = [item for item in items if item.get_closest_marker("engine_free")]

@@ -12,6 +12,8 @@ from db_holder import held
 
 import core
 
+pytestmark = pytest.mark.engine_free   # DuckDB files only, whatever the test engine
+
 
 def test_S4_database_held_by_another_process_is_a_domain_error(tmp_path):
     db = tmp_path / "continuity.duckdb"

@@ -37,6 +37,7 @@ def _core_modules():
     return [p for p in CORE.rglob("*.py") if p not in DIALECTS]
 
 
+@pytest.mark.engine_free   # reads source text
 def test_only_the_dialect_imports_the_engine_driver():
     offenders = []
     for path in _core_modules():
@@ -48,6 +49,7 @@ def test_only_the_dialect_imports_the_engine_driver():
     assert offenders == []
 
 
+@pytest.mark.engine_free   # reads source text
 def test_no_engine_specific_sql_outside_the_dialect():
     found = []
     for path in _core_modules():
@@ -61,6 +63,7 @@ def test_no_engine_specific_sql_outside_the_dialect():
     assert found == []
 
 
+@pytest.mark.engine_free   # reads source text
 def test_the_pattern_catches_what_it_is_for():
     """The scan above is only as good as its pattern."""
     for sql in ("SELECT 1 QUALIFY x = 1", "SELECT any_value(a)", "SELECT uuid()",
@@ -72,6 +75,7 @@ def test_the_pattern_catches_what_it_is_for():
     assert not ENGINE_ONLY.search("SELECT id FROM t WHERE id = ANY(?::VARCHAR[])")
 
 
+@pytest.mark.engine_free   # reads source text
 def test_tests_build_their_store_through_the_factory():
     """One place to switch the tests to another engine (the PostgreSQL issue)."""
     direct = re.compile(r"\bcore\.open_desk\(|\bimport open_desk\b|\bDatabase\(|"
