@@ -88,7 +88,17 @@ def test_edit_a_description_see_the_preview_save_and_reload(editor_server: str, 
     other.set_viewport_size(TALL)
     other.goto(url)
     expect(other.get_by_label(DESCRIPTION)).to_have_value(text, timeout=60_000)
+    # its history offers to restore the value before the save, the label drawn whole
+    other.get_by_text(re.compile(r"^History · \d+ change")).click()
+    restore = other.get_by_role("button", name="Restore before")
+    expect(restore.first).to_be_visible()
+    assert restore.first.evaluate(CUT_OFF) == [], "a history button's label is cut off"
     other.close()
+
+
+# The elements of a button whose text overflows their box (drawn with an ellipsis).
+CUT_OFF = """b => [b, ...b.querySelectorAll('*')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
 
 
 def test_drag_an_asset_from_the_drawer_into_the_scene(editor_server: str, page: Page,

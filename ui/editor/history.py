@@ -44,7 +44,7 @@ def render_history(desk: core.Desk, actor: str, inst: core.Instance,
         box = st.container(height=320) if len(drawn) > 8 else st.container()
         with box:
             for h in drawn:
-                c1, c2 = st.columns([6, 1.1], vertical_alignment="center")
+                c1, c2 = st.columns([4.6, 1.9], vertical_alignment="center")
                 reason = f" · “{esc(short(h.reason, 80))}”" if h.reason else ""
                 c1.markdown(
                     f"<div class='ed-hist'><b>{esc(FIELD_LABELS.get(h.field, h.field))}</b> "
