@@ -43,6 +43,11 @@ _NOT_UNICODE = ("A text given is not valid Unicode (it contains a lone surrogate
                 "nothing was changed.")
 _TOO_LARGE = "A number given is too large; nothing was changed."
 _LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+# Each statement runs in the thread that issues it. The app's statements are many and
+# small, and on 2 cores a worker thread cost more in hand-offs than it saved: the unit
+# tests took a fifth less CPU, and checks and cells over 100,000 instances 0.6-0.7 of
+# the time (bench/README, "Eleventh stop"). Sessions still run their reads side by side.
+THREADS = 1
 _CURSOR_LOCK = threading.Lock()   # a connection hands out cursors one thread at a time
 
 
@@ -94,6 +99,7 @@ class DuckDB:
                 path = str(Path(path).resolve())
             con = duckdb.connect(path)
             con.execute("SET TimeZone = 'UTC'")
+            con.execute(f"SET threads = {THREADS}")
             return path, con
         except OSError:
             pass    # the folder cannot be made: reported below
