@@ -18,6 +18,7 @@ from dashboard_support import make_template, use_copy
 from streamlit.testing.v1 import AppTest
 
 import core
+from ui.editor.history import HISTORY_PAGE, PRODUCER_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -257,10 +258,8 @@ def test_revert_from_the_history():
     assert any(m.startswith(f"Reverted to history #{row.id}") for m in messages(at, "success"))
 
 
-
 def test_a_long_history_draws_the_newest_changes_and_older_ones_on_request():
     """A page run draws at most HISTORY_PAGE changes however long the history is."""
-    from ui.editor.history import HISTORY_PAGE, PRODUCER_FIELDS
     brick = inst(3, "Brick")
     desk = the_desk()
     for n in range(HISTORY_PAGE + 5):
